@@ -1,0 +1,54 @@
+package netbalancer.cli;
+
+import java.util.concurrent.Callable;
+import netbalancer.config.Config;
+import netbalancer.config.ConfigException;
+import netbalancer.kernel.ApplyResult;
+import netbalancer.observe.KernelState;
+import netbalancer.plan.Plan;
+import netbalancer.plan.StateDiff;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** One-shot configuration: the seed's {@code universal_load_balancer.sh}. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+    description = "Configure routes, rules and nftables for the uplinks found now, once.")
+final class ApplyCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOption configOption;
+
+  @Option(names = "--dry-run", description = "print the plan (ip batch and nft ruleset); change nothing")
+  boolean dryRun;
+
+  @Override
+  public Integer call() {
+    Config config;
+    try {
+      config = configOption.load();
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return ExitCodes.BAD_CONFIG;
+    }
+    Balancer balancer = Balancer.forHost(config);
+    KernelState state = balancer.observer().observe();
+    Plan plan = balancer.planFromCarrier(state);
+    if (dryRun) {
+      System.out.print(plan.render());
+      StateDiff diff = StateDiff.between(plan, state, config.lbRtProto());
+      System.out.println("# changes against the running kernel: " + diff.ipBatch().size()
+          + " ip change(s), nft table " + (diff.replaceNft() ? "replaced" : diff.deleteNft() ? "deleted" : "unchanged"));
+      diff.ipBatch().forEach(l -> System.out.println("#   " + l));
+      return ExitCodes.OK;
+    }
+    if (plan.uplinks().isEmpty()) {
+      System.err.println("net-balancer: no uplink found (no default route in the main table, none in UPLINKS)");
+    }
+    ApplyResult result = balancer.applier().apply(plan, state);
+    result.errors().forEach(e -> System.err.println("net-balancer: " + e));
+    System.out.printf("applied: %d uplink(s), balanced over %s; %d ip change(s), nft %s, %d sysctl(s) set%n",
+        plan.uplinks().size(), plan.balanced().isEmpty() ? "none" : String.join(",", plan.balanced()),
+        result.ipChanges(), result.nftChanged() ? "replaced" : "unchanged", result.sysctlChanges());
+    return result.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+}

@@ -1,0 +1,25 @@
+package netbalancer.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code net-balancer COMMAND}: the entry point of the jar. */
+@Command(name = "net-balancer", mixinStandardHelpOptions = true, version = "net-balancer 0.1.0",
+    description = "Use every uplink at once: policy routing and nftables over healthy uplinks.",
+    subcommands = {ApplyCommand.class, CleanupCommand.class, StatusCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      cmd.getErr().println("net-balancer: " + ex.getMessage());
+      return ExitCodes.FAILURE;
+    });
+    return cl;
+  }
+}

@@ -1,0 +1,25 @@
+package netbalancer.daemon;
+
+import java.util.List;
+import java.util.Map;
+import netbalancer.plan.Uplink;
+
+/** What the reconciler needs from the health checks. */
+interface HealthSource {
+  /** The uplinks to probe, each through its own address; called on every reconcile. */
+  void track(List<Uplink> uplinks);
+
+  /** The health verdict per uplink; an uplink without one is healthy as far as probes know. */
+  Map<String, Verdict> verdicts();
+
+  HealthSource NONE = new HealthSource() {
+    @Override
+    public void track(List<Uplink> uplinks) {
+    }
+
+    @Override
+    public Map<String, Verdict> verdicts() {
+      return Map.of();
+    }
+  };
+}

@@ -1,0 +1,177 @@
+package netbalancer.daemon;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import netbalancer.config.Config;
+import netbalancer.kernel.ApplyResult;
+import netbalancer.kernel.Conntrack;
+import netbalancer.kernel.KernelApplier;
+import netbalancer.log.Log;
+import netbalancer.observe.KernelObserver;
+import netbalancer.observe.KernelState;
+import netbalancer.plan.Plan;
+import netbalancer.plan.Planner;
+import netbalancer.plan.Uplink;
+import netbalancer.plan.UplinkDiscovery;
+import netbalancer.plan.UplinkState;
+
+/**
+ * One pass of the daemon: observe, decide states, plan, apply the difference, then deal with
+ * the connections a change stranded — only those pinned to an uplink that failed hard, that
+ * vanished, or whose drain timed out, or NATed to an address that changed. Never a flush.
+ * Not thread-safe: the daemon runs it on one thread.
+ */
+final class Reconciler {
+  /** What one pass did. */
+  record Outcome(Plan plan, Map<String, Verdict> verdicts, List<Transition> transitions,
+      ApplyResult applied, OptionalLong wakeAt, long durationNanos) {
+  }
+
+  private final Config config;
+  private final KernelObserver observer;
+  private final KernelApplier applier;
+  private final Conntrack conntrack;
+  private final HealthSource health;
+  private final LongSupplier clock;
+  private final StateDecider decider;
+  private final Set<String> drained = new HashSet<>();
+  private final Map<String, Long> drainDeadline = new HashMap<>();
+  private Map<String, Uplink> previousUplinks = Map.of();
+  private Map<String, Verdict> previousVerdicts = Map.of();
+  private boolean firstRun = true;
+
+  Reconciler(Config config, KernelObserver observer, KernelApplier applier, Conntrack conntrack,
+      HealthSource health, LongSupplier clock) {
+    this.config = config;
+    this.observer = observer;
+    this.applier = applier;
+    this.conntrack = conntrack;
+    this.health = health;
+    this.clock = clock;
+    this.decider = new StateDecider(config.debounceTime().toNanos(), config.neighborReachabilityEnabled());
+  }
+
+  void drain(String uplink, boolean on) {
+    if (on) {
+      drained.add(uplink);
+    } else {
+      drained.remove(uplink);
+    }
+  }
+
+  Set<String> drained() {
+    return Set.copyOf(drained);
+  }
+
+  Outcome reconcile() {
+    long start = clock.getAsLong();
+    KernelState kernel = observer.observe();
+    List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
+    health.track(uplinks);
+    long now = clock.getAsLong();
+    StateDecider.Decisions decisions = decider.decide(uplinks, kernel, health.verdicts(), drained, now, firstRun);
+    firstRun = false;
+
+    Map<String, UplinkState> states = new LinkedHashMap<>();
+    decisions.verdicts().forEach((name, v) -> states.put(name, v.state()));
+    Plan plan = Planner.plan(config, uplinks, states);
+    ApplyResult applied = applier.apply(plan, kernel);
+    applied.errors().forEach(e -> Log.error("apply: %s", e));
+    if (plan.failOpen() && !plan.balanced().isEmpty()) {
+      Log.warn("no uplink is healthy: failing open over every uplink with carrier (%s)",
+          String.join(",", plan.balanced()));
+    }
+
+    Map<String, Uplink> current = new LinkedHashMap<>();
+    uplinks.forEach(u -> current.put(u.name(), u));
+    List<Transition> transitions = transitions(current, decisions.verdicts());
+    transitions.forEach(t -> Log.info("%s", t.describe()));
+    long wake = strandedConnections(current, decisions.verdicts(), now);
+    if (decisions.wakeAt().isPresent()) {
+      wake = Math.min(wake, decisions.wakeAt().getAsLong());
+    }
+
+    previousUplinks = current;
+    previousVerdicts = decisions.verdicts();
+    return new Outcome(plan, decisions.verdicts(), transitions, applied,
+        wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), clock.getAsLong() - start);
+  }
+
+  private List<Transition> transitions(Map<String, Uplink> current, Map<String, Verdict> verdicts) {
+    List<Transition> out = new ArrayList<>();
+    verdicts.forEach((name, v) -> {
+      Verdict before = previousVerdicts.get(name);
+      if (before == null || before.state() != v.state()) {
+        out.add(new Transition(name, before == null ? null : before.state(), v.state(), v.reason()));
+      }
+    });
+    previousVerdicts.forEach((name, v) -> {
+      if (!current.containsKey(name)) {
+        out.add(new Transition(name, v.state(), null, "interface or its default route gone"));
+      }
+    });
+    return out;
+  }
+
+  /** Deletes connections that can no longer work; returns when a drain deadline falls due. */
+  private long strandedConnections(Map<String, Uplink> current, Map<String, Verdict> verdicts, long now) {
+    long mask = config.lbMarkMask();
+    previousUplinks.forEach((name, old) -> {
+      Uplink u = current.get(name);
+      if (u == null || u.index() != old.index()) {
+        forget(name, old.index(), "gone");
+      } else if (!u.address().equals(old.address())) {
+        int n = conntrack.deleteReplyDestination(old.address());
+        Log.info("uplink %s renumbered %s -> %s: %d connection(s) on the old address deleted",
+            name, old.address(), u.address(), n);
+      }
+    });
+    long wake = Long.MAX_VALUE;
+    for (Uplink u : current.values()) {
+      Verdict v = verdicts.get(u.name());
+      Verdict before = previousVerdicts.get(u.name());
+      boolean wasOut = before != null && !before.state().eligible();
+      if (v.state().eligible()) {
+        drainDeadline.remove(u.name());
+      } else if (v.hard()) {
+        drainDeadline.remove(u.name());
+        if (!wasOut || !before.hard()) {
+          int n = conntrack.deleteMarked(config.markFor(u.index()), mask);
+          Log.info("uplink %s: %d pinned connection(s) deleted (%s)", u.name(), n, v.reason());
+        }
+      } else if (!config.connectionDrainingEnabled() && v.state() != UplinkState.DRAINING) {
+        if (!wasOut) {
+          int n = conntrack.deleteMarked(config.markFor(u.index()), mask);
+          Log.info("uplink %s: %d pinned connection(s) deleted (draining disabled)", u.name(), n);
+        }
+      } else {
+        long deadline = drainDeadline.computeIfAbsent(u.name(), k -> now + config.drainTimeout().toNanos());
+        if (deadline <= now) {
+          if (deadline != Long.MIN_VALUE) {
+            int n = conntrack.deleteMarked(config.markFor(u.index()), mask);
+            Log.info("uplink %s: drain timed out after %d s, %d connection(s) deleted", u.name(),
+                TimeUnit.NANOSECONDS.toSeconds(config.drainTimeout().toNanos()), n);
+            drainDeadline.put(u.name(), Long.MIN_VALUE);
+          }
+        } else {
+          wake = Math.min(wake, deadline);
+        }
+      }
+    }
+    return wake;
+  }
+
+  private void forget(String name, int index, String why) {
+    drainDeadline.remove(name);
+    int n = conntrack.deleteMarked(config.markFor(index), config.lbMarkMask());
+    Log.info("uplink %s %s: %d pinned connection(s) deleted", name, why, n);
+  }
+}

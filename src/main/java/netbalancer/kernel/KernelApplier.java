@@ -1,0 +1,116 @@
+package netbalancer.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import netbalancer.observe.KernelObserver;
+import netbalancer.observe.KernelState;
+import netbalancer.observe.Route;
+import netbalancer.observe.Rule;
+import netbalancer.plan.IpCommands;
+import netbalancer.plan.Plan;
+import netbalancer.plan.StateDiff;
+
+/**
+ * Makes the kernel match a plan: one {@code ip -batch} for every route and rule, one atomic
+ * {@code nft -f} for the table, and /proc/sys writes for sysctls. Subprocesses per apply are a
+ * small constant (at most two), however many uplinks there are.
+ */
+public final class KernelApplier {
+  private static final String NFT_TABLE = KernelObserver.NFT_FAMILY + " " + KernelObserver.NFT_TABLE;
+
+  private final CommandRunner runner;
+  private final Sysctls sysctls;
+  private final StateStore store;
+  private final int rtProto;
+
+  public KernelApplier(CommandRunner runner, Sysctls sysctls, StateStore store, int rtProto) {
+    this.runner = runner;
+    this.sysctls = sysctls;
+    this.store = store;
+    this.rtProto = rtProto;
+  }
+
+  public ApplyResult apply(Plan plan, KernelState current) {
+    List<String> errors = new ArrayList<>();
+    int sysctlChanges = applySysctls(plan.sysctls(), errors);
+    StateDiff diff = StateDiff.between(plan, current, rtProto);
+    int subprocesses = 0;
+    // nft first: a new uplink's marks and SNAT exist before a route sends traffic out of it.
+    if (diff.replaceNft()) {
+      subprocesses++;
+      String script = "add table " + NFT_TABLE + "\ndelete table " + NFT_TABLE + "\n" + plan.nft().text();
+      runInto(List.of("nft", "-f", "-"), script, errors);
+    } else if (diff.deleteNft()) {
+      subprocesses++;
+      runInto(List.of("nft", "delete", "table", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE), null, errors);
+    }
+    if (!diff.ipBatch().isEmpty()) {
+      subprocesses++;
+      runInto(List.of("ip", "-force", "-batch", "-"), String.join("\n", diff.ipBatch()) + "\n", errors);
+    }
+    return new ApplyResult(diff.ipBatch().size(), diff.replaceNft() || diff.deleteNft(), sysctlChanges,
+        subprocesses, errors);
+  }
+
+  /** Removes every route, rule and nft table of ours and puts back the sysctls we changed. */
+  public ApplyResult cleanup(KernelState current) {
+    List<String> errors = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    for (Rule r : current.rules()) {
+      if (r.protocol() == rtProto) {
+        lines.add(IpCommands.rule("del", r));
+      }
+    }
+    for (Route r : current.routes()) {
+      if (r.protocol() == rtProto) {
+        lines.add(IpCommands.routeDelete(r));
+      }
+    }
+    int subprocesses = 0;
+    if (!lines.isEmpty()) {
+      subprocesses++;
+      runInto(List.of("ip", "-force", "-batch", "-"), String.join("\n", lines) + "\n", errors);
+    }
+    if (current.nftTable().exists()) {
+      subprocesses++;
+      runInto(List.of("nft", "delete", "table", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE), null, errors);
+    }
+    int restored = 0;
+    for (Map.Entry<String, String> e : store.originals().entrySet()) {
+      if (sysctls.read(e.getKey()).filter(v -> !v.equals(e.getValue())).isPresent()) {
+        sysctls.write(e.getKey(), e.getValue());
+        restored++;
+      }
+    }
+    if (errors.isEmpty()) {
+      store.clear();
+    }
+    return new ApplyResult(lines.size(), current.nftTable().exists(), restored, subprocesses, errors);
+  }
+
+  private int applySysctls(Map<String, String> wanted, List<String> errors) {
+    int changes = 0;
+    for (Map.Entry<String, String> e : wanted.entrySet()) {
+      var now = sysctls.read(e.getKey());
+      if (now.isEmpty() || now.get().equals(e.getValue())) {
+        continue; // an interface that vanished since the read has no sysctl left to set
+      }
+      store.rememberOriginal(e.getKey(), now.get());
+      try {
+        sysctls.write(e.getKey(), e.getValue());
+        changes++;
+      } catch (RuntimeException ex) {
+        errors.add(ex.getMessage());
+      }
+    }
+    return changes;
+  }
+
+  private void runInto(List<String> argv, String stdin, List<String> errors) {
+    CommandRunner.Result r = runner.run(argv, stdin);
+    if (!r.ok()) {
+      errors.add(String.join(" ", argv) + ": " + r.stderr().strip());
+    }
+  }
+}

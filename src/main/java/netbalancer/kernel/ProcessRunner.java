@@ -1,0 +1,64 @@
+package netbalancer.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/** Runs programs for real. Output is drained on a separate thread so a full pipe never blocks. */
+public final class ProcessRunner implements CommandRunner {
+
+  // Blocking pipe readers need their own threads: the common pool has one thread on 2 cores.
+  private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "process-output");
+    t.setDaemon(true);
+    return t;
+  });
+
+  @Override
+  public Result run(List<String> argv, String stdin, Duration timeout) {
+    Process p;
+    try {
+      p = new ProcessBuilder(argv).redirectInput(stdin == null
+          ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+          : ProcessBuilder.Redirect.PIPE).start();
+    } catch (IOException e) {
+      return new Result(127, "", argv.get(0) + ": " + e.getMessage());
+    }
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), READERS);
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), READERS);
+    try {
+      if (stdin != null) {
+        try (OutputStream in = p.getOutputStream()) {
+          in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          // the program exited early; its exit code and stderr tell why
+        }
+      }
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        return new Result(124, "", "timed out after " + timeout.toMillis() + " ms");
+      }
+      return new Result(p.exitValue(), out.join(), err.join());
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      return new Result(130, "", "interrupted");
+    }
+  }
+
+  private static String readAll(InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,771 @@
+package netbalancer.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import netbalancer.kernel.CommandException;
+import netbalancer.kernel.CommandRunner;
+import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.kernel.ProcessRunner;
+
+/**
+ * A throwaway multi-uplink network in namespaces, for tests that cross a real kernel:
+ *
+ * <pre>
+ *  client ──lan0── router ──wan1── isp1 ──┐
+ *                         ──wan2── isp2 ──┼── inet (servers)
+ *                         ──wanN── ispN ──┘
+ * </pre>
+ *
+ * <p>Namespaces: {@code nblab-PID-XXXX-router}, {@code -client}, {@code -inet}, {@code -isp1}..
+ * Nothing touches the host namespace except {@code ip netns add/del}; no lab namespace is linked
+ * to it.
+ *
+ * <p>Address plan, uplink i = 1..N (N ≤ 64):
+ * <ul>
+ *   <li>router {@code wanI} 198.18.i.2/24, ISP i ({@code cpe0}) 198.18.i.1/24, the gateway;
+ *       the router's main table gets {@code default via 198.18.i.1 dev wanI metric 100+i}, as
+ *       DHCP would, unless {@link Builder#defaultRoutes(boolean) defaultRoutes(false)}.
+ *   <li>{@link Builder#sharedGatewayPair()}: uplinks 1 and 2 are both in 198.18.100.0/24 with the
+ *       same gateway 198.18.100.1 (two tethered phones); router sides 198.18.100.2 and .3.
+ *   <li>{@link Builder#pointToPoint(int)}: {@code 198.18.i.2 peer 198.18.i.1/32}, no ARP, no
+ *       gateway, {@code default dev wanI}.
+ *   <li>ISP i ({@code inet0}) 198.19.i.1/24 to inet ({@code ispI}) 198.19.i.2/24. Each ISP
+ *       forwards and masquerades out {@code inet0}, so a server sees 198.19.i.1 for uplink i
+ *       ({@link #ispPublicAddress(int)}). ISPs know only their own uplink subnet, and filter
+ *       sources strictly (rp_filter 1), as ISPs do: the router must NAT.
+ *   <li>inet: all of 203.0.113.0/24 is local (AnyIP), so every address there is a server;
+ *       203.0.113.10 ({@link #SERVER_ADDRESS}) is assigned and is the source of connections
+ *       inet makes to the router's uplink addresses (via 198.18.i.0/24 → ISP i), for inbound
+ *       tests. No default route: inet reaches nothing but the lab.
+ *   <li>LAN: router {@code lan0} 192.0.2.1/24, client {@code eth0} 192.0.2.10/24, default via
+ *       192.0.2.1.
+ *   <li>Router: ip_forward 1, rp_filter 1 on all/default (configurable), as distributions ship.
+ * </ul>
+ *
+ * <p>Faults are made on the ISP side. {@link #close()} kills what the lab started and deletes its
+ * namespaces; a shutdown hook does the same, and every new lab first sweeps the namespaces of
+ * labs whose JVM is gone.
+ */
+public final class Lab implements AutoCloseable {
+
+  public static final String PREFIX = LabNames.PREFIX;
+  public static final String LAN_INTERFACE = "lan0";
+  public static final String CLIENT_ADDRESS = "192.0.2.10";
+  public static final String ROUTER_LAN_ADDRESS = "192.0.2.1";
+  public static final String SERVER_ADDRESS = "203.0.113.10";
+  public static final String INTERNET_PREFIX = "203.0.113.0/24";
+  public static final int SERVER_PORT = 8080;
+  public static final int MAX_UPLINKS = 64;
+  /** ISP-side interface names, the same in every ISP namespace. */
+  public static final String ISP_CUSTOMER_IF = "cpe0";
+  public static final String ISP_UPSTREAM_IF = "inet0";
+
+  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+  private static final CommandRunner RUNNER = new ProcessRunner();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(Lab::close), "nblab-cleanup"));
+  }
+
+  private final String prefix;
+  private final List<Uplink> uplinks;
+  private final Builder options;
+  private final List<LabProcess> processes = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Addresses of one uplink; {@code gateway} is null for a point-to-point link. */
+  private record Uplink(String name, String address, int prefixLength, String ispAddress,
+      String gateway, boolean pointToPoint, String publicAddress) {}
+
+  private Lab(Builder b) {
+    this.options = b;
+    this.uplinks = plan(b);
+    Set<String> existing = sweepStale();
+    long pid = ProcessHandle.current().pid();
+    String p;
+    do {
+      p = PREFIX + pid + "-" + String.format("%04x", RANDOM.nextInt(0x10000)) + "-";
+    } while (startsWithAny(existing, p));
+    this.prefix = p;
+    OPEN.add(this);
+    try {
+      build();
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A lab with {@code uplinks} plain uplinks wan1..wanN, each with its main-table default. */
+  public static Lab create(int uplinks) {
+    return builder().uplinks(uplinks).build();
+  }
+
+  // ---------------------------------------------------------------- addressing
+
+  private static List<Uplink> plan(Builder b) {
+    List<Uplink> list = new ArrayList<>();
+    for (int i = 1; i <= b.names.size(); i++) {
+      String name = b.names.get(i - 1);
+      String pub = "198.19." + i + ".1";
+      if (b.sharedPair && i <= 2) {
+        list.add(new Uplink(name, "198.18.100." + (i + 1), 24, "198.18.100.1", "198.18.100.1",
+            false, pub));
+      } else if (b.pointToPoint.contains(i)) {
+        list.add(new Uplink(name, "198.18." + i + ".2", 32, "198.18." + i + ".1", null, true, pub));
+      } else {
+        list.add(new Uplink(name, "198.18." + i + ".2", 24, "198.18." + i + ".1",
+            "198.18." + i + ".1", false, pub));
+      }
+    }
+    return List.copyOf(list);
+  }
+
+  private Uplink uplink(int i) {
+    if (i < 1 || i > uplinks.size()) {
+      throw new IllegalArgumentException("no uplink " + i + " (1.." + uplinks.size() + ")");
+    }
+    return uplinks.get(i - 1);
+  }
+
+  public int uplinkCount() {
+    return uplinks.size();
+  }
+
+  /** Interface name of uplink i in the router namespace. */
+  public String uplinkName(int i) {
+    return uplink(i).name();
+  }
+
+  /** The router's own address on uplink i. */
+  public String uplinkAddress(int i) {
+    return uplink(i).address();
+  }
+
+  /** 24, or 32 for a point-to-point uplink (whose peer is {@link #ispSideAddress(int)}). */
+  public int uplinkPrefixLength(int i) {
+    return uplink(i).prefixLength();
+  }
+
+  /** The next hop for uplink i's default route; null for a point-to-point uplink. */
+  public String gatewayAddress(int i) {
+    return uplink(i).gateway();
+  }
+
+  /** The ISP's own address on the link to the router (the gateway, or the p2p peer). */
+  public String ispSideAddress(int i) {
+    return uplink(i).ispAddress();
+  }
+
+  public boolean isPointToPoint(int i) {
+    return uplink(i).pointToPoint();
+  }
+
+  /** The source address a server in inet sees for connections that took uplink i. */
+  public String ispPublicAddress(int i) {
+    return uplink(i).publicAddress();
+  }
+
+  /** The 1-based uplink whose ISP shows {@code publicAddress} to servers, or 0. */
+  public int uplinkOfPublicAddress(String publicAddress) {
+    for (int i = 1; i <= uplinks.size(); i++) {
+      if (uplink(i).publicAddress().equals(publicAddress)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  // ---------------------------------------------------------------- namespaces
+
+  /** {@code nblab-PID-XXXX-}: every namespace of this lab starts with it. */
+  public String prefix() {
+    return prefix;
+  }
+
+  public String routerNs() {
+    return prefix + "router";
+  }
+
+  public String clientNs() {
+    return prefix + "client";
+  }
+
+  public String inetNs() {
+    return prefix + "inet";
+  }
+
+  public String ispNs(int i) {
+    uplink(i);
+    return prefix + "isp" + i;
+  }
+
+  public List<String> namespaces() {
+    List<String> all = new ArrayList<>(List.of(routerNs(), clientNs(), inetNs()));
+    for (int i = 1; i <= uplinks.size(); i++) {
+      all.add(ispNs(i));
+    }
+    return all;
+  }
+
+  // ---------------------------------------------------------------- building
+
+  private void build() {
+    String marker = LabNames.marker(ProcessHandle.current().pid(),
+        ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH));
+    inParallel(namespaces(), ns -> {
+      host("netns", "add", ns);
+      ip(ns, "link", "set", "dev", "lo", "up", "alias", marker);
+    });
+    sysctl(routerNs(), "net.ipv4.ip_forward=1",
+        "net.ipv4.conf.all.rp_filter=" + options.rpFilter,
+        "net.ipv4.conf.default.rp_filter=" + options.rpFilter);
+    sysctl(clientNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
+    sysctl(inetNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
+
+    List<String> router = new ArrayList<>();
+    List<String> inet = new ArrayList<>();
+    for (int i = 1; i <= uplinks.size(); i++) {
+      Uplink u = uplink(i);
+      // A p2p link has no ARP; both ends share one MAC so frames are addressed to the receiver.
+      String mac = u.pointToPoint() ? String.format(" address 02:00:c6:12:%02x:02", i) : "";
+      router.add("link add " + u.name() + mac + " type veth peer name " + ISP_CUSTOMER_IF + mac
+          + " netns " + ispNs(i));
+      inet.add("link add isp" + i + " type veth peer name " + ISP_UPSTREAM_IF + " netns " + ispNs(i));
+    }
+    router.add("link add " + LAN_INTERFACE + " type veth peer name eth0 netns " + clientNs());
+    batch(routerNs(), router);
+
+    inet.add("addr add " + SERVER_ADDRESS + "/32 dev lo");
+    inet.add("route add local " + INTERNET_PREFIX + " dev lo");
+    for (int i = 1; i <= uplinks.size(); i++) {
+      inet.add("link set dev isp" + i + " up");
+      inet.add("addr add 198.19." + i + ".2/24 dev isp" + i);
+      if (!(options.sharedPair && i == 2)) { // one route to the shared subnet: via ISP 1
+        inet.add("route add " + subnet(uplink(i)) + " via 198.19." + i + ".1 dev isp" + i
+            + " src " + SERVER_ADDRESS);
+      }
+    }
+    batch(inetNs(), inet);
+
+    List<Integer> indexes = new ArrayList<>();
+    for (int i = 1; i <= uplinks.size(); i++) {
+      indexes.add(i);
+    }
+    inParallel(indexes, this::buildIsp);
+
+    batch(clientNs(), List.of("link set dev eth0 up", "addr add " + CLIENT_ADDRESS + "/24 dev eth0",
+        "route add default via " + ROUTER_LAN_ADDRESS + " dev eth0"));
+
+    List<String> up = new ArrayList<>();
+    up.add("link set dev " + LAN_INTERFACE + " up");
+    up.add("addr add " + ROUTER_LAN_ADDRESS + "/24 dev " + LAN_INTERFACE);
+    for (int i = 1; i <= uplinks.size(); i++) {
+      Uplink u = uplink(i);
+      up.add("link set dev " + u.name() + (u.pointToPoint() ? " arp off" : "") + " up");
+      up.add(u.pointToPoint()
+          ? "addr add " + u.address() + " peer " + u.ispAddress() + "/32 dev " + u.name()
+          : "addr add " + u.address() + "/24 dev " + u.name());
+      if (options.defaultRoutes) {
+        up.add("route add default " + (u.pointToPoint() ? "" : "via " + u.gateway() + " ")
+            + "dev " + u.name() + " metric " + (100 + i));
+      }
+    }
+    batch(routerNs(), up);
+    if (options.masquerade) {
+      nft(routerNs(), "table ip nblab {\n chain postrouting {\n"
+          + "  type nat hook postrouting priority 100; policy accept;\n"
+          + "  oifname != \"" + LAN_INTERFACE + "\" ip saddr 192.0.2.0/24 masquerade\n }\n}\n");
+    }
+  }
+
+  private static String subnet(Uplink u) {
+    return u.pointToPoint() ? u.address() + "/32"
+        : u.address().substring(0, u.address().lastIndexOf('.')) + ".0/24";
+  }
+
+  private void buildIsp(int i) {
+    Uplink u = uplink(i);
+    String ns = ispNs(i);
+    sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=1",
+        "net.ipv4.conf.default.rp_filter=1");
+    batch(ns, List.of(
+        "link set dev " + ISP_CUSTOMER_IF + (u.pointToPoint() ? " arp off" : "") + " up",
+        u.pointToPoint()
+            ? "addr add " + u.ispAddress() + " peer " + u.address() + "/32 dev " + ISP_CUSTOMER_IF
+            : "addr add " + u.ispAddress() + "/24 dev " + ISP_CUSTOMER_IF,
+        "link set dev " + ISP_UPSTREAM_IF + " up",
+        "addr add " + u.publicAddress() + "/24 dev " + ISP_UPSTREAM_IF,
+        "route add default via 198.19." + i + ".2 dev " + ISP_UPSTREAM_IF));
+    // Faults live in their own chains and set, so each switch rewrites only its part.
+    nft(ns, "table ip nblab {\n"
+        + " set blocked { type ipv4_addr; }\n"
+        + " chain blackhole { }\n"
+        + " chain loss { }\n"
+        + " chain forward {\n  type filter hook forward priority 0; policy accept;\n"
+        + "  ip daddr @blocked drop\n  ip saddr @blocked drop\n"
+        + "  jump blackhole\n  jump loss\n }\n"
+        + " chain postrouting {\n  type nat hook postrouting priority 100; policy accept;\n"
+        + "  oifname \"" + ISP_UPSTREAM_IF + "\" masquerade\n }\n"
+        + "}\n");
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** Takes the ISP end of uplink i down: the router's {@code wanI} loses carrier (NO-CARRIER). */
+  public void carrierDown(int i) {
+    ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "down");
+  }
+
+  public void carrierUp(int i) {
+    ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "up");
+  }
+
+  /**
+   * ISP i silently drops everything it would forward, both ways, while the link, ARP and the
+   * gateway's own address still answer: upstream is dead, the gateway looks fine.
+   */
+  public void blackhole(int i, boolean on) {
+    nft(ispNs(i), "flush chain ip nblab blackhole\n" + (on ? "add rule ip nblab blackhole drop\n" : ""));
+  }
+
+  /** ISP i drops {@code percent} of forwarded packets at random (each direction); 0 heals. */
+  public void loss(int i, int percent) {
+    if (percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("loss percent must be 0..100, not " + percent);
+    }
+    nft(ispNs(i), "flush chain ip nblab loss\n" + (percent == 0 ? ""
+        : "add rule ip nblab loss numgen random mod 100 < " + percent + " drop\n"));
+  }
+
+  /** ISP i drops traffic to and from one address behind it (say, one health-probe target). */
+  public void blockTarget(int i, String address, boolean on) {
+    checkIpv4(address);
+    String element = " element ip nblab blocked { " + address + " }\n";
+    // add-then-delete makes unblocking an address that is not blocked a no-op, not an error
+    nft(ispNs(i), "add" + element + (on ? "" : "delete" + element));
+  }
+
+  /**
+   * ISP i stops answering ARP for its gateway address (its side of the link goes NOARP) and the
+   * router forgets the neighbor, so the router's next packets find the gateway unresolvable.
+   */
+  public void gatewayNeighborLost(int i, boolean lost) {
+    if (uplink(i).pointToPoint()) {
+      throw new IllegalStateException("uplink " + i + " is point-to-point: it has no gateway neighbor");
+    }
+    ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "arp", lost ? "off" : "on");
+    ip(ispNs(i), "neigh", "flush", "dev", ISP_CUSTOMER_IF);
+    ip(routerNs(), "neigh", "flush", "dev", uplinkName(i));
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** Runs {@code argv} inside one of this lab's namespaces. */
+  public Result exec(String ns, String... argv) {
+    return exec(ns, List.of(argv), null, CommandRunner.DEFAULT_TIMEOUT);
+  }
+
+  public Result exec(String ns, List<String> argv, String stdin, Duration timeout) {
+    return RUNNER.run(inNs(ns, argv), stdin, timeout);
+  }
+
+  /** Like {@link #exec(String, String...)}, but throws {@link CommandException} unless it exits 0. */
+  public Result execCheck(String ns, String... argv) {
+    List<String> full = inNs(ns, List.of(argv));
+    Result r = RUNNER.run(full, null);
+    if (!r.ok()) {
+      throw new CommandException(full, r);
+    }
+    return r;
+  }
+
+  /** The flags {@code ip -j link} shows for {@code dev} in {@code ns}, e.g. UP, LOWER_UP, NO-CARRIER. */
+  public List<String> linkFlags(String ns, String dev) {
+    List<String> flags = new ArrayList<>();
+    for (JsonNode f : ipJson(ns, "link", "show", "dev", dev).path(0).path("flags")) {
+      flags.add(f.asText());
+    }
+    return flags;
+  }
+
+  /** {@code ip -j ARGS} in {@code ns}, parsed. */
+  public JsonNode ipJson(String ns, String... args) {
+    List<String> argv = new ArrayList<>(List.of("ip", "-j", "-n", checkOwn(ns)));
+    argv.addAll(List.of(args));
+    Result r = RUNNER.check(argv, null);
+    try {
+      return JSON.readTree(r.stdout().isBlank() ? "[]" : r.stdout());
+    } catch (IOException e) {
+      throw new UncheckedIOException("ip -j printed no JSON: " + r.stdout(), e);
+    }
+  }
+
+  private List<String> inNs(String ns, List<String> argv) {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", checkOwn(ns)));
+    full.addAll(argv);
+    return full;
+  }
+
+  private String checkOwn(String ns) {
+    if (ns == null || !ns.startsWith(prefix) || !namespaces().contains(ns)) {
+      throw new IllegalArgumentException(ns + " is not a namespace of lab " + prefix);
+    }
+    if (closed.get()) {
+      throw new IllegalStateException("lab " + prefix + " is closed");
+    }
+    return ns;
+  }
+
+  private void ip(String ns, String... args) {
+    List<String> argv = new ArrayList<>(List.of("ip", "-n", checkOwn(ns)));
+    argv.addAll(List.of(args));
+    RUNNER.check(argv, null);
+  }
+
+  private void batch(String ns, List<String> lines) {
+    RUNNER.check(List.of("ip", "-n", checkOwn(ns), "-batch", "-"), String.join("\n", lines) + "\n");
+  }
+
+  private void nft(String ns, String script) {
+    RUNNER.check(inNs(ns, List.of("nft", "-f", "-")), script);
+  }
+
+  private void sysctl(String ns, String... settings) {
+    List<String> argv = new ArrayList<>(List.of("sysctl", "-q", "-w"));
+    argv.addAll(List.of(settings));
+    RUNNER.check(inNs(ns, argv), null);
+  }
+
+  /** The only commands run in the host namespace: creating and deleting lab namespaces. */
+  private static Result host(String... netnsCommand) {
+    if (!netnsCommand[0].equals("netns") || !netnsCommand[netnsCommand.length - 1].startsWith(PREFIX)) {
+      throw new IllegalArgumentException("not a lab namespace command: " + List.of(netnsCommand));
+    }
+    List<String> argv = new ArrayList<>(List.of("ip"));
+    argv.addAll(List.of(netnsCommand));
+    return RUNNER.check(argv, null);
+  }
+
+  private static void checkIpv4(String address) {
+    var m = IPV4.matcher(address == null ? "" : address);
+    boolean ok = m.matches();
+    for (int g = 1; ok && g <= 4; g++) {
+      ok = Integer.parseInt(m.group(g)) <= 255;
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("not an IPv4 address: " + address);
+    }
+  }
+
+  private static <T> void inParallel(List<T> items, java.util.function.Consumer<T> task) {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, Math.max(1, items.size())));
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (T item : items) {
+        futures.add(pool.submit(() -> task.accept(item)));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while building the lab", e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  /** Starts {@code argv} in {@code ns}; it is killed when the lab closes, if not before. */
+  public LabProcess start(String ns, String... argv) {
+    LabProcess p = new LabProcess(ns, inNs(ns, List.of(argv)));
+    processes.add(p);
+    return p;
+  }
+
+  /** Starts {@code java -cp JAR mainClass args} in {@code ns}, with a small, quick-starting JVM. */
+  public LabProcess startJava(String ns, String mainClass, String... args) {
+    List<String> argv = new ArrayList<>(List.of(javaCommand(), "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx256m", "-Djava.net.preferIPv4Stack=true",
+        "-cp", jarPath().toString(), mainClass));
+    argv.addAll(List.of(args));
+    return start(ns, argv.toArray(String[]::new));
+  }
+
+  /** Starts a {@link WhoAmIServer} in inet on {@code ports} (none: {@link #SERVER_PORT}). */
+  public LabProcess startServers(int... ports) {
+    return startServer(inetNs(), ports);
+  }
+
+  /** Starts a {@link WhoAmIServer} in any lab namespace and returns once it listens. */
+  public LabProcess startServer(String ns, int... ports) {
+    List<String> args = new ArrayList<>(List.of("--watch-stdin"));
+    for (int port : ports.length == 0 ? new int[] {SERVER_PORT} : ports) {
+      args.add(Integer.toString(port));
+    }
+    LabProcess p = startJava(ns, WhoAmIServer.class.getName(), args.toArray(String[]::new));
+    String line = p.readLine(Duration.ofSeconds(30));
+    if (!line.startsWith("ready")) {
+      p.close();
+      throw new IllegalStateException("server in " + ns + " said: " + line);
+    }
+    return p;
+  }
+
+  /**
+   * Runs {@code LoadClient count HOST PORT N OPTIONS…} in {@code ns} (options such as
+   * {@code "--bind", addr}, {@code "--timeout-ms", "500"}) and returns its report.
+   */
+  public LoadReport loadCount(String ns, String host, int port, int n, String... options) {
+    List<String> argv = new ArrayList<>(List.of(javaCommand(), "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true", "-cp", jarPath().toString(),
+        LoadClient.class.getName(), "count", host, Integer.toString(port), Integer.toString(n)));
+    argv.addAll(List.of(options));
+    Result r = exec(ns, argv, null, Duration.ofSeconds(60 + n / 10));
+    if (!r.ok()) {
+      throw new CommandException(argv, r);
+    }
+    return LoadReport.parse(r.stdout());
+  }
+
+  /** Opens N connections from {@code ns} with {@code LoadClient hold} and keeps them. */
+  public HeldConnections hold(String ns, String host, int port, int n, String... options) {
+    List<String> args = new ArrayList<>(List.of("hold", host, Integer.toString(port), Integer.toString(n)));
+    args.addAll(List.of(options));
+    LabProcess p = startJava(ns, LoadClient.class.getName(), args.toArray(String[]::new));
+    return new HeldConnections(p, Duration.ofSeconds(2));
+  }
+
+  /** The shaded jar: system property {@code netbalancer.jar}, else {@code target/net-balancer.jar}. */
+  public static Path jarPath() {
+    Path jar = Path.of(System.getProperty("netbalancer.jar", "target/net-balancer.jar")).toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " not found: run mvn package, or set -Dnetbalancer.jar");
+    }
+    return jar;
+  }
+
+  private static String javaCommand() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  // ---------------------------------------------------------------- cleanup
+
+  /** Kills what the lab started, then deletes its namespaces. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      for (LabProcess p : processes) {
+        p.close();
+      }
+      for (String ns : namespaces()) {
+        remove(ns);
+      }
+    } finally {
+      OPEN.remove(this);
+    }
+  }
+
+  /** Kills every process still inside {@code ns} (by PID), then deletes it; quiet if it is gone. */
+  private static void remove(String ns) {
+    Result pids = RUNNER.run("ip", "netns", "pids", ns);
+    if (pids.ok()) {
+      for (String pid : pids.stdout().split("\\s+")) {
+        if (!pid.isBlank()) {
+          ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> {
+            h.destroyForcibly();
+            h.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> h).join();
+          });
+        }
+      }
+    }
+    Result r = RUNNER.run("ip", "netns", "del", ns);
+    if (!r.ok() && listNamespaces().contains(ns)) {
+      throw new CommandException(List.of("ip", "netns", "del", ns), r);
+    }
+  }
+
+  /**
+   * Removes every {@code nblab-} namespace whose creating process has exited, with whatever
+   * still runs in it. Returns the lab namespaces that remain.
+   */
+  public static Set<String> sweepStale() {
+    Set<String> remaining = new HashSet<>();
+    for (String ns : listNamespaces()) {
+      if (!ns.startsWith(PREFIX)) {
+        continue;
+      }
+      if (LabNames.ownerAlive(ns, marker(ns))) {
+        remaining.add(ns);
+      } else {
+        remove(ns);
+      }
+    }
+    return remaining;
+  }
+
+  private static String marker(String ns) {
+    Result r = RUNNER.run("ip", "-j", "-n", ns, "link", "show", "dev", "lo");
+    if (!r.ok()) {
+      return null;
+    }
+    try {
+      JsonNode alias = JSON.readTree(r.stdout()).path(0).path("ifalias");
+      return alias.isTextual() ? alias.asText() : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Names of all network namespaces ({@code ip netns list} prints "NAME (id: N)"). */
+  public static List<String> listNamespaces() {
+    Result r = RUNNER.check("ip", "netns", "list");
+    List<String> names = new ArrayList<>();
+    for (String line : r.stdout().split("\n")) {
+      if (!line.isBlank()) {
+        names.add(line.trim().split("\\s+")[0]);
+      }
+    }
+    return names;
+  }
+
+  private static boolean startsWithAny(Set<String> names, String prefix) {
+    return names.stream().anyMatch(n -> n.startsWith(prefix));
+  }
+
+  @Override
+  public String toString() {
+    return "Lab[" + prefix + ", " + uplinks.size() + " uplinks]";
+  }
+
+  // ---------------------------------------------------------------- options
+
+  /** Options of a {@link Lab}; {@link #build()} creates it. */
+  public static final class Builder {
+    private List<String> names = defaultNames(3);
+    private boolean defaultRoutes = true;
+    private boolean sharedPair;
+    private final Set<Integer> pointToPoint = new TreeSet<>();
+    private boolean masquerade;
+    private int rpFilter = 1;
+
+    private Builder() {}
+
+    private static List<String> defaultNames(int n) {
+      List<String> list = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        list.add("wan" + i);
+      }
+      return list;
+    }
+
+    /** N uplinks named wan1..wanN (default 3). */
+    public Builder uplinks(int n) {
+      if (n < 1 || n > MAX_UPLINKS) {
+        throw new IllegalArgumentException("uplinks must be 1.." + MAX_UPLINKS + ", not " + n);
+      }
+      names = defaultNames(n);
+      return this;
+    }
+
+    /** One uplink per name, in order; names such as {@code wan-2.x} are allowed. */
+    public Builder uplinkNames(List<String> uplinkNames) {
+      if (uplinkNames.isEmpty() || uplinkNames.size() > MAX_UPLINKS) {
+        throw new IllegalArgumentException("uplinks must be 1.." + MAX_UPLINKS);
+      }
+      uplinkNames.forEach(LabNames::checkInterfaceName);
+      if (new HashSet<>(uplinkNames).size() != uplinkNames.size()) {
+        throw new IllegalArgumentException("uplink names repeat: " + uplinkNames);
+      }
+      names = List.copyOf(uplinkNames);
+      return this;
+    }
+
+    public Builder uplinkNames(String... uplinkNames) {
+      return uplinkNames(List.of(uplinkNames));
+    }
+
+    /** Whether the router's main table gets one default route per uplink (default true). */
+    public Builder defaultRoutes(boolean add) {
+      defaultRoutes = add;
+      return this;
+    }
+
+    /** Uplinks 1 and 2 share subnet 198.18.100.0/24 and gateway 198.18.100.1. */
+    public Builder sharedGatewayPair() {
+      sharedPair = true;
+      return this;
+    }
+
+    /** Uplink i is point-to-point: no ARP, no gateway. */
+    public Builder pointToPoint(int i) {
+      pointToPoint.add(i);
+      return this;
+    }
+
+    /** The router masquerades the LAN out of every uplink, for tests without a balancer. */
+    public Builder routerMasquerade() {
+      masquerade = true;
+      return this;
+    }
+
+    /** rp_filter for the router's all/default (default 1, strict, as distributions ship). */
+    public Builder routerRpFilter(int value) {
+      if (value < 0 || value > 2) {
+        throw new IllegalArgumentException("rp_filter is 0, 1 or 2, not " + value);
+      }
+      rpFilter = value;
+      return this;
+    }
+
+    public Lab build() {
+      if (sharedPair && names.size() < 2) {
+        throw new IllegalArgumentException("sharedGatewayPair needs at least 2 uplinks");
+      }
+      for (int i : pointToPoint) {
+        if (i < 1 || i > names.size() || (sharedPair && i <= 2)) {
+          throw new IllegalArgumentException("pointToPoint(" + i + "): no such plain uplink");
+        }
+      }
+      return new Lab(this);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package netbalancer.lab;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Names of lab namespaces and who owns them. A namespace is {@code nblab-PID-XXXX-ROLE}: the PID
+ * of the creating JVM is in the name, so a sweep can tell a crashed run's leftovers from a live
+ * lab without any state outside the namespaces; a marker in each namespace's loopback alias
+ * adds the owner's start time, so a recycled PID does not keep a stale lab alive.
+ */
+final class LabNames {
+
+  static final String PREFIX = "nblab-";
+  private static final Pattern NAME = Pattern.compile("nblab-(\\d{1,10})-([0-9a-f]{4})-([a-z0-9]+)");
+  private static final Pattern MARKER = Pattern.compile("nblab owner=(\\d+) started=(\\d+)");
+  private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9._-]{1,15}");
+  private static final Set<String> RESERVED_IFNAMES = Set.of(".", "..", "lo", "all", "default",
+      Lab.LAN_INTERFACE);
+
+  private LabNames() {}
+
+  /** The PID in a lab namespace's name, or empty if the name is not one of ours. */
+  static Optional<Long> ownerPid(String namespace) {
+    Matcher m = NAME.matcher(namespace);
+    return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
+  }
+
+  static String marker(long pid, Instant started) {
+    return "nblab owner=" + pid + " started=" + started.toEpochMilli();
+  }
+
+  /**
+   * Whether the process that made a namespace still runs: its PID exists and, if the namespace
+   * carries a marker, that process started when the marker says.
+   */
+  static boolean ownerAlive(String namespace, String markerOrNull) {
+    Optional<Long> pid = ownerPid(namespace);
+    if (pid.isEmpty()) {
+      return false;
+    }
+    Optional<ProcessHandle> p = ProcessHandle.of(pid.get());
+    if (p.isEmpty() || !p.get().isAlive()) {
+      return false;
+    }
+    if (markerOrNull == null) {
+      return true; // a namespace made a moment ago may not carry its marker yet
+    }
+    Matcher m = MARKER.matcher(markerOrNull);
+    if (!m.matches() || Long.parseLong(m.group(1)) != pid.get()) {
+      return false;
+    }
+    Optional<Instant> started = p.get().info().startInstant();
+    return started.isEmpty() || started.get().toEpochMilli() == Long.parseLong(m.group(2));
+  }
+
+  /** Uplink names go into ip, nft and sysctl paths: allow what Linux allows, minus surprises. */
+  static void checkInterfaceName(String name) {
+    if (name == null || !IFNAME.matcher(name).matches() || RESERVED_IFNAMES.contains(name)) {
+      throw new IllegalArgumentException("bad uplink interface name '" + name
+          + "': 1-15 characters of A-Z a-z 0-9 . _ -, not " + RESERVED_IFNAMES);
+    }
+  }
+}

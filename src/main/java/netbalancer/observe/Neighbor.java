@@ -1,0 +1,16 @@
+package netbalancer.observe;
+
+import java.util.List;
+
+/** An ARP/NDP entry; {@code states} as the kernel names them (REACHABLE, STALE, FAILED, …). */
+public record Neighbor(String address, String dev, List<String> states) {
+
+  public Neighbor {
+    states = List.copyOf(states);
+  }
+
+  /** The kernel gave up resolving this neighbor. */
+  public boolean failed() {
+    return states.contains("FAILED") || states.contains("INCOMPLETE");
+  }
+}

@@ -1,0 +1,117 @@
+package netbalancer.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import netbalancer.config.Config;
+
+/**
+ * Renders our one nft table. Marks are restored and set through verdict maps that jump to one
+ * tiny chain per uplink: a constant AND/OR keeps every mark bit outside our mask (nft 1.0.6
+ * cannot OR two registers), and the map keeps the per-packet cost flat at 64 uplinks.
+ *
+ * <p>The ruleset depends only on the set of uplinks and their addresses, never on their health,
+ * so a failover does not touch nft at all.
+ */
+final class NftRenderer {
+  static final String TABLE = "inet net_balancer";
+
+  private NftRenderer() {
+  }
+
+  static NftRuleset render(Config config, List<Uplink> uplinks) {
+    if (uplinks.isEmpty()) {
+      return NftRuleset.EMPTY;
+    }
+    String mask = IpCommands.hex(config.lbMarkMask());
+    String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
+    StringBuilder body = new StringBuilder();
+    int rules = 0;
+
+    body.append("\tmap uplink_mark {\n\t\ttype ifname : mark\n\t\telements = { ")
+        .append(join(uplinks, u -> quote(u.name()) + " : " + mark(config, u))).append(" }\n\t}\n");
+    for (Uplink u : uplinks) {
+      body.append("\tcounter tx_").append(u.index()).append(" { }\n");
+      body.append("\tcounter rx_").append(u.index()).append(" { }\n");
+    }
+    String restore = "ct mark & " + mask + " vmap { "
+        + join(uplinks, u -> mark(config, u) + " : jump restore_" + u.index()) + " }";
+
+    body.append(chainHead("prerouting", "filter", "prerouting", "mangle"));
+    body.append("\t\tcounter name iifname map { ").append(join(uplinks, u -> quote(u.name()) + " : \"rx_" + u.index() + "\"")).append(" }\n");
+    body.append("\t\t").append(restore).append('\n');
+    // A connection that arrives on an uplink is pinned to it, so its replies (also those of a
+    // port-forwarded LAN host) leave the way it came.
+    body.append("\t\tct state new ct mark & ").append(mask).append(" == 0 iifname vmap { ")
+        .append(join(uplinks, u -> quote(u.name()) + " : jump pin_" + u.index())).append(" }\n\t}\n");
+    rules += 3;
+
+    body.append(chainHead("output", "route", "output", "mangle"));
+    body.append("\t\t").append(restore).append("\n\t}\n");
+    rules += 1;
+
+    body.append(chainHead("postrouting", "filter", "postrouting", "mangle"));
+    body.append("\t\tcounter name oifname map { ").append(join(uplinks, u -> quote(u.name()) + " : \"tx_" + u.index() + "\"")).append(" }\n");
+    rules += 1;
+    if (config.sessionAffinityEnabled()) {
+      // Session affinity: the multipath route chose the uplink once; the ct mark keeps it.
+      body.append("\t\tct mark & ").append(mask).append(" == 0 oifname vmap { ")
+          .append(join(uplinks, u -> quote(u.name()) + " : jump pin_" + u.index())).append(" }\n");
+      rules += 1;
+    }
+    body.append("\t}\n");
+
+    body.append(chainHead("nat_postrouting", "nat", "postrouting", "srcnat"));
+    for (Uplink u : uplinks) {
+      body.append("\t\toifname ").append(quote(u.name())).append(config.consistentNatEnabled()
+          ? " snat " + u.family().nftKeyword() + " to " + u.address() : " masquerade").append('\n');
+      rules += 1;
+    }
+    body.append("\t}\n");
+
+    for (Uplink u : uplinks) {
+      String m = mark(config, u);
+      body.append("\tchain restore_").append(u.index()).append(" {\n\t\tmeta mark set meta mark & ")
+          .append(keep).append(" | ").append(m).append("\n\t}\n");
+      body.append("\tchain pin_").append(u.index()).append(" {\n\t\tct mark set ct mark & ")
+          .append(keep).append(" | ").append(m).append("\n\t}\n");
+      rules += 2;
+    }
+
+    String fingerprint = fingerprint(body.toString());
+    String text = "table " + TABLE + " {\n\tset fingerprint {\n\t\ttype ifname\n\t\telements = { \""
+        + fingerprint + "\" }\n\t}\n" + body + "}\n";
+    return new NftRuleset(text, fingerprint, rules);
+  }
+
+  private static String chainHead(String name, String type, String hook, String priority) {
+    return "\tchain " + name + " {\n\t\ttype " + type + " hook " + hook + " priority " + priority
+        + "; policy accept;\n";
+  }
+
+  private static String mark(Config config, Uplink u) {
+    return IpCommands.hex(config.markFor(u.index()));
+  }
+
+  private static String quote(String name) {
+    return '"' + name + '"'; // names are restricted to [A-Za-z0-9_.+-] by discovery
+  }
+
+  private static String join(List<Uplink> uplinks, Function<Uplink, String> f) {
+    return uplinks.stream().map(f).collect(Collectors.joining(", "));
+  }
+
+  /** 15 characters: an nft ifname element holds at most 15. */
+  private static String fingerprint(String body) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+      return "p" + HexFormat.of().formatHex(d).substring(0, 14);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

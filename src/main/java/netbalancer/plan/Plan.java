@@ -1,0 +1,42 @@
+package netbalancer.plan;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import netbalancer.observe.Route;
+import netbalancer.observe.Rule;
+
+/**
+ * The desired state: every route and rule we own, our nft table and the sysctls we need.
+ * Sysctl keys are /proc/sys paths with slashes, because interface names may contain dots.
+ *
+ * @param balanced names of the uplinks in the multipath route, in index order
+ * @param failOpen no uplink was eligible, so every uplink with carrier was kept
+ */
+public record Plan(List<Uplink> uplinks, Map<String, UplinkState> states, List<Route> routes,
+    List<Rule> rules, NftRuleset nft, SortedMap<String, String> sysctls, List<String> balanced,
+    boolean failOpen) {
+
+  public Plan {
+    uplinks = List.copyOf(uplinks);
+    states = Map.copyOf(states);
+    routes = List.copyOf(routes);
+    rules = List.copyOf(rules);
+    sysctls = new TreeMap<>(sysctls);
+    balanced = List.copyOf(balanced);
+  }
+
+  /** The plan as text a person can read and a golden test can compare: ip batch, nft, sysctls. */
+  public String render() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# ip -batch -\n");
+    rules.forEach(r -> sb.append(IpCommands.rule("add", r)).append('\n'));
+    routes.forEach(r -> sb.append(IpCommands.route("replace", r)).append('\n'));
+    sb.append("# nft -f -\n").append(nft.text());
+    sb.append("# sysctl\n").append(sysctls.entrySet().stream()
+        .map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining("\n")));
+    return sb.append('\n').toString();
+  }
+}

@@ -1,0 +1,97 @@
+package netbalancer.plan;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import netbalancer.config.Config;
+import netbalancer.observe.Nexthop;
+import netbalancer.observe.Route;
+import netbalancer.observe.Rule;
+
+/**
+ * The heart: a pure function from (configuration, uplinks, their states) to the desired kernel
+ * state. No I/O, no clock.
+ *
+ * <p>Rules, lowest preference first, all below LB_PREF with gaps to insert between:
+ * LB_PREF-20 {@code lookup main suppress_prefixlength 0} (LAN and connected routes win),
+ * LB_PREF-10 {@code fwmark} per uplink (pinned connections stay), LB_PREF-5 {@code from ADDR}
+ * per uplink (sockets bound to an uplink's address, e.g. probes, leave by it), LB_PREF
+ * {@code lookup LB_TABLE} (new connections take the weighted multipath route).
+ */
+public final class Planner {
+  static final int MAIN_TABLE = 254;
+
+  private Planner() {
+  }
+
+  public static Plan plan(Config config, List<Uplink> uplinks, Map<String, UplinkState> states) {
+    List<Uplink> sorted = uplinks.stream().sorted(Comparator.comparingInt(Uplink::index)).toList();
+    Map<String, UplinkState> effective = new TreeMap<>();
+    for (Uplink u : sorted) {
+      effective.put(u.name(), states.getOrDefault(u.name(), u.carrier() ? UplinkState.UP : UplinkState.DOWN));
+    }
+    if (sorted.isEmpty()) {
+      return new Plan(List.of(), effective, List.of(), List.of(), NftRuleset.EMPTY, sysctls(config, sorted),
+          List.of(), false);
+    }
+
+    List<Uplink> eligible = sorted.stream().filter(u -> effective.get(u.name()).eligible()).toList();
+    // Nothing is healthy: better to try every link that is up than to route nothing.
+    boolean failOpen = eligible.isEmpty();
+    List<Uplink> balanced = failOpen ? sorted.stream().filter(Uplink::carrier).toList() : eligible;
+
+    int proto = config.lbRtProto();
+    List<Route> routes = new ArrayList<>();
+    for (Uplink u : sorted) {
+      int table = config.tableFor(u.index());
+      for (String prefix : u.connected()) {
+        routes.add(new Route(u.family(), table, prefix, List.of(new Nexthop(null, u.name(), 1)), proto,
+            IpCommands.SCOPE_LINK, u.address(), null, false));
+      }
+      routes.add(new Route(u.family(), table, "default", List.of(new Nexthop(u.gateway(), u.name(), 1)),
+          proto, 0, null, null, false));
+    }
+    if (!balanced.isEmpty()) {
+      List<Nexthop> hops = balanced.stream()
+          .map(u -> new Nexthop(u.gateway(), u.name(), balanced.size() == 1 ? 1 : config.weightOf(u.name())))
+          .toList();
+      routes.add(new Route(sorted.get(0).family(), config.lbTable(), "default", hops, proto, 0, null, null,
+          false));
+    }
+
+    List<Rule> rules = new ArrayList<>();
+    int pref = config.lbPref();
+    rules.add(new Rule(sorted.get(0).family(), pref - 20, null, null, null, MAIN_TABLE, 0, proto));
+    for (Uplink u : sorted) {
+      rules.add(new Rule(u.family(), pref - 10, null, config.markFor(u.index()), config.lbMarkMask(),
+          config.tableFor(u.index()), null, proto));
+    }
+    for (Uplink u : sorted) {
+      rules.add(new Rule(u.family(), pref - 5, u.address(), null, null, config.tableFor(u.index()),
+          null, proto));
+    }
+    rules.add(new Rule(sorted.get(0).family(), pref, null, null, null, config.lbTable(), null, proto));
+
+    return new Plan(sorted, effective, routes, rules, NftRenderer.render(config, sorted),
+        sysctls(config, sorted), balanced.stream().map(Uplink::name).toList(), failOpen);
+  }
+
+  private static TreeMap<String, String> sysctls(Config config, List<Uplink> uplinks) {
+    TreeMap<String, String> s = new TreeMap<>();
+    if (uplinks.isEmpty()) {
+      return s;
+    }
+    s.put("net/ipv4/ip_forward", "1");
+    // 1 hashes the 5-tuple (each connection picks its uplink), 0 the address pair.
+    s.put("net/ipv4/fib_multipath_hash_policy", Integer.toString(config.balanceMode().fibMultipathHashPolicy()));
+    // Skip nexthops whose gateway neighbor is known FAILED, before any health check notices.
+    s.put("net/ipv4/fib_multipath_use_neigh", "1");
+    for (Uplink u : uplinks) {
+      // Loose: replies of pinned connections arrive on an uplink the main table would not choose.
+      s.put("net/ipv4/conf/" + u.name() + "/rp_filter", "2");
+    }
+    return s;
+  }
+}

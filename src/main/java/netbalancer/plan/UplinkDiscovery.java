@@ -1,0 +1,134 @@
+package netbalancer.plan;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import netbalancer.config.Config;
+import netbalancer.observe.Address;
+import netbalancer.observe.Family;
+import netbalancer.observe.KernelState;
+import netbalancer.observe.Link;
+import netbalancer.observe.Nexthop;
+import netbalancer.observe.Route;
+
+/**
+ * Finds the uplinks: interfaces with a default route in the main table (DHCP, NetworkManager,
+ * static; any metric) plus those named in UPLINKS, minus the excluded ones. A pure function of
+ * the configuration and one kernel read.
+ *
+ * <p>Indices are stable: an uplink keeps the index recorded in our nft mark map for as long as
+ * it exists, because established connections carry that index in their conntrack mark. New
+ * uplinks take the lowest free index, in UPLINKS order and then by name, so a fresh apply is
+ * deterministic.
+ */
+public final class UplinkDiscovery {
+  static final int MAIN_TABLE = 254;
+  static final int KERNEL_PROTO = 2;
+  static final int SCOPE_LINK = 253;
+  /** Names we hand to ip and nft: no quotes, no spaces, nothing a parser could misread. */
+  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.+-]{1,15}");
+
+  private UplinkDiscovery() {
+  }
+
+  public static List<Uplink> discover(Config config, KernelState state) {
+    Map<String, Nexthop> candidates = candidates(config, state);
+    Map<String, Integer> previous = previousIndices(config, state);
+    List<String> names = new ArrayList<>(candidates.keySet());
+    names.sort(Comparator.comparingInt((String n) -> configuredPosition(config, n))
+        .thenComparing(Comparator.naturalOrder()));
+
+    TreeSet<Integer> taken = new TreeSet<>();
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (String n : names) {
+      Integer prev = previous.get(n);
+      if (prev != null && prev <= config.maxUplinks() && taken.add(prev)) {
+        index.put(n, prev);
+      }
+    }
+    int next = 1;
+    for (String n : names) {
+      if (index.containsKey(n)) {
+        continue;
+      }
+      while (taken.contains(next)) {
+        next++;
+      }
+      if (next > config.maxUplinks()) {
+        break; // the mark mask has no room left; the rest stay out of the balancer
+      }
+      taken.add(next);
+      index.put(n, next);
+    }
+
+    List<Uplink> out = new ArrayList<>();
+    for (var e : index.entrySet()) {
+      toUplink(state, e.getKey(), e.getValue(), candidates.get(e.getKey())).ifPresent(out::add);
+    }
+    out.sort(Comparator.comparingInt(Uplink::index));
+    return List.copyOf(out);
+  }
+
+  /** Interface name → the main table's preferred default nexthop through it (gateway may be null). */
+  private static Map<String, Nexthop> candidates(Config config, KernelState state) {
+    Map<String, Nexthop> out = new LinkedHashMap<>();
+    Map<String, Integer> bestMetric = new LinkedHashMap<>();
+    for (Route r : state.routes()) {
+      if (r.table() != MAIN_TABLE || !r.isDefault() || r.protocol() == config.lbRtProto()) {
+        continue;
+      }
+      int metric = r.metric() == null ? 0 : r.metric();
+      for (Nexthop h : r.nexthops()) {
+        if (usableName(config, h.dev()) && metric < bestMetric.getOrDefault(h.dev(), Integer.MAX_VALUE)) {
+          bestMetric.put(h.dev(), metric);
+          out.put(h.dev(), h);
+        }
+      }
+    }
+    for (String named : config.uplinks()) {
+      if (!out.containsKey(named) && state.link(named).isPresent() && SAFE_NAME.matcher(named).matches()) {
+        out.put(named, new Nexthop(null, named, 1));
+      }
+    }
+    return out;
+  }
+
+  private static boolean usableName(Config config, String name) {
+    return SAFE_NAME.matcher(name).matches() && !config.isExcluded(name);
+  }
+
+  private static Map<String, Integer> previousIndices(Config config, KernelState state) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    state.nftTable().uplinkMarks().forEach((name, mark) ->
+        out.put(name, (int) ((mark & config.lbMarkMask()) >>> config.markShift())));
+    return out;
+  }
+
+  private static int configuredPosition(Config config, String name) {
+    int i = config.uplinks().indexOf(name);
+    return i < 0 ? Integer.MAX_VALUE : i;
+  }
+
+  private static Optional<Uplink> toUplink(KernelState state, String name, int index, Nexthop hop) {
+    Optional<Link> link = state.link(name);
+    if (link.isEmpty() || !link.get().adminUp()) {
+      return Optional.empty();
+    }
+    Optional<Address> addr = link.get().addresses().stream()
+        .filter(a -> a.family() == Family.INET && a.global()).findFirst();
+    if (addr.isEmpty()) {
+      return Optional.empty(); // nothing to source from or SNAT to
+    }
+    List<String> connected = state.routes().stream()
+        .filter(r -> r.table() == MAIN_TABLE && r.protocol() == KERNEL_PROTO && r.scope() == SCOPE_LINK)
+        .filter(r -> r.nexthops().size() == 1 && r.nexthops().get(0).dev().equals(name))
+        .map(Route::dst).sorted().distinct().toList();
+    return Optional.of(new Uplink(name, index, Family.INET, addr.get().local(), hop.gateway(),
+        connected, link.get().carrier()));
+  }
+}
