@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code net-balancer COMMAND}: the entry point of the jar. */
 @Command(name = "net-balancer", mixinStandardHelpOptions = true, version = "net-balancer 0.1.0",
     description = "Use every uplink at once: policy routing and nftables over healthy uplinks.",
-    subcommands = {ApplyCommand.class, CleanupCommand.class, StatusCommand.class,
+    subcommands = {ApplyCommand.class, CleanupCommand.class, StatusCommand.class, RunCommand.class,
+        DrainCommand.Drain.class, DrainCommand.Undrain.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -1,5 +1,6 @@
 package netbalancer.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import netbalancer.config.Config;
 import netbalancer.config.ConfigException;
+import netbalancer.daemon.DaemonClient;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.Nexthop;
 import netbalancer.plan.IpCommands;
@@ -20,9 +22,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Each uplink and what the kernel does with it now. */
+/**
+ * Each uplink and what is done with it: from the running daemon when one answers on the control
+ * socket, else from what the kernel shows (state from carrier alone).
+ */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the uplinks and their state.")
 final class StatusCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   @Mixin
   ConfigOption configOption;
 
@@ -38,18 +45,29 @@ final class StatusCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return ExitCodes.BAD_CONFIG;
     }
+    String fromDaemon = DaemonClient.request(config.controlSocket(), "status");
+    JsonNode doc = fromDaemon != null ? JSON.readTree(fromDaemon) : JSON.valueToTree(fromKernel(config));
+    if (json) {
+      System.out.println(JSON.writeValueAsString(doc));
+    } else {
+      System.out.print(StatusTable.render(doc, fromDaemon != null));
+    }
+    return ExitCodes.OK;
+  }
+
+  private static Map<String, Object> fromKernel(Config config) {
     Balancer balancer = Balancer.forHost(config);
     KernelState state = balancer.observer().observe();
     Plan plan = balancer.planFromCarrier(state);
     Set<String> inTable = state.routesInTable(config.lbTable()).stream()
         .filter(r -> r.isDefault() && r.protocol() == config.lbRtProto())
         .flatMap(r -> r.nexthops().stream()).map(Nexthop::dev).collect(Collectors.toSet());
-
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Uplink u : plan.uplinks()) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("name", u.name());
       row.put("state", plan.states().get(u.name()).wireName());
+      row.put("reason", u.carrier() ? "carrier" : "no carrier");
       row.put("weight", config.weightOf(u.name()));
       row.put("address", u.address());
       row.put("gateway", u.gateway());
@@ -58,21 +76,8 @@ final class StatusCommand implements Callable<Integer> {
       row.put("balanced", inTable.contains(u.name()));
       rows.add(row);
     }
-    if (json) {
-      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      System.out.println(mapper.writeValueAsString(Map.of("uplinks", rows)));
-      return ExitCodes.OK;
-    }
-    System.out.printf("%-15s %-9s %-15s %-15s %6s %6s %-8s %s%n",
-        "UPLINK", "STATE", "ADDRESS", "GATEWAY", "WEIGHT", "TABLE", "MARK", "IN LB_TABLE");
-    for (Map<String, Object> r : rows) {
-      System.out.printf("%-15s %-9s %-15s %-15s %6s %6s %-8s %s%n", r.get("name"), r.get("state"),
-          r.get("address"), r.get("gateway") == null ? "-" : r.get("gateway"), r.get("weight"),
-          r.get("table"), r.get("mark"), (Boolean) r.get("balanced") ? "yes" : "no");
-    }
-    if (rows.isEmpty()) {
-      System.out.println("(no uplinks: no default route in the main table and none in UPLINKS)");
-    }
-    return ExitCodes.OK;
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("uplinks", rows);
+    return doc;
   }
 }

@@ -4,7 +4,7 @@ package netbalancer.config;
 public enum BalanceMode {
   /** Each connection (5-tuple) may take a different uplink. */
   CONNECTION(1),
-  /** All connections between one pair of hosts take the same uplink (for services that pin a session to a source IP). */
+  /** All traffic between two hosts takes one uplink (for services that tie a session to the client's address). */
   HOST(0);
 
   private final int fibMultipathHashPolicy;

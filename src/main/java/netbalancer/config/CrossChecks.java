@@ -73,11 +73,10 @@ final class CrossChecks {
     if (weights == null || uplinks == null || uplinks.isEmpty()) {
       return;
     }
-    for (String name : weights.keySet()) {
-      if (!uplinks.contains(name)) {
-        v.error(v.show(Keys.UPLINK_WEIGHTS) + ": " + name + " is not in " + v.show(Keys.UPLINKS)
-            + "; expected weights only for interfaces listed in UPLINKS");
-      }
+    List<String> strays = weights.keySet().stream().filter(name -> !uplinks.contains(name)).toList();
+    if (!strays.isEmpty()) {
+      v.error(v.show(Keys.UPLINK_WEIGHTS) + ": " + String.join(", ", strays) + (strays.size() == 1 ? " is" : " are")
+          + " not in " + v.show(Keys.UPLINKS) + "; expected weights only for interfaces listed in UPLINKS");
     }
   }
 }

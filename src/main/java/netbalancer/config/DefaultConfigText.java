@@ -30,7 +30,8 @@ final class DefaultConfigText {
 
   /** Double-quotes a value that is empty or holds blanks or characters a shell would expand. */
   private static String quote(String value) {
-    boolean plain = !value.isEmpty() && value.chars().allMatch(c -> Character.isLetterOrDigit(c) || "._-/:".indexOf(c) >= 0);
+    boolean plain = !value.isEmpty()
+        && value.chars().allMatch(c -> Character.isLetterOrDigit(c) || "._-/:".indexOf(c) >= 0);
     return plain ? value : '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 }

@@ -19,7 +19,10 @@ final class Validation {
     try {
       values.put(key, key.type().parse(text.strip()));
     } catch (InvalidValue e) {
-      error(setting(key.name(), text.strip()) + ": " + e.getMessage() + (source == null ? "" : " (" + source + ")"));
+      // systemd takes "200 # note" as the whole value; say so, since shell users expect a comment.
+      String hint = text.contains(" #") ? "; '#' starts a comment only at the beginning of a line" : "";
+      error(setting(key.name(), text.strip()) + ": " + e.getMessage() + hint
+          + (source == null ? "" : " (" + source + ")"));
     }
   }
 

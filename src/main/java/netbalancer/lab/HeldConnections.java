@@ -33,14 +33,20 @@ public final class HeldConnections implements AutoCloseable {
     return LoadReport.parse(process.readLine(echoTimeout.plus(timeout).plusSeconds(30)));
   }
 
+  /** PID of the client process (in the lab namespace). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Closes the connections ("quit"); kills the client if it does not exit by itself. */
   @Override
   public void close() {
-    if (process.isAlive()) {
+    try {
       process.writeLine("quit");
       process.closeStdin();
-      if (process.waitFor(Duration.ofSeconds(5)) != -1) {
-        return;
-      }
+      process.waitFor(Duration.ofSeconds(5));
+    } catch (java.io.UncheckedIOException e) {
+      // it had exited: nothing to ask
     }
     process.close();
   }

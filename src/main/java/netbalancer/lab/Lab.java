@@ -360,8 +360,10 @@ public final class Lab implements AutoCloseable {
     if (percent < 0 || percent > 100) {
       throw new IllegalArgumentException("loss percent must be 0..100, not " + percent);
     }
-    nft(ispNs(i), "flush chain ip nblab loss\n" + (percent == 0 ? ""
-        : "add rule ip nblab loss numgen random mod 100 < " + percent + " drop\n"));
+    // nft takes "mod 100 < N" only for N up to 99: all loss is a plain drop
+    String rule = percent == 100 ? "drop" : "numgen random mod 100 < " + percent + " drop";
+    nft(ispNs(i), "flush chain ip nblab loss\n"
+        + (percent == 0 ? "" : "add rule ip nblab loss " + rule + "\n"));
   }
 
   /** ISP i drops traffic to and from one address behind it (say, one health-probe target). */
@@ -383,6 +385,18 @@ public final class Lab implements AutoCloseable {
     ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "arp", lost ? "off" : "on");
     ip(ispNs(i), "neigh", "flush", "dev", ISP_CUSTOMER_IF);
     ip(routerNs(), "neigh", "flush", "dev", uplinkName(i));
+  }
+
+  /** Heals every fault on every uplink: carrier up, no drops, no blocked targets, ARP on. */
+  public void clearFaults() {
+    for (int i = 1; i <= uplinks.size(); i++) {
+      carrierUp(i);
+      nft(ispNs(i), "flush chain ip nblab blackhole\nflush chain ip nblab loss\n"
+          + "flush set ip nblab blocked\n");
+      if (!uplink(i).pointToPoint()) {
+        ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "arp", "on");
+      }
+    }
   }
 
   // ---------------------------------------------------------------- commands
@@ -568,7 +582,12 @@ public final class Lab implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("hold", host, Integer.toString(port), Integer.toString(n)));
     args.addAll(List.of(options));
     LabProcess p = startJava(ns, LoadClient.class.getName(), args.toArray(String[]::new));
-    return new HeldConnections(p, Duration.ofSeconds(2));
+    try {
+      return new HeldConnections(p, Duration.ofSeconds(2));
+    } catch (RuntimeException e) {
+      p.close();
+      throw e;
+    }
   }
 
   /** The shaded jar: system property {@code netbalancer.jar}, else {@code target/net-balancer.jar}. */

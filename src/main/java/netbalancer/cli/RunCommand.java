@@ -1,0 +1,28 @@
+package netbalancer.cli;
+
+import java.util.concurrent.Callable;
+import netbalancer.config.Config;
+import netbalancer.config.ConfigException;
+import netbalancer.daemon.Daemon;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The service: the seed's {@code net_autobalance.sh} under {@code net_balancer.service}. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run the daemon: follow kernel events and health, keep the data plane true.")
+final class RunCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOption configOption;
+
+  @Override
+  public Integer call() throws Exception {
+    Config config;
+    try {
+      config = configOption.load();
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return ExitCodes.BAD_CONFIG;
+    }
+    return new Daemon(config, configOption::load).run();
+  }
+}

@@ -1,0 +1,173 @@
+package netbalancer.daemon;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import netbalancer.config.Config;
+import netbalancer.kernel.CommandRunner;
+import netbalancer.kernel.Conntrack;
+import netbalancer.kernel.KernelApplier;
+import netbalancer.kernel.ProcSysctls;
+import netbalancer.kernel.ProcessRunner;
+import netbalancer.kernel.StateStore;
+import netbalancer.log.Log;
+import netbalancer.observe.KernelObserver;
+
+/**
+ * The running service: kernel events, health changes, operator requests and a periodic resync
+ * all become one signal; signals are coalesced and served by a single reconcile thread, which
+ * never sleeps on the way from an event to the kernel. Every scheduled task catches and logs, so
+ * one failure never stops the loop.
+ */
+public final class Daemon {
+  private final Supplier<Config> reload;
+  private final CommandRunner runner = new ProcessRunner();
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "reconciler");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicBoolean pending = new AtomicBoolean();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final DaemonStatus status = new DaemonStatus();
+  private volatile Config config;
+  private volatile Reconciler reconciler;
+  private IpMonitor monitor;
+  private ControlServer control;
+
+  /** @param reload loads and validates the configuration again (on SIGHUP); throws when invalid */
+  public Daemon(Config config, Supplier<Config> reload) {
+    this.config = config;
+    this.reload = reload;
+    this.reconciler = newReconciler(config);
+  }
+
+  private Reconciler newReconciler(Config c) {
+    KernelApplier applier = new KernelApplier(runner, new ProcSysctls(), StateStore.forCurrentNamespace(c.stateDir()),
+        c.lbRtProto());
+    return new Reconciler(c, new KernelObserver(runner), applier, new Conntrack(runner), HealthSource.NONE,
+        System::nanoTime);
+  }
+
+  /** Runs until SIGTERM/SIGINT; returns the exit code. */
+  public int run() throws IOException, InterruptedException {
+    long t0 = System.nanoTime();
+    Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
+    reconcileNow();
+    Log.info("first apply done in %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
+    installSighup();
+    control = new ControlServer(config.controlSocket(), this::handle);
+    control.start();
+    monitor = new IpMonitor(this::signal, config.lbRtProto());
+    monitor.start();
+    long resync = config.resyncInterval().toMillis();
+    loop.scheduleWithFixedDelay(this::signal, resync, resync, TimeUnit.MILLISECONDS);
+    stopped.await();
+    return 0;
+  }
+
+  /** Asks for a reconcile pass; many signals before it runs make one pass. */
+  void signal() {
+    if (pending.compareAndSet(false, true)) {
+      loop.execute(this::reconcileNow);
+    }
+  }
+
+  private void reconcileNow() {
+    pending.set(false); // events from here on ask for another pass
+    try {
+      Reconciler.Outcome o = reconciler.reconcile();
+      status.record(o, reconciler.drained());
+      o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - System.nanoTime()),
+          TimeUnit.NANOSECONDS));
+    } catch (RuntimeException e) {
+      status.recordFailure();
+      Log.error("reconcile failed: %s", e.toString());
+    }
+  }
+
+  private String handle(String request) {
+    String[] words = request.split("\\s+");
+    switch (words[0]) {
+      case "status":
+        return status.json(config);
+      case "drain":
+      case "undrain":
+        if (words.length != 2) {
+          return "error: usage: " + words[0] + " IFACE\n";
+        }
+        boolean on = words[0].equals("drain");
+        runOnLoop(() -> reconciler.drain(words[1], on));
+        Log.info("operator: %s %s", words[0], words[1]);
+        signal();
+        return "ok\n";
+      default:
+        return "error: unknown request '" + words[0] + "' (status, drain IFACE, undrain IFACE)\n";
+    }
+  }
+
+  private void runOnLoop(Runnable r) {
+    try {
+      loop.submit(r).get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void installSighup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> loop.execute(this::reloadConfig));
+    } catch (IllegalArgumentException e) {
+      Log.warn("SIGHUP cannot be handled here: %s", e.getMessage());
+    }
+  }
+
+  private void reloadConfig() {
+    Config next;
+    try {
+      next = reload.get();
+    } catch (RuntimeException e) {
+      Log.error("reload refused, keeping the running configuration: %s", e.getMessage());
+      return;
+    }
+    Reconciler r = newReconciler(next);
+    reconciler.drained().forEach(name -> r.drain(name, true));
+    config = next;
+    reconciler = r;
+    Log.setLevel(Log.Level.parse(next.logLevel().name()));
+    Log.info("configuration reloaded");
+    signal();
+  }
+
+  private void shutdown() {
+    Log.info("stopping");
+    if (monitor != null) {
+      monitor.close();
+    }
+    if (control != null) {
+      control.close();
+    }
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (config.keepStateOnExit()) {
+      Log.info("KEEP_STATE_ON_EXIT=true: leaving routes, rules and nft table in place");
+    } else {
+      KernelApplier applier = new KernelApplier(runner, new ProcSysctls(),
+          StateStore.forCurrentNamespace(config.stateDir()), config.lbRtProto());
+      var result = applier.cleanup(new KernelObserver(runner).observe());
+      result.errors().forEach(e -> Log.error("cleanup: %s", e));
+      Log.info("cleaned up: %d route(s)/rule(s), nft table %s, %d sysctl(s) restored", result.ipChanges(),
+          result.nftChanged() ? "removed" : "absent", result.sysctlChanges());
+    }
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,145 @@
+package netbalancer.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import netbalancer.config.Config;
+import netbalancer.observe.KernelState;
+import netbalancer.observe.Route;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+  private static final Config WEIGHTED = Config.of(Map.of("UPLINK_WEIGHTS", "wan1=3 wan2=2 wan3=1"));
+
+  private static Plan planFromCarrier(Config config, KernelState state) {
+    List<Uplink> uplinks = UplinkDiscovery.discover(config, state);
+    return Planner.plan(config, uplinks, Map.of());
+  }
+
+  /** Golden text: regenerate with -Dgolden.update=true and review the diff by eye. */
+  private static void assertGolden(String name, String actual) throws IOException {
+    Path file = Path.of("src/test/resources/golden", name);
+    if (Boolean.getBoolean("golden.update")) {
+      Files.writeString(file, actual);
+    }
+    assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual, "golden " + name);
+  }
+
+  @Test
+  void threeWeightedUplinksGolden() throws IOException {
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true)
+        .link("lan0", true).build();
+    assertGolden("three-weighted.txt", planFromCarrier(WEIGHTED, s).render());
+  }
+
+  @Test
+  void carrierLossLeavesTheMultipathRouteButKeepsTablesRulesAndNft() throws IOException {
+    KernelState all = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true).build();
+    KernelState lost = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, false).uplink("wan3", 3, true).build();
+    Plan before = planFromCarrier(WEIGHTED, all);
+    Plan after = planFromCarrier(WEIGHTED, lost);
+    assertEquals(List.of("wan1", "wan3"), after.balanced());
+    assertEquals(before.nft(), after.nft(), "health never touches nft");
+    assertEquals(before.rules(), after.rules());
+    assertGolden("carrier-lost-wan2.txt", after.render());
+  }
+
+  @Test
+  void noHealthyUplinkFailsOpenOverLinksWithCarrier() {
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, false).build();
+    List<Uplink> uplinks = UplinkDiscovery.discover(WEIGHTED, s);
+    Plan p = Planner.plan(WEIGHTED, uplinks, Map.of("wan1", UplinkState.HOLD_DOWN, "wan2", UplinkState.DOWN));
+    assertTrue(p.failOpen());
+    assertEquals(List.of("wan1"), p.balanced());
+  }
+
+  @Test
+  void singleUplinkGetsAPlainDefaultRoute() {
+    Plan p = planFromCarrier(WEIGHTED, new Fixtures().uplink("wan1", 1, true).build());
+    Route lb = p.routes().stream().filter(r -> r.table() == 200).findFirst().orElseThrow();
+    assertEquals(1, lb.nexthops().size());
+    assertEquals(1, lb.nexthops().get(0).weight());
+  }
+
+  @Test
+  void pointToPointAndNamesWithDotsAndDashes() throws IOException {
+    KernelState s = new Fixtures().uplink("wan-2.x", 2, true).pointToPoint("ppp0", "198.18.9.2", "198.18.9.1").build();
+    Plan p = planFromCarrier(Config.defaults(), s);
+    assertEquals(List.of("ppp0", "wan-2.x"), p.uplinks().stream().map(Uplink::name).toList());
+    assertGolden("ppp-and-dotted.txt", p.render());
+  }
+
+  @Test
+  void twoPhonesOnOneSubnetWithOneGatewayAddress() {
+    KernelState s = new Fixtures()
+        .uplink("usb0", "198.18.42.2", "198.18.42.0/24", "198.18.42.129", 100, true)
+        .uplink("usb1", "198.18.42.3", "198.18.42.0/24", "198.18.42.129", 101, true).build();
+    Plan p = planFromCarrier(Config.defaults(), s);
+    assertEquals(List.of("usb0", "usb1"), p.balanced());
+    Route lb = p.routes().stream().filter(r -> r.table() == 200).findFirst().orElseThrow();
+    assertEquals(List.of("usb0", "usb1"), lb.nexthops().stream().map(h -> h.dev()).toList());
+    assertTrue(p.rules().stream().anyMatch(r -> "198.18.42.3".equals(r.src()) && r.table() == 102));
+  }
+
+  @Test
+  void excludedAndAddresslessInterfacesAreNoUplinks() {
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("docker0", 5, true).uplink("wg0", 6, true)
+        .link("br0", false).build();
+    assertEquals(List.of("wan1"), planFromCarrier(Config.defaults(), s).uplinks().stream().map(Uplink::name).toList());
+    Config named = Config.of(Map.of("UPLINKS", "wg0"));
+    assertEquals(List.of("wg0", "wan1"), planFromCarrier(named, s).uplinks().stream().map(Uplink::name).toList());
+  }
+
+  @Test
+  void indicesSurviveWhenAnotherUplinkAppearsOrGoes() {
+    KernelState s = new Fixtures().uplink("wan2", 2, true).uplink("wan1", 1, true)
+        .nftMarks(Map.of("wan2", 0x100L)).build();
+    List<Uplink> uplinks = UplinkDiscovery.discover(Config.defaults(), s);
+    assertEquals(1, uplinks.stream().filter(u -> u.name().equals("wan2")).findFirst().orElseThrow().index(),
+        "wan2 keeps the mark its connections carry");
+    assertEquals(2, uplinks.stream().filter(u -> u.name().equals("wan1")).findFirst().orElseThrow().index());
+  }
+
+  @Test
+  void balanceModeAndAffinityAndNatShapeTheRuleset() {
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).build();
+    Plan host = planFromCarrier(Config.of(Map.of("BALANCE_MODE", "host", "SESSION_AFFINITY_ENABLED", "false",
+        "CONSISTENT_NAT_ENABLED", "false")), s);
+    assertEquals("0", host.sysctls().get("net/ipv4/fib_multipath_hash_policy"));
+    assertTrue(host.nft().text().contains("masquerade"));
+    assertFalse(host.nft().text().contains("oifname vmap"), "no pinning of outbound connections");
+    Plan conn = planFromCarrier(Config.defaults(), s);
+    assertEquals("1", conn.sysctls().get("net/ipv4/fib_multipath_hash_policy"));
+    assertTrue(conn.nft().text().contains("snat ip to 198.18.1.2"));
+    assertNotEquals(host.nft().fingerprint(), conn.nft().fingerprint());
+  }
+
+  @Test
+  void customMaskTablesAndPreferences() {
+    Config c = Config.of(Map.of("LB_MARK_MASK", "0xff0000", "LB_TABLE", "300", "LB_TABLE_BASE", "1000",
+        "LB_PREF", "500"));
+    Plan p = planFromCarrier(c, new Fixtures().uplink("wan1", 1, true).build());
+    String text = p.render();
+    assertTrue(text.contains("rule add pref 490 fwmark 0x10000/0xff0000 lookup 1001 protocol 213"), text);
+    assertTrue(text.contains("rule add pref 500 lookup 300 protocol 213"), text);
+    assertTrue(text.contains("rule add pref 480 lookup 254 suppress_prefixlength 0"), text);
+    assertTrue(text.contains("meta mark set meta mark & 0xff00ffff | 0x10000"), text);
+  }
+
+  @Test
+  void noUplinksMeansNothingOwned() {
+    Plan p = planFromCarrier(Config.defaults(), new Fixtures().link("lan0", true).build());
+    assertTrue(p.routes().isEmpty());
+    assertTrue(p.rules().isEmpty());
+    assertTrue(p.nft().isEmpty());
+    assertTrue(p.sysctls().isEmpty());
+  }
+}
