@@ -36,7 +36,8 @@ public final class Daemon {
   private final DaemonStatus status = new DaemonStatus();
   private volatile Config config;
   private volatile Reconciler reconciler;
-  private IpMonitor monitor;
+  private KernelMonitor ipMonitor;
+  private KernelMonitor nftMonitor;
   private ControlServer control;
 
   /** @param reload loads and validates the configuration again (on SIGHUP); throws when invalid */
@@ -63,8 +64,10 @@ public final class Daemon {
     installSighup();
     control = new ControlServer(config.controlSocket(), this::handle);
     control.start();
-    monitor = new IpMonitor(this::signal, config.lbRtProto());
-    monitor.start();
+    ipMonitor = KernelMonitor.ip(config.lbRtProto(), this::signal);
+    ipMonitor.start();
+    nftMonitor = KernelMonitor.nftTables(this::signal);
+    nftMonitor.start();
     long resync = config.resyncInterval().toMillis();
     loop.scheduleWithFixedDelay(this::signal, resync, resync, TimeUnit.MILLISECONDS);
     stopped.await();
@@ -146,8 +149,10 @@ public final class Daemon {
 
   private void shutdown() {
     Log.info("stopping");
-    if (monitor != null) {
-      monitor.close();
+    for (KernelMonitor m : new KernelMonitor[] {ipMonitor, nftMonitor}) {
+      if (m != null) {
+        m.close();
+      }
     }
     if (control != null) {
       control.close();

@@ -283,8 +283,8 @@ final class HealthState {
 
   private long regularNext(long now) {
     long next = lastProbeStart + s.probeGap(fast).toNanos();
-    if (state == UplinkState.HOLD_DOWN) {
-      next = Math.min(next, holdDownUntil); // the first round that can count, as early as allowed
+    if (!eligible() && lastProbeStart < recoveryStartsAt) {
+      next = Math.min(next, recoveryStartsAt); // the first round that can count, as early as allowed
     }
     return Math.max(next, earliest(now));
   }

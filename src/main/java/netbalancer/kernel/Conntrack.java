@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * (by our mark bits) or those NATed to an address that is gone. Never a full flush.
  */
 public final class Conntrack {
+  private static final Pattern DELETED = Pattern.compile("(\\d+) flow entries have been deleted");
   private static final Pattern MARK = Pattern.compile(" mark=(\\d+)");
   private final CommandRunner runner;
 
@@ -42,19 +43,10 @@ public final class Conntrack {
     return counts;
   }
 
-  /** conntrack prints "N flow entries have been deleted." on stderr, and exits 1 when N is 0. */
+  /** conntrack prints "… N flow entries have been deleted." on stderr, and exits 1 when N is 0. */
   private static int deleted(CommandRunner.Result r) {
-    String s = r.stderr();
-    int i = s.indexOf(" flow entries have been deleted");
-    if (i < 0) {
-      return 0;
-    }
-    int start = s.lastIndexOf('\n', i) + 1;
-    try {
-      return Integer.parseInt(s.substring(start, i).replaceAll("[^0-9]", ""));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    Matcher m = DELETED.matcher(r.stderr());
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
   private static String hex(long v) {

@@ -625,6 +625,9 @@ public final class Lab implements AutoCloseable {
 
   /** Kills every process still inside {@code ns} (by PID), then deletes it; quiet if it is gone. */
   private static void remove(String ns) {
+    if (!ns.startsWith(PREFIX)) {
+      throw new IllegalArgumentException("not a lab namespace: " + ns);
+    }
     Result pids = RUNNER.run("ip", "netns", "pids", ns);
     if (pids.ok()) {
       for (String pid : pids.stdout().split("\\s+")) {

@@ -39,7 +39,10 @@ class LabIT {
     }
     List<Long> pids = List.copyOf(ownPids());
     lab.close();
-    assertTrue(Lab.listNamespaces().stream().noneMatch(ns -> ns.startsWith(lab.prefix())));
+    // nothing of any lab this JVM made is left (the shared one, the variants, the swept one)
+    String ours = Lab.PREFIX + ProcessHandle.current().pid() + "-";
+    List<String> left = Lab.listNamespaces();
+    assertTrue(left.stream().noneMatch(ns -> ns.startsWith(ours)), left.toString());
     pids.forEach(pid -> assertFalse(alive(pid), "process " + pid + " survived close()"));
   }
 

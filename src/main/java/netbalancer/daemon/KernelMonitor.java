@@ -8,23 +8,36 @@ import java.util.List;
 import netbalancer.log.Log;
 
 /**
- * Runs {@code ip monitor link address route neigh} and turns every line into a signal. The text
- * is never parsed for state (iproute2 6.1 prints monitor output as text even with -j); the
- * reconciler re-reads the kernel instead. Lines about our own routes are skipped: they echo our
- * own changes. Restarted a second after it dies.
+ * Runs a kernel event stream ({@code ip monitor …}, {@code nft monitor …}) and turns every line
+ * into a signal. The text is never parsed for state (iproute2 6.1 prints monitor output as text
+ * even with -j); the reconciler re-reads the kernel instead. Additions containing {@code ignore}
+ * echo our own changes and are skipped; deletions never are (someone may have removed ours). Restarted a second after it dies.
  */
-final class IpMonitor implements AutoCloseable {
+final class KernelMonitor implements AutoCloseable {
+  private final List<String> argv;
   private final Runnable signal;
-  private final String ownProto;
+  private final String ignore;
   private final Thread thread;
   private volatile Process process;
   private volatile boolean closed;
 
-  IpMonitor(Runnable signal, int rtProto) {
+  KernelMonitor(List<String> argv, String ignore, Runnable signal) {
+    this.argv = List.copyOf(argv);
     this.signal = signal;
-    this.ownProto = "proto " + rtProto;
-    this.thread = new Thread(this::loop, "ip-monitor");
+    this.ignore = ignore;
+    this.thread = new Thread(this::loop, argv.get(0) + "-monitor");
     this.thread.setDaemon(true);
+  }
+
+  /** Links, addresses, routes, rules and neighbors; our own routes' echoes skipped. */
+  static KernelMonitor ip(int rtProto, Runnable signal) {
+    return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh"),
+        "proto " + rtProto, signal);
+  }
+
+  /** Tables added or deleted: notices our nft table deleted by someone else at once. */
+  static KernelMonitor nftTables(Runnable signal) {
+    return new KernelMonitor(List.of("nft", "monitor", "tables"), null, signal);
   }
 
   void start() {
@@ -34,7 +47,7 @@ final class IpMonitor implements AutoCloseable {
   private void loop() {
     while (!closed) {
       try {
-        process = new ProcessBuilder(List.of("ip", "-N", "monitor", "link", "address", "route", "neigh"))
+        process = new ProcessBuilder(argv)
             .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
         // The monitor is running: anything that changed before it started is caught by one pass now.
@@ -43,16 +56,16 @@ final class IpMonitor implements AutoCloseable {
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = in.readLine()) != null) {
-            if (!line.contains(ownProto)) {
+            if (ignore == null || !line.contains(ignore) || line.startsWith("Deleted")) {
               signal.run();
             }
           }
         }
         if (!closed) {
-          Log.warn("ip monitor exited (%d); restarting it", process.waitFor());
+          Log.warn("%s exited (%d); restarting it", String.join(" ", argv), process.waitFor());
         }
       } catch (IOException e) {
-        Log.error("ip monitor: %s", e.getMessage());
+        Log.error("%s: %s", argv.get(0), e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
