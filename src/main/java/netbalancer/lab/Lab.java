@@ -82,6 +82,7 @@ public final class Lab implements AutoCloseable {
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final CommandRunner RUNNER = new ProcessRunner();
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final LabCleanup CLEANUP = new LabCleanup(RUNNER);
   private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -90,18 +91,13 @@ public final class Lab implements AutoCloseable {
   }
 
   private final String prefix;
-  private final List<Uplink> uplinks;
-  private final Builder options;
+  private final int uplinkCount;
+  private final LabPlan plan;
   private final List<LabProcess> processes = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** Addresses of one uplink; {@code gateway} is null for a point-to-point link. */
-  private record Uplink(String name, String address, int prefixLength, String ispAddress,
-      String gateway, boolean pointToPoint, String publicAddress) {}
-
   private Lab(Builder b) {
-    this.options = b;
-    this.uplinks = plan(b);
+    this.uplinkCount = b.names.size();
     Set<String> existing = sweepStale();
     long pid = ProcessHandle.current().pid();
     String p;
@@ -109,9 +105,11 @@ public final class Lab implements AutoCloseable {
       p = PREFIX + pid + "-" + String.format("%04x", RANDOM.nextInt(0x10000)) + "-";
     } while (startsWithAny(existing, p));
     this.prefix = p;
+    this.plan = new LabPlan(b.names, b.sharedPair, b.pointToPoint, b.defaultRoutes, this::ispNs,
+        clientNs());
     OPEN.add(this);
     try {
-      build();
+      build(b);
     } catch (RuntimeException | Error e) {
       close();
       throw e;
@@ -129,33 +127,12 @@ public final class Lab implements AutoCloseable {
 
   // ---------------------------------------------------------------- addressing
 
-  private static List<Uplink> plan(Builder b) {
-    List<Uplink> list = new ArrayList<>();
-    for (int i = 1; i <= b.names.size(); i++) {
-      String name = b.names.get(i - 1);
-      String pub = "198.19." + i + ".1";
-      if (b.sharedPair && i <= 2) {
-        list.add(new Uplink(name, "198.18.100." + (i + 1), 24, "198.18.100.1", "198.18.100.1",
-            false, pub));
-      } else if (b.pointToPoint.contains(i)) {
-        list.add(new Uplink(name, "198.18." + i + ".2", 32, "198.18." + i + ".1", null, true, pub));
-      } else {
-        list.add(new Uplink(name, "198.18." + i + ".2", 24, "198.18." + i + ".1",
-            "198.18." + i + ".1", false, pub));
-      }
-    }
-    return List.copyOf(list);
-  }
-
-  private Uplink uplink(int i) {
-    if (i < 1 || i > uplinks.size()) {
-      throw new IllegalArgumentException("no uplink " + i + " (1.." + uplinks.size() + ")");
-    }
-    return uplinks.get(i - 1);
+  private LabPlan.Uplink uplink(int i) {
+    return plan.uplink(i);
   }
 
   public int uplinkCount() {
-    return uplinks.size();
+    return uplinkCount;
   }
 
   /** Interface name of uplink i in the router namespace. */
@@ -194,7 +171,7 @@ public final class Lab implements AutoCloseable {
 
   /** The 1-based uplink whose ISP shows {@code publicAddress} to servers, or 0. */
   public int uplinkOfPublicAddress(String publicAddress) {
-    for (int i = 1; i <= uplinks.size(); i++) {
+    for (int i = 1; i <= uplinkCount(); i++) {
       if (uplink(i).publicAddress().equals(publicAddress)) {
         return i;
       }
@@ -222,13 +199,15 @@ public final class Lab implements AutoCloseable {
   }
 
   public String ispNs(int i) {
-    uplink(i);
+    if (i < 1 || i > uplinkCount) {
+      throw new IllegalArgumentException("no uplink " + i + " (1.." + uplinkCount + ")");
+    }
     return prefix + "isp" + i;
   }
 
   public List<String> namespaces() {
     List<String> all = new ArrayList<>(List.of(routerNs(), clientNs(), inetNs()));
-    for (int i = 1; i <= uplinks.size(); i++) {
+    for (int i = 1; i <= uplinkCount(); i++) {
       all.add(ispNs(i));
     }
     return all;
@@ -236,7 +215,7 @@ public final class Lab implements AutoCloseable {
 
   // ---------------------------------------------------------------- building
 
-  private void build() {
+  private void build(Builder options) {
     String marker = LabNames.marker(ProcessHandle.current().pid(),
         ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH));
     inParallel(namespaces(), ns -> {
@@ -248,92 +227,23 @@ public final class Lab implements AutoCloseable {
         "net.ipv4.conf.default.rp_filter=" + options.rpFilter);
     sysctl(clientNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
     sysctl(inetNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
-
-    List<String> router = new ArrayList<>();
-    List<String> inet = new ArrayList<>();
-    for (int i = 1; i <= uplinks.size(); i++) {
-      Uplink u = uplink(i);
-      // A p2p link has no ARP; both ends share one MAC so frames are addressed to the receiver.
-      String mac = u.pointToPoint() ? String.format(" address 02:00:c6:12:%02x:02", i) : "";
-      router.add("link add " + u.name() + mac + " type veth peer name " + ISP_CUSTOMER_IF + mac
-          + " netns " + ispNs(i));
-      inet.add("link add isp" + i + " type veth peer name " + ISP_UPSTREAM_IF + " netns " + ispNs(i));
+    batch(routerNs(), plan.routerLinks());
+    batch(inetNs(), plan.inet());
+    List<Integer> isps = new ArrayList<>();
+    for (int i = 1; i <= uplinkCount(); i++) {
+      isps.add(i);
     }
-    router.add("link add " + LAN_INTERFACE + " type veth peer name eth0 netns " + clientNs());
-    batch(routerNs(), router);
-
-    inet.add("addr add " + SERVER_ADDRESS + "/32 dev lo");
-    inet.add("route add local " + INTERNET_PREFIX + " dev lo");
-    for (int i = 1; i <= uplinks.size(); i++) {
-      inet.add("link set dev isp" + i + " up");
-      inet.add("addr add 198.19." + i + ".2/24 dev isp" + i);
-      if (!(options.sharedPair && i == 2)) { // one route to the shared subnet: via ISP 1
-        inet.add("route add " + subnet(uplink(i)) + " via 198.19." + i + ".1 dev isp" + i
-            + " src " + SERVER_ADDRESS);
-      }
-    }
-    batch(inetNs(), inet);
-
-    List<Integer> indexes = new ArrayList<>();
-    for (int i = 1; i <= uplinks.size(); i++) {
-      indexes.add(i);
-    }
-    inParallel(indexes, this::buildIsp);
-
-    batch(clientNs(), List.of("link set dev eth0 up", "addr add " + CLIENT_ADDRESS + "/24 dev eth0",
-        "route add default via " + ROUTER_LAN_ADDRESS + " dev eth0"));
-
-    List<String> up = new ArrayList<>();
-    up.add("link set dev " + LAN_INTERFACE + " up");
-    up.add("addr add " + ROUTER_LAN_ADDRESS + "/24 dev " + LAN_INTERFACE);
-    for (int i = 1; i <= uplinks.size(); i++) {
-      Uplink u = uplink(i);
-      up.add("link set dev " + u.name() + (u.pointToPoint() ? " arp off" : "") + " up");
-      up.add(u.pointToPoint()
-          ? "addr add " + u.address() + " peer " + u.ispAddress() + "/32 dev " + u.name()
-          : "addr add " + u.address() + "/24 dev " + u.name());
-      if (options.defaultRoutes) {
-        up.add("route add default " + (u.pointToPoint() ? "" : "via " + u.gateway() + " ")
-            + "dev " + u.name() + " metric " + (100 + i));
-      }
-    }
-    batch(routerNs(), up);
+    inParallel(isps, i -> {
+      sysctl(ispNs(i), "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=1",
+          "net.ipv4.conf.default.rp_filter=1");
+      batch(ispNs(i), plan.isp(i));
+      nft(ispNs(i), LabPlan.ispRuleset());
+    });
+    batch(clientNs(), LabPlan.client());
+    batch(routerNs(), plan.routerAddresses());
     if (options.masquerade) {
-      nft(routerNs(), "table ip nblab {\n chain postrouting {\n"
-          + "  type nat hook postrouting priority 100; policy accept;\n"
-          + "  oifname != \"" + LAN_INTERFACE + "\" ip saddr 192.0.2.0/24 masquerade\n }\n}\n");
+      nft(routerNs(), LabPlan.routerMasquerade());
     }
-  }
-
-  private static String subnet(Uplink u) {
-    return u.pointToPoint() ? u.address() + "/32"
-        : u.address().substring(0, u.address().lastIndexOf('.')) + ".0/24";
-  }
-
-  private void buildIsp(int i) {
-    Uplink u = uplink(i);
-    String ns = ispNs(i);
-    sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=1",
-        "net.ipv4.conf.default.rp_filter=1");
-    batch(ns, List.of(
-        "link set dev " + ISP_CUSTOMER_IF + (u.pointToPoint() ? " arp off" : "") + " up",
-        u.pointToPoint()
-            ? "addr add " + u.ispAddress() + " peer " + u.address() + "/32 dev " + ISP_CUSTOMER_IF
-            : "addr add " + u.ispAddress() + "/24 dev " + ISP_CUSTOMER_IF,
-        "link set dev " + ISP_UPSTREAM_IF + " up",
-        "addr add " + u.publicAddress() + "/24 dev " + ISP_UPSTREAM_IF,
-        "route add default via 198.19." + i + ".2 dev " + ISP_UPSTREAM_IF));
-    // Faults live in their own chains and set, so each switch rewrites only its part.
-    nft(ns, "table ip nblab {\n"
-        + " set blocked { type ipv4_addr; }\n"
-        + " chain blackhole { }\n"
-        + " chain loss { }\n"
-        + " chain forward {\n  type filter hook forward priority 0; policy accept;\n"
-        + "  ip daddr @blocked drop\n  ip saddr @blocked drop\n"
-        + "  jump blackhole\n  jump loss\n }\n"
-        + " chain postrouting {\n  type nat hook postrouting priority 100; policy accept;\n"
-        + "  oifname \"" + ISP_UPSTREAM_IF + "\" masquerade\n }\n"
-        + "}\n");
   }
 
   // ---------------------------------------------------------------- faults
@@ -389,7 +299,7 @@ public final class Lab implements AutoCloseable {
 
   /** Heals every fault on every uplink: carrier up, no drops, no blocked targets, ARP on. */
   public void clearFaults() {
-    for (int i = 1; i <= uplinks.size(); i++) {
+    for (int i = 1; i <= uplinkCount(); i++) {
       carrierUp(i);
       nft(ispNs(i), "flush chain ip nblab blackhole\nflush chain ip nblab loss\n"
           + "flush set ip nblab blocked\n");
@@ -616,32 +526,10 @@ public final class Lab implements AutoCloseable {
         p.close();
       }
       for (String ns : namespaces()) {
-        remove(ns);
+        CLEANUP.remove(ns);
       }
     } finally {
       OPEN.remove(this);
-    }
-  }
-
-  /** Kills every process still inside {@code ns} (by PID), then deletes it; quiet if it is gone. */
-  private static void remove(String ns) {
-    if (!ns.startsWith(PREFIX)) {
-      throw new IllegalArgumentException("not a lab namespace: " + ns);
-    }
-    Result pids = RUNNER.run("ip", "netns", "pids", ns);
-    if (pids.ok()) {
-      for (String pid : pids.stdout().split("\\s+")) {
-        if (!pid.isBlank()) {
-          ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> {
-            h.destroyForcibly();
-            h.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> h).join();
-          });
-        }
-      }
-    }
-    Result r = RUNNER.run("ip", "netns", "del", ns);
-    if (!r.ok() && listNamespaces().contains(ns)) {
-      throw new CommandException(List.of("ip", "netns", "del", ns), r);
     }
   }
 
@@ -650,43 +538,12 @@ public final class Lab implements AutoCloseable {
    * still runs in it. Returns the lab namespaces that remain.
    */
   public static Set<String> sweepStale() {
-    Set<String> remaining = new HashSet<>();
-    for (String ns : listNamespaces()) {
-      if (!ns.startsWith(PREFIX)) {
-        continue;
-      }
-      if (LabNames.ownerAlive(ns, marker(ns))) {
-        remaining.add(ns);
-      } else {
-        remove(ns);
-      }
-    }
-    return remaining;
+    return CLEANUP.sweepStale();
   }
 
-  private static String marker(String ns) {
-    Result r = RUNNER.run("ip", "-j", "-n", ns, "link", "show", "dev", "lo");
-    if (!r.ok()) {
-      return null;
-    }
-    try {
-      JsonNode alias = JSON.readTree(r.stdout()).path(0).path("ifalias");
-      return alias.isTextual() ? alias.asText() : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Names of all network namespaces ({@code ip netns list} prints "NAME (id: N)"). */
+  /** Names of all network namespaces on the host. */
   public static List<String> listNamespaces() {
-    Result r = RUNNER.check("ip", "netns", "list");
-    List<String> names = new ArrayList<>();
-    for (String line : r.stdout().split("\n")) {
-      if (!line.isBlank()) {
-        names.add(line.trim().split("\\s+")[0]);
-      }
-    }
-    return names;
+    return CLEANUP.listNamespaces();
   }
 
   private static boolean startsWithAny(Set<String> names, String prefix) {
@@ -695,7 +552,7 @@ public final class Lab implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Lab[" + prefix + ", " + uplinks.size() + " uplinks]";
+    return "Lab[" + prefix + ", " + uplinkCount() + " uplinks]";
   }
 
   // ---------------------------------------------------------------- options

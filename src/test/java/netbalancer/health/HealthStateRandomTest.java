@@ -1,0 +1,240 @@
+package netbalancer.health;
+
+import static netbalancer.plan.UplinkState.DEGRADED;
+import static netbalancer.plan.UplinkState.DOWN;
+import static netbalancer.plan.UplinkState.HOLD_DOWN;
+import static netbalancer.plan.UplinkState.UP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import netbalancer.plan.UplinkState;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Long seeded random runs of probe results and events against a shadow model that checks the
+ * promises of the state machine after every step. A failure names its seed and step.
+ */
+class HealthStateRandomTest {
+  private static final int STEPS = 100_000;
+  private static final long SEC = 1_000_000_000L;
+
+  static Stream<Arguments> runs() {
+    return Stream.of(
+        Arguments.of(1L, TestSettings.defaults()),
+        Arguments.of(2L, TestSettings.defaults().thresholds(3, 2).targets(2, "t1", "t2", "t3")),
+        Arguments.of(3L, TestSettings.defaults().thresholds(1, 3).interval(5).backoff(10, 5, 40)),
+        Arguments.of(4L, TestSettings.defaults().hysteresis(false).thresholds(2, 2)),
+        Arguments.of(5L, TestSettings.defaults().interval(1).fast(Duration.ofMillis(200)).backoff(2, 1, 20)),
+        Arguments.of(6L, TestSettings.defaults().enabled(false)),
+        Arguments.of(7L, TestSettings.defaults().neighbor(false).thresholds(4, 1).targets(1, "t1", "t2")));
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("runs")
+  void invariantsHoldOverLongRandomRuns(long seed, TestSettings builder) {
+    new Run(seed, builder.build()).go();
+  }
+
+  private static final class Run {
+    final Random rnd;
+    final long seed;
+    final HealthSettings s;
+    final FakeTicker clock = new FakeTicker();
+    final HealthState st;
+    int step;
+    // the world
+    double failP = 0.02;
+    // the round in flight
+    boolean inFlight;
+    long roundStart;
+    long roundEnd;
+    long lastStart = Long.MIN_VALUE;
+    // shadow model
+    int failedInRow;
+    int countedPasses;
+    long countFrom = Long.MIN_VALUE;
+    boolean neighborDown;
+    long holdDownEnd = Long.MIN_VALUE;
+    long inServiceSince;
+    int level;
+    int recoveries;
+    final Map<UplinkState, Integer> seen = new EnumMap<>(UplinkState.class);
+
+    Run(long seed, HealthSettings settings) {
+      this.seed = seed;
+      this.rnd = new Random(seed);
+      this.s = settings;
+      this.st = new HealthState(settings, clock.read());
+      this.inServiceSince = clock.read();
+    }
+
+    long now() {
+      return clock.read();
+    }
+
+    void go() {
+      for (step = 0; step < STEPS; step++) {
+        if (rnd.nextInt(200) == 0) {
+          failP = new double[] {0.0, 0.02, 0.3, 0.6, 0.97, 1.0}[rnd.nextInt(6)]; // the link changes character
+        }
+        int dice = rnd.nextInt(100);
+        if (dice < 70) {
+          nextEvent();
+        } else if (dice < 80) {
+          clock.advance(Duration.ofMillis(rnd.nextInt(5_000)));
+          st.advance(now());
+        } else if (dice < 88) {
+          st.suspect(now(), "no replies");
+        } else if (dice < 94) {
+          neighborDown |= s.neighborEnabled();
+          countedPasses = 0;
+          st.neighborFailed(now());
+        } else {
+          if (neighborDown) {
+            countFrom = Math.max(countFrom, now());
+            countedPasses = 0;
+          }
+          neighborDown = false;
+          st.neighborReachable(now());
+        }
+        check();
+      }
+      if (s.enabled()) {
+        for (UplinkState u : s.failureThreshold() > 1 ? List.of(UP, DEGRADED, DOWN) : List.of(UP, DOWN)) {
+          assertTrue(seen.getOrDefault(u, 0) > 100, "seed " + seed + " hardly visited " + u + ": " + seen);
+        }
+        assertTrue(recoveries > 100, "seed " + seed + " hardly recovered: " + recoveries);
+        if (s.hysteresisEnabled()) {
+          assertTrue(seen.getOrDefault(HOLD_DOWN, 0) > 100, "seed " + seed + " hardly held down: " + seen);
+        }
+      }
+    }
+
+    /** Jumps to the round's end, or to the next time the machine wants to wake, and acts there. */
+    void nextEvent() {
+      if (inFlight) {
+        clock.set(Math.max(now(), roundEnd));
+        completeRound();
+        return;
+      }
+      long wake = st.nextWakeAt();
+      clock.set(wake == HealthState.NEVER ? now() + rnd.nextInt(100) * SEC : Math.max(now(), wake));
+      boolean held = st.state() == HOLD_DOWN; // then the wake may be for the hold-down's end
+      st.advance(now());
+      if (st.probeDue(now())) {
+        if (lastStart != Long.MIN_VALUE) {
+          assertTrue(now() - lastStart >= HealthSettings.MIN_PROBE_GAP.toNanos(), at("rounds 1 s apart at least"));
+        }
+        st.probeStarted(now());
+        inFlight = true;
+        roundStart = now();
+        lastStart = now();
+        roundEnd = now() + (rnd.nextBoolean() ? 0 : (long) (rnd.nextDouble() * s.timeout().toNanos()));
+      } else {
+        assertFalse(s.enabled() && wake <= now() && !held && wake != HealthState.NEVER,
+            at("woken for a probe that is not due"));
+      }
+    }
+
+    void completeRound() {
+      List<ProbeResult> results = new ArrayList<>();
+      int answered = 0;
+      for (int i = 0; i < s.targets().size(); i++) {
+        boolean ok = rnd.nextDouble() >= failP;
+        answered += ok ? 1 : 0;
+        results.add(ok ? ProbeResult.success(Duration.ofMillis(1 + rnd.nextInt(300)), "ok")
+            : rnd.nextBoolean() ? ProbeResult.timeout("no answer") : ProbeResult.failure("unreachable"));
+      }
+      boolean passed = answered >= s.quorum();
+      if (passed) {
+        failedInRow = 0;
+        if (roundStart >= countFrom && !neighborDown) {
+          countedPasses++;
+        }
+      } else {
+        failedInRow++;
+        countedPasses = 0;
+      }
+      inFlight = false;
+      st.probeCompleted(now(), results);
+      long next = st.nextWakeAt();
+      long gapCap = Math.max(s.interval().toNanos(), SEC);
+      assertTrue(next <= Math.max(now(), roundStart + gapCap), at("the next round is at most one interval away"));
+      if (failedInRow >= s.failureThreshold()) {
+        assertFalse(st.eligible(), at(failedInRow + " failed rounds in a row but still in service"));
+      }
+    }
+
+    void check() {
+      HealthSnapshot snap = st.snapshot("wan1", "198.18.1.2", now(), Instant.EPOCH);
+      for (HealthState.Change c : st.drainChanges()) {
+        assertNotEquals(c.from(), c.to(), at("a change that changes nothing"));
+        boolean wasIn = c.from() == UP || c.from() == DEGRADED;
+        boolean isIn = c.to() == UP || c.to() == DEGRADED;
+        if (wasIn && !isIn) { // a failure
+          level = (now() - inServiceSince >= s.backoffResetAfter().toNanos() ? 0 : level) + 1;
+          countedPasses = 0;
+          if (c.to() == HOLD_DOWN) {
+            assertTrue(s.hysteresisEnabled(), at("hold-down without hysteresis"));
+            Duration hold = snap.holdDownRemaining();
+            assertTrue(hold.compareTo(s.maxHoldDown()) <= 0, at("hold-down " + hold + " above the max"));
+            assertEquals(s.holdDownFor(level), hold, at("hold-down for level " + level));
+            holdDownEnd = now() + hold.toNanos();
+            countFrom = holdDownEnd;
+          } else {
+            countFrom = now();
+          }
+        }
+        if (!wasIn && isIn) { // a recovery
+          assertEquals(UP, c.to(), at("recovered to degraded"));
+          assertTrue(now() >= holdDownEnd, at("back in service during its hold-down"));
+          assertFalse(neighborDown, at("back in service while its neighbor is failed"));
+          if (s.enabled()) {
+            assertTrue(countedPasses >= s.recoveryThreshold(),
+                at("back after " + countedPasses + " counted passes, threshold " + s.recoveryThreshold()));
+          }
+          inServiceSince = now();
+          recoveries++;
+        }
+      }
+      UplinkState state = st.state();
+      seen.merge(state, 1, Integer::sum);
+      assertEquals(state, snap.state());
+      assertEquals(state == UP || state == DEGRADED, snap.eligible());
+      if (now() < holdDownEnd) {
+        assertEquals(HOLD_DOWN, state, at("out of hold-down early"));
+      }
+      assertEquals(state == HOLD_DOWN, !snap.holdDownRemaining().isZero(), at("hold-down time left"));
+      if (state == DEGRADED) {
+        assertTrue(snap.consecutiveFailures() > 0 && snap.consecutiveFailures() < s.failureThreshold(),
+            at("degraded with " + snap.consecutiveFailures() + " failures"));
+      }
+      if (neighborDown) {
+        assertFalse(snap.eligible(), at("in service with a failed neighbor"));
+      }
+      if (!s.enabled()) {
+        assertEquals(0, snap.successes() + snap.failures() + snap.timeouts(), at("probed while disabled"));
+      }
+      if (s.enabled() && !inFlight && st.nextWakeAt() == HealthState.NEVER) {
+        fail(at("no probe planned"));
+      }
+    }
+
+    String at(String what) {
+      return "seed " + seed + " step " + step + " (t=" + now() / 1e9 + " s, " + st.state() + "): " + what;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package netbalancer.it;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+
+/** Runs the real net-balancer jar inside a lab's router namespace, as a user would. */
+final class Nb {
+  private Nb() {
+  }
+
+  /** Settings every test run needs: state and control socket private to this lab. */
+  static Map<String, String> baseEnv(Lab lab) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("STATE_DIR", "/tmp/" + lab.prefix() + "-state");
+    env.put("CONTROL_SOCKET", "/tmp/" + lab.prefix() + "-state/control.sock");
+    env.put("HEALTH_PROBE_TARGET", Lab.SERVER_ADDRESS);
+    env.put("HEALTH_PROBE_PORT", Integer.toString(Lab.SERVER_PORT));
+    return env;
+  }
+
+  static List<String> argv(Lab lab, Map<String, String> env, String... args) {
+    List<String> argv = new ArrayList<>(List.of("env"));
+    Map<String, String> all = new LinkedHashMap<>(baseEnv(lab));
+    all.putAll(env);
+    all.forEach((k, v) -> argv.add(k + "=" + v));
+    argv.addAll(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-jar",
+        Lab.jarPath().toString()));
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  static Result run(Lab lab, Map<String, String> env, String... args) {
+    return lab.exec(lab.routerNs(), argv(lab, env, args), null, Duration.ofSeconds(60));
+  }
+
+  static Result run(Lab lab, String... args) {
+    return run(lab, Map.of(), args);
+  }
+
+  static LabProcess daemon(Lab lab, Map<String, String> env) {
+    return lab.start(lab.routerNs(), argv(lab, env, "run").toArray(String[]::new));
+  }
+
+  /** Everything apply and cleanup may touch in the router, as text (nft without counter values). */
+  static String kernelDump(Lab lab) {
+    StringBuilder sb = new StringBuilder();
+    String ns = lab.routerNs();
+    for (String[] argv : new String[][] {{"ip", "rule"}, {"ip", "-6", "rule"}, {"ip", "route", "show", "table", "all"},
+        {"ip", "-6", "route", "show", "table", "all"}, {"nft", "-s", "list", "ruleset"}}) {
+      sb.append("## ").append(String.join(" ", argv)).append('\n').append(lab.exec(ns, argv).stdout());
+    }
+    List<String> sysctls = new ArrayList<>(List.of("net/ipv4/ip_forward", "net/ipv4/fib_multipath_hash_policy",
+        "net/ipv4/fib_multipath_use_neigh"));
+    for (int i = 1; i <= lab.uplinkCount(); i++) {
+      sysctls.add("net/ipv4/conf/" + lab.uplinkName(i) + "/rp_filter");
+    }
+    for (String s : sysctls) {
+      sb.append(s).append(" = ").append(lab.exec(ns, "cat", "/proc/sys/" + s).stdout().strip()).append('\n');
+    }
+    return sb.toString();
+  }
+}
