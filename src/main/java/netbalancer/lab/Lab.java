@@ -87,7 +87,13 @@ public final class Lab implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(Lab::close), "nblab-cleanup"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(lab -> {
+      try {
+        lab.close();
+      } catch (RuntimeException e) {
+        System.err.println("nblab: cleanup of " + lab + " failed: " + e.getMessage());
+      }
+    }), "nblab-cleanup"));
   }
 
   private final String prefix;
@@ -221,6 +227,9 @@ public final class Lab implements AutoCloseable {
     inParallel(namespaces(), ns -> {
       host("netns", "add", ns);
       ip(ns, "link", "set", "dev", "lo", "up", "alias", marker);
+      // No duplicate address detection: link-local addresses appear at once, so kernel state
+      // dumps taken a second apart compare equal.
+      sysctl(ns, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
     });
     sysctl(routerNs(), "net.ipv4.ip_forward=1",
         "net.ipv4.conf.all.rp_filter=" + options.rpFilter,
@@ -444,11 +453,16 @@ public final class Lab implements AutoCloseable {
 
   /** Starts {@code java -cp JAR mainClass args} in {@code ns}, with a small, quick-starting JVM. */
   public LabProcess startJava(String ns, String mainClass, String... args) {
-    List<String> argv = new ArrayList<>(List.of(javaCommand(), "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx256m", "-Djava.net.preferIPv4Stack=true",
-        "-cp", jarPath().toString(), mainClass));
+    return start(ns, javaArgv(mainClass, args).toArray(String[]::new));
+  }
+
+  private static List<String> javaArgv(String mainClass, String... args) {
+    List<String> argv = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx256m",
+        "-Djava.net.preferIPv4Stack=true", "-cp", jarPath().toString(), mainClass));
     argv.addAll(List.of(args));
-    return start(ns, argv.toArray(String[]::new));
+    return argv;
   }
 
   /** Starts a {@link WhoAmIServer} in inet on {@code ports} (none: {@link #SERVER_PORT}). */
@@ -476,9 +490,8 @@ public final class Lab implements AutoCloseable {
    * {@code "--bind", addr}, {@code "--timeout-ms", "500"}) and returns its report.
    */
   public LoadReport loadCount(String ns, String host, int port, int n, String... options) {
-    List<String> argv = new ArrayList<>(List.of(javaCommand(), "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true", "-cp", jarPath().toString(),
-        LoadClient.class.getName(), "count", host, Integer.toString(port), Integer.toString(n)));
+    List<String> argv = javaArgv(LoadClient.class.getName(), "count", host,
+        Integer.toString(port), Integer.toString(n));
     argv.addAll(List.of(options));
     Result r = exec(ns, argv, null, Duration.ofSeconds(60 + n / 10));
     if (!r.ok()) {
@@ -509,10 +522,6 @@ public final class Lab implements AutoCloseable {
     return jar;
   }
 
-  private static String javaCommand() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
   // ---------------------------------------------------------------- cleanup
 
   /** Kills what the lab started, then deletes its namespaces. Idempotent. */
@@ -521,15 +530,21 @@ public final class Lab implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    RuntimeException first = null;
     try {
-      for (LabProcess p : processes) {
-        p.close();
-      }
+      processes.forEach(LabProcess::close);
       for (String ns : namespaces()) {
-        CLEANUP.remove(ns);
+        try {
+          CLEANUP.remove(ns);
+        } catch (RuntimeException e) { // remove the others all the same
+          first = first == null ? e : first;
+        }
       }
     } finally {
       OPEN.remove(this);
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -557,7 +572,7 @@ public final class Lab implements AutoCloseable {
 
   // ---------------------------------------------------------------- options
 
-  /** Options of a {@link Lab}; {@link #build()} creates it. */
+  /** Options of a {@link Lab}; {@link #build()} creates it. Defaults: 3 plain uplinks wan1..3. */
   public static final class Builder {
     private List<String> names = defaultNames(3);
     private boolean defaultRoutes = true;

@@ -30,7 +30,9 @@ public final class Log {
   private static final AtomicLong MESSAGES = new AtomicLong();
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
   private static volatile Level threshold = Level.INFO;
-  private static volatile PrintStream out = System.err;
+  // -Dnetbalancer.log=stdout lets a test read the daemon's log on its standard output.
+  private static volatile PrintStream out =
+      "stdout".equals(System.getProperty("netbalancer.log")) ? System.out : System.err;
   private static final boolean JOURNAL = System.getenv("JOURNAL_STREAM") != null;
 
   private Log() {

@@ -43,8 +43,42 @@ final class Nb {
     return run(lab, Map.of(), args);
   }
 
-  static LabProcess daemon(Lab lab, Map<String, String> env) {
-    return lab.start(lab.routerNs(), argv(lab, env, "run").toArray(String[]::new));
+  /** Starts {@code run}; its log comes on the process's standard output. */
+  static LabProcess daemon(Lab lab, Map<String, String> env, String... extra) {
+    List<String> argv = argv(lab, env, "run");
+    argv.addAll(List.of(extra));
+    argv.add(argv.indexOf("-jar"), "-Dnetbalancer.log=stdout");
+    LabProcess p = lab.start(lab.routerNs(), argv.toArray(String[]::new));
+    waitForLog(p, "first apply done", Duration.ofSeconds(30));
+    return p;
+  }
+
+  /** Reads the daemon's log until a line contains {@code text}; returns that line. */
+  static String waitForLog(LabProcess p, String text, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("no log line with '" + text + "' within " + limit.toMillis() + " ms");
+      }
+      String line = p.readLine(Duration.ofNanos(left));
+      if (line.contains(text)) {
+        return line;
+      }
+    }
+  }
+
+  /** The devices in LB_TABLE's default route, as the kernel has them now. */
+  static java.util.Set<String> balanced(Lab lab) {
+    java.util.Set<String> devs = new java.util.TreeSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode r : lab.ipJson(lab.routerNs(), "route", "show", "table", "200")) {
+      if (r.has("nexthops")) {
+        r.get("nexthops").forEach(h -> devs.add(h.path("dev").asText()));
+      } else if (r.has("dev")) {
+        devs.add(r.get("dev").asText());
+      }
+    }
+    return devs;
   }
 
   /** Everything apply and cleanup may touch in the router, as text (nft without counter values). */

@@ -1,0 +1,152 @@
+package netbalancer.metrics;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import netbalancer.log.Log;
+import netbalancer.plan.UplinkState;
+
+/**
+ * Builds every series from one view, read once per scrape, so a scrape taken in the middle of a
+ * failover never mixes two updates (an uplink both down and balanced). Callback metrics would
+ * each read the latest view on their own.
+ */
+final class MetricsCollector implements MultiCollector {
+  static final List<String> STATES = states();
+
+  /** The latest view with monotonic counters; null before the first update. */
+  private final Supplier<MetricsInput> view;
+
+  MetricsCollector(Supplier<MetricsInput> view) {
+    this.view = view;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    List<MetricSnapshot> out = new ArrayList<>();
+    out.add(counter("load_balancer_log_messages_total", "Log messages written.",
+        List.of(counterPoint(Labels.EMPTY, Log.messageCount()))));
+    MetricsInput in = view.get();
+    if (in == null) {
+      return new MetricSnapshots(out); // nothing reconciled yet: no numbers to claim
+    }
+    List<UplinkMetrics> ups = in.uplinks();
+    out.add(gauge("load_balancer_active_interfaces", "Uplinks currently taking new connections.",
+        List.of(gaugePoint(Labels.EMPTY, ups.stream().filter(UplinkMetrics::balanced).count()))));
+
+    List<GaugeDataPointSnapshot> states = new ArrayList<>();
+    for (UplinkMetrics u : ups) {
+      List<String> names = new ArrayList<>(STATES);
+      if (!names.contains(u.state())) {
+        names.add(u.state()); // a state this build does not know still shows, rather than none
+      }
+      for (String s : names) {
+        states.add(gaugePoint(Labels.of("interface", u.name(), "state", s), s.equals(u.state()) ? 1 : 0));
+      }
+    }
+    out.add(gauge("load_balancer_uplink_state", "1 for the uplink's current state, 0 for the others.", states));
+    out.add(gauge("load_balancer_uplink_weight", "Multipath weight of the uplink.",
+        perUplink(ups, UplinkMetrics::weight)));
+    out.add(gauge("load_balancer_uplink_balanced", "1 if the uplink takes new connections, else 0.",
+        perUplink(ups, u -> u.balanced() ? 1 : 0)));
+    out.add(gauge("load_balancer_probe_rtt_seconds", "Smoothed round trip of the health probes.",
+        perUplink(ups, UplinkMetrics::rttSeconds)));
+    out.add(gauge("load_balancer_probe_loss_ratio", "Lost share of the recent health probes.",
+        perUplink(ups, UplinkMetrics::lossRatio)));
+
+    List<CounterDataPointSnapshot> probes = new ArrayList<>();
+    for (UplinkMetrics u : ups) {
+      probes.add(counterPoint(Labels.of("interface", u.name(), "result", "success"), u.probesSuccess()));
+      probes.add(counterPoint(Labels.of("interface", u.name(), "result", "failure"), u.probesFailure()));
+      probes.add(counterPoint(Labels.of("interface", u.name(), "result", "timeout"), u.probesTimeout()));
+    }
+    out.add(counter("load_balancer_probes_total", "Health probes by result.", probes));
+    out.add(counter("load_balancer_uplink_transitions_total", "State changes of the uplink.",
+        perUplinkCounter(ups, UplinkMetrics::transitions)));
+    out.add(gauge("load_balancer_uplink_connections", "Tracked connections pinned to the uplink.",
+        perUplink(ups, UplinkMetrics::establishedConnections)));
+    out.add(counter("load_balancer_uplink_transmit_bytes_total", "Bytes sent through the uplink.",
+        perUplinkCounter(ups, UplinkMetrics::txBytes)));
+    out.add(counter("load_balancer_uplink_receive_bytes_total", "Bytes received through the uplink.",
+        perUplinkCounter(ups, UplinkMetrics::rxBytes)));
+
+    out.add(counter("load_balancer_failovers_total", "Uplinks that stopped taking new connections.",
+        List.of(counterPoint(Labels.EMPTY, in.failoversTotal()))));
+    out.add(gauge("load_balancer_reconcile_duration_seconds", "Duration of the last reconcile pass.",
+        List.of(gaugePoint(Labels.EMPTY, in.lastReconcileSeconds()))));
+    out.add(gauge("load_balancer_last_reconcile_success_timestamp_seconds",
+        "Unix time of the last reconcile pass that applied cleanly; 0 if none yet.",
+        List.of(gaugePoint(Labels.EMPTY, timestamp(in.lastSuccessEpochSeconds())))));
+    out.add(counter("load_balancer_reconciles_total", "Reconcile passes run.",
+        List.of(counterPoint(Labels.EMPTY, in.reconcilesTotal()))));
+    out.add(counter("load_balancer_reconcile_failures_total", "Reconcile passes that failed.",
+        List.of(counterPoint(Labels.EMPTY, in.reconcileFailuresTotal()))));
+    out.removeIf(s -> s.getDataPoints().isEmpty());
+    return new MetricSnapshots(out);
+  }
+
+  /** NaN (unknown) leaves the uplink's series out rather than exporting a NaN sample. */
+  private static List<GaugeDataPointSnapshot> perUplink(List<UplinkMetrics> ups, ToDoubleFunction<UplinkMetrics> f) {
+    List<GaugeDataPointSnapshot> out = new ArrayList<>();
+    for (UplinkMetrics u : ups) {
+      double v = f.applyAsDouble(u);
+      if (!Double.isNaN(v)) {
+        out.add(gaugePoint(Labels.of("interface", u.name()), v));
+      }
+    }
+    return out;
+  }
+
+  private static List<CounterDataPointSnapshot> perUplinkCounter(List<UplinkMetrics> ups,
+      ToDoubleFunction<UplinkMetrics> f) {
+    List<CounterDataPointSnapshot> out = new ArrayList<>();
+    for (UplinkMetrics u : ups) {
+      out.add(counterPoint(Labels.of("interface", u.name()), f.applyAsDouble(u)));
+    }
+    return out;
+  }
+
+  /** "Never" is 0, so that an age alert (time() - x > 300) fires when there has been no success. */
+  private static double timestamp(double epochSeconds) {
+    return Double.isNaN(epochSeconds) || epochSeconds < 0 ? 0 : epochSeconds;
+  }
+
+  private static GaugeSnapshot gauge(String name, String help, List<GaugeDataPointSnapshot> points) {
+    GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
+    points.forEach(b::dataPoint);
+    return b.build();
+  }
+
+  /** {@code name} as exported; the model wants it without the _total the writer appends. */
+  private static CounterSnapshot counter(String name, String help, List<CounterDataPointSnapshot> points) {
+    CounterSnapshot.Builder b = CounterSnapshot.builder()
+        .name(name.substring(0, name.length() - "_total".length())).help(help);
+    points.forEach(b::dataPoint);
+    return b.build();
+  }
+
+  private static GaugeDataPointSnapshot gaugePoint(Labels labels, double value) {
+    return GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
+  }
+
+  private static CounterDataPointSnapshot counterPoint(Labels labels, double value) {
+    return CounterDataPointSnapshot.builder().labels(labels).value(value).build();
+  }
+
+  private static List<String> states() {
+    List<String> out = new ArrayList<>();
+    for (UplinkState s : UplinkState.values()) {
+      out.add(s.wireName());
+    }
+    return List.copyOf(out);
+  }
+}

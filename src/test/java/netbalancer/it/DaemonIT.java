@@ -1,0 +1,217 @@
+package netbalancer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import netbalancer.kernel.ProcessRunner;
+import netbalancer.lab.HeldConnections;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+import netbalancer.lab.LoadReport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The daemon on the real kernel: failover without collateral damage, repair, lifecycle. */
+class DaemonIT {
+  private static final Duration REACT = Duration.ofSeconds(2);
+  private static HostGuard host;
+
+  @BeforeAll
+  static void snapshotHost() {
+    host = HostGuard.snapshot();
+  }
+
+  @AfterAll
+  static void hostUntouched() {
+    host.assertUnchanged();
+  }
+
+  private static Map<String, String> env() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DEBOUNCE_TIME", "1");
+    env.put("HEALTH_CHECK_ENABLED", "false");
+    env.put("RESYNC_INTERVAL", "5");
+    return env;
+  }
+
+  private static void signal(LabProcess p, String sig) {
+    assertEquals(0, new ProcessRunner().run("kill", "-" + sig, Long.toString(p.pid())).exitCode());
+  }
+
+  private static void stop(LabProcess daemon) {
+    signal(daemon, "TERM");
+    assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)), "daemon exits cleanly on SIGTERM");
+  }
+
+  private static long rssKb(LabProcess p) {
+    String out = new ProcessRunner().run("ps", "-o", "rss=", "-p", Long.toString(p.pid())).stdout().strip();
+    return Long.parseLong(out);
+  }
+
+  @Test
+  void carrierLossKeepsEveryConnectionOnTheOtherUplinksAndRecoveryWaitsForDebounce() throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(); LabProcess daemon = Nb.daemon(lab, env());
+        HeldConnections held = lab.hold(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 200)) {
+      LoadReport opened = held.opened();
+      assertEquals(200, opened.succeeded());
+      assertTrue(opened.from(lab.ispPublicAddress(2)) > 0, "some connections took uplink 2: " + opened);
+
+      lab.carrierDown(2);
+      long reactMs = Await.until(REACT, "wan2 leaves LB_TABLE", () -> Nb.balanced(lab).equals(Set.of("wan1", "wan3")));
+      LoadReport fresh = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 100);
+      assertEquals(0, fresh.failed(), "new connections succeed at once: " + fresh);
+      assertEquals(0, fresh.from(lab.ispPublicAddress(2)));
+
+      LoadReport after = held.check();
+      for (int i : new int[] {1, 3}) {
+        String isp = lab.ispPublicAddress(i);
+        assertEquals(opened.from(isp), after.from(isp), "every connection on uplink " + i + " survives: " + after);
+      }
+      System.out.printf("carrier loss: LB_TABLE updated after %d ms (as seen by a poller)%n", reactMs);
+
+      lab.carrierUp(2);
+      long backMs = Await.until(Duration.ofSeconds(5), "wan2 back in LB_TABLE",
+          () -> Nb.balanced(lab).equals(Set.of("wan1", "wan2", "wan3")));
+      assertTrue(backMs >= 900, "recovery waited DEBOUNCE_TIME (1 s), took " + backMs + " ms");
+      LoadReport again = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 300);
+      assertTrue(again.from(lab.ispPublicAddress(2)) > 0, "uplink 2 takes new connections again: " + again);
+      stop(daemon);
+      assertTrue(lab.exec(lab.routerNs(), "ip", "rule").stdout().lines().noneMatch(l -> l.contains("proto 213")),
+          "SIGTERM cleaned up");
+    }
+  }
+
+  @Test
+  void hundredFlapsEndInTheStateAFreshApplyMakesWithStableMemory() throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess daemon = Nb.daemon(lab, env())) {
+      long rssBefore = rssKb(daemon);
+      long start = System.nanoTime();
+      for (int i = 0; i < 100; i++) {
+        lab.carrierDown(2);
+        Thread.sleep(25);
+        lab.carrierUp(2);
+        Thread.sleep(25);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(seconds <= 12, "100 flaps took " + seconds + " s");
+      Await.until(Duration.ofSeconds(5), "all three balanced", () -> Nb.balanced(lab).size() == 3);
+      Thread.sleep(300);
+      String daemonState = Nb.kernelDump(lab);
+      long rssAfter = rssKb(daemon);
+      assertTrue(rssAfter - rssBefore < 30_000, "RSS grew from " + rssBefore + " to " + rssAfter + " kB");
+      stop(daemon);
+      assertEquals(0, Nb.run(lab, "apply").exitCode());
+      assertEquals(daemonState, Nb.kernelDump(lab), "the daemon's state is what a fresh apply makes");
+    }
+  }
+
+  @Test
+  void killMinusNineThenRestartLosesNoConnectionAndAdoptsTheState() throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      LabProcess first = Nb.daemon(lab, env()); // killed below; the lab reaps it in any case
+      try (HeldConnections conns = lab.hold(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 150)) {
+        assertEquals(150, conns.opened().succeeded());
+        String before = Nb.kernelDump(lab);
+        signal(first, "KILL");
+        first.waitFor(Duration.ofSeconds(5));
+        assertEquals(before, Nb.kernelDump(lab), "kill -9 leaves the data plane standing");
+        try (LabProcess second = Nb.daemon(lab, env())) {
+          LoadReport after = conns.check();
+          assertEquals(150, after.succeeded(), "no established connection lost: " + after);
+          assertEquals(conns.opened().bySource(), after.bySource());
+          String adopted = Nb.kernelDump(lab);
+          assertEquals(before, adopted, "the new daemon adopted the state as it was");
+          stop(second);
+          assertEquals(0, Nb.run(lab, "apply").exitCode());
+          assertEquals(adopted, Nb.kernelDump(lab), "and it is what a fresh apply makes");
+        }
+      }
+    }
+  }
+
+  @Test
+  void ruleRouteAndNftTableDeletedBySomeoneElseAreRepaired() {
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env())) {
+      String ns = lab.routerNs();
+      String good = Nb.kernelDump(lab);
+      lab.execCheck(ns, "ip", "rule", "del", "pref", "90");
+      long ruleMs = Await.until(REACT, "rule 90 back", () -> Nb.kernelDump(lab).equals(good));
+      lab.execCheck(ns, "ip", "route", "flush", "table", "101");
+      long tableMs = Await.until(REACT, "table 101 back", () -> Nb.kernelDump(lab).equals(good));
+      lab.execCheck(ns, "nft", "delete", "table", "inet", "net_balancer");
+      long nftMs = Await.until(REACT, "nft table back", () -> Nb.kernelDump(lab).equals(good));
+      System.out.printf("repair: rule %d ms, table %d ms, nft %d ms%n", ruleMs, tableMs, nftMs);
+      stop(daemon);
+    }
+  }
+
+  @Test
+  void newUplinkJoinsAfterDebounceAndARenumberedOneKeepsWorking() throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      String ns = lab.routerNs();
+      lab.execCheck(ns, "ip", "route", "del", "default", "dev", "wan3");
+      try (LabProcess daemon = Nb.daemon(lab, env())) {
+        assertEquals(Set.of("wan1", "wan2"), Nb.balanced(lab));
+        lab.execCheck(ns, "ip", "route", "add", "default", "via", lab.gatewayAddress(3), "dev", "wan3", "metric", "103");
+        long joinMs = Await.until(Duration.ofSeconds(5), "wan3 joins", () -> Nb.balanced(lab).contains("wan3"));
+        assertTrue(joinMs >= 900, "a new uplink waits DEBOUNCE_TIME, joined after " + joinMs + " ms");
+        LoadReport withThree = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 300);
+        assertEquals(0, withThree.failed());
+        assertTrue(withThree.from(lab.ispPublicAddress(3)) > 0, withThree.toString());
+
+        // DHCP hands wan2 a new address: tables, rules and SNAT follow.
+        lab.execCheck(ns, "ip", "addr", "del", lab.uplinkAddress(2) + "/24", "dev", "wan2");
+        lab.execCheck(ns, "ip", "addr", "add", "198.18.2.5/24", "dev", "wan2");
+        lab.execCheck(ns, "ip", "route", "add", "default", "via", lab.gatewayAddress(2), "dev", "wan2", "metric", "102");
+        Await.until(Duration.ofSeconds(5), "rule for the new address",
+            () -> lab.exec(ns, "ip", "rule").stdout().contains("from 198.18.2.5 lookup 102")
+                && Nb.balanced(lab).contains("wan2"));
+        LoadReport renumbered = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 300);
+        assertEquals(0, renumbered.failed(), renumbered.toString());
+        assertTrue(renumbered.from(lab.ispPublicAddress(2)) > 0, "the renumbered uplink carries traffic: " + renumbered);
+        stop(daemon);
+      }
+    }
+  }
+
+  @Test
+  void sighupWithABadConfigKeepsTheOldOneAndAGoodOneIsTaken() throws Exception {
+    Path conf = Files.createTempFile("nb-daemon", ".conf");
+    try (Lab lab = Lab.create(3)) {
+      Files.writeString(conf, "UPLINK_WEIGHTS=\"wan1=3 wan2=1 wan3=1\"\nDEBOUNCE_TIME=1\nHEALTH_CHECK_ENABLED=false\n");
+      try (LabProcess daemon = Nb.daemon(lab, Map.of(), "--config", conf.toString())) {
+        assertEquals(3, weightOf(lab, "wan1"));
+        Files.writeString(conf, "UPLINK_WEIGHTS=\"wan1=abc\"\n");
+        signal(daemon, "HUP");
+        String refused = Nb.waitForLog(daemon, "reload refused", Duration.ofSeconds(10));
+        assertTrue(refused.contains("UPLINK_WEIGHTS"), refused);
+        assertEquals(3, weightOf(lab, "wan1"), "the old configuration stays");
+        Files.writeString(conf, "UPLINK_WEIGHTS=\"wan1=5 wan2=1 wan3=1\"\nDEBOUNCE_TIME=1\nHEALTH_CHECK_ENABLED=false\n");
+        signal(daemon, "HUP");
+        Nb.waitForLog(daemon, "configuration reloaded", Duration.ofSeconds(10));
+        Await.until(REACT, "new weight applied", () -> weightOf(lab, "wan1") == 5);
+        stop(daemon);
+      }
+    } finally {
+      Files.deleteIfExists(conf);
+    }
+  }
+
+  private static int weightOf(Lab lab, String dev) {
+    for (var r : lab.ipJson(lab.routerNs(), "route", "show", "table", "200")) {
+      for (var h : r.path("nexthops")) {
+        if (h.path("dev").asText().equals(dev)) {
+          return h.path("weight").asInt();
+        }
+      }
+    }
+    return -1;
+  }
+}
