@@ -174,6 +174,7 @@ for dir in "${state_dirs[@]}"; do
   for f in "$dir"/sysctl-originals-*.json "$dir"/sysctl-originals-*.json.tmp "$dir/control.sock"; do
     if [[ -e $f || -L $f ]]; then remove "$f"; fi
   done
+  [[ -d $dir ]] || continue # a staged install's prune took it already
   if rmdir -- "$dir" 2>/dev/null; then
     say "  removed $dir"
     prune "$(dirname -- "$dir")"

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
+import netbalancer.health.HealthMonitor;
+import netbalancer.health.HealthSettings;
 import netbalancer.kernel.CommandRunner;
 import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.KernelApplier;
@@ -36,6 +38,7 @@ public final class Daemon {
   private final DaemonStatus status = new DaemonStatus();
   private volatile Config config;
   private volatile Reconciler reconciler;
+  private HealthMonitor health;
   private KernelMonitor ipMonitor;
   private KernelMonitor nftMonitor;
   private ControlServer control;
@@ -50,8 +53,12 @@ public final class Daemon {
   private Reconciler newReconciler(Config c) {
     KernelApplier applier = new KernelApplier(runner, new ProcSysctls(), StateStore.forCurrentNamespace(c.stateDir()),
         c.lbRtProto());
-    return new Reconciler(c, new KernelObserver(runner), applier, new Conntrack(runner), HealthSource.NONE,
-        System::nanoTime);
+    if (health != null) {
+      health.close();
+    }
+    health = HealthMonitor.create(HealthSettings.from(c), runner, (uplink, from, to, why) -> signal());
+    return new Reconciler(c, new KernelObserver(runner), applier, new Conntrack(runner),
+        new MonitorHealthSource(health), System::nanoTime);
   }
 
   /** Runs until SIGTERM/SIGINT; returns the exit code. */
@@ -157,6 +164,7 @@ public final class Daemon {
     if (control != null) {
       control.close();
     }
+    health.close();
     loop.shutdownNow();
     try {
       loop.awaitTermination(5, TimeUnit.SECONDS);

@@ -2,19 +2,23 @@ package netbalancer.daemon;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import netbalancer.plan.Uplink;
 
 /** What the reconciler needs from the health checks. */
 interface HealthSource {
-  /** The uplinks to probe, each through its own address; called on every reconcile. */
-  void track(List<Uplink> uplinks);
+  /**
+   * The uplinks to probe, each through its own address, and those whose gateway neighbor the
+   * kernel reports FAILED; called on every reconcile.
+   */
+  void track(List<Uplink> uplinks, Set<String> neighborFailed);
 
   /** The health verdict per uplink; an uplink without one is healthy as far as probes know. */
   Map<String, Verdict> verdicts();
 
   HealthSource NONE = new HealthSource() {
     @Override
-    public void track(List<Uplink> uplinks) {
+    public void track(List<Uplink> uplinks, Set<String> neighborFailed) {
     }
 
     @Override

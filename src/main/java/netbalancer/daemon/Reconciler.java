@@ -75,7 +75,11 @@ final class Reconciler {
     long start = clock.getAsLong();
     KernelState kernel = observer.observe();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
-    health.track(uplinks);
+    Set<String> neighborFailed = new HashSet<>();
+    if (config.neighborReachabilityEnabled()) {
+      uplinks.stream().filter(u -> StateDecider.failedGateway(u, kernel) != null).forEach(u -> neighborFailed.add(u.name()));
+    }
+    health.track(uplinks, neighborFailed);
     long now = clock.getAsLong();
     StateDecider.Decisions decisions = decider.decide(uplinks, kernel, health.verdicts(), drained, now, firstRun);
     firstRun = false;

@@ -75,11 +75,19 @@ final class StateDecider {
     if (!u.carrier()) {
       return new Verdict(UplinkState.DOWN, "carrier lost", true);
     }
-    if (neighborChecks && u.gateway() != null) {
-      for (Neighbor n : kernel.neighbors()) {
-        if (n.address().equals(u.gateway()) && n.dev().equals(u.name()) && n.failed()) {
-          return new Verdict(UplinkState.DOWN, "gateway " + u.gateway() + " neighbor " + String.join(",", n.states()), true);
-        }
+    Neighbor n = neighborChecks ? failedGateway(u, kernel) : null;
+    return n == null ? null
+        : new Verdict(UplinkState.DOWN, "gateway " + u.gateway() + " neighbor " + String.join(",", n.states()), true);
+  }
+
+  /** The uplink's gateway neighbor entry if the kernel gave up resolving it, else null. */
+  static Neighbor failedGateway(Uplink u, KernelState kernel) {
+    if (u.gateway() == null) {
+      return null;
+    }
+    for (Neighbor n : kernel.neighbors()) {
+      if (n.address().equals(u.gateway()) && n.dev().equals(u.name()) && n.failed()) {
+        return n;
       }
     }
     return null;

@@ -1,0 +1,161 @@
+package netbalancer.hooks;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import netbalancer.config.Config;
+import netbalancer.log.Log;
+
+/**
+ * Runs the executables in HOOKS_DIR when an uplink changes state, with NB_INTERFACE, NB_STATE,
+ * NB_PREVIOUS_STATE and NB_REASON added to their environment. {@link #fire} only queues the event:
+ * one worker thread runs the hooks of one event after another, in name order, each killed with
+ * its descendants at HOOK_TIMEOUT, so a stuck hook delays later hooks by at most that much and
+ * the daemon, and a failover, not at all.
+ */
+public final class HookRunner implements AutoCloseable {
+  /** Events waiting beyond this many are dropped: hooks that far behind are reporting history. */
+  static final int QUEUE_CAPACITY = 64;
+  private static final File DEV_NULL = new File("/dev/null");
+
+  private final Path dir;
+  private final Duration timeout;
+  private final ThreadPoolExecutor worker;
+
+  public HookRunner(Config config) {
+    this(config.hooksDir(), config.hookTimeout(), QUEUE_CAPACITY);
+  }
+
+  HookRunner(Path dir, Duration timeout, int capacity) {
+    this.dir = dir;
+    this.timeout = timeout;
+    this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity), r -> {
+      Thread t = new Thread(r, "hooks");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Queues the hooks for one state change and returns at once.
+   *
+   * @param previousState null or empty for an uplink just found
+   * @param reason        why the state changed, as shown in status
+   */
+  public void fire(String iface, String newState, String previousState, String reason) {
+    HookEvent e = new HookEvent(iface, newState, previousState, reason);
+    try {
+      worker.execute(() -> runAll(e));
+    } catch (RejectedExecutionException ex) {
+      if (worker.isShutdown()) {
+        Log.debug("hooks: stopped, not running hooks for %s", e.describe());
+      } else {
+        Log.warn("hooks: %d events already waiting, dropped %s", worker.getQueue().size(), e.describe());
+      }
+    }
+  }
+
+  /** Drops queued events and kills a running hook. */
+  @Override
+  public void close() {
+    int dropped = worker.shutdownNow().size();
+    if (dropped > 0) {
+      Log.info("hooks: stopping, %d queued event(s) not run", dropped);
+    }
+    try {
+      worker.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** For tests: waits until the events queued so far have been handled. */
+  boolean awaitIdle(Duration max) throws InterruptedException {
+    try {
+      worker.submit(() -> { }).get(max.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void runAll(HookEvent e) {
+    List<Path> hooks;
+    try {
+      hooks = HookDirectory.list(dir);
+    } catch (IOException ex) {
+      Log.warn("hooks: cannot read %s: %s", dir, ex.toString());
+      return;
+    }
+    for (Path hook : hooks) {
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+      try {
+        run(hook, e);
+      } catch (RuntimeException ex) {
+        Log.warn("hook %s (%s): %s", hook.getFileName(), e.describe(), ex.toString());
+      }
+    }
+  }
+
+  private void run(Path hook, HookEvent e) {
+    ProcessBuilder pb = new ProcessBuilder(hook.toString())
+        .directory(new File("/"))
+        .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+        // Inherited, not piped: a hook that leaves a background child holding a pipe open would
+        // otherwise keep a reader waiting; under systemd its output still reaches the journal.
+        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().putAll(e.environment());
+    long t0 = System.nanoTime();
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException ex) {
+      Log.warn("hook %s (%s) could not start: %s", hook.getFileName(), e.describe(), ex.getMessage());
+      return;
+    }
+    try {
+      if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        int code = p.exitValue();
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (code == 0) {
+          Log.info("hook %s (%s): exit 0 in %d ms", hook.getFileName(), e.describe(), ms);
+        } else {
+          Log.warn("hook %s (%s): exit %d in %d ms", hook.getFileName(), e.describe(), code, ms);
+        }
+        return;
+      }
+      kill(p);
+      Log.warn("hook %s (%s): killed after %s ms timeout", hook.getFileName(), e.describe(), timeout.toMillis());
+    } catch (InterruptedException ex) {
+      kill(p); // close(): do not leave it running behind us
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * SIGKILL to the hook and everything it started. The descendants are listed before the hook
+   * dies: once it is gone they belong to init and can no longer be found from it. The hook goes
+   * first so that it cannot start more while its children are being killed.
+   */
+  private static void kill(Process p) {
+    List<ProcessHandle> tree = p.descendants().toList();
+    p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      p.waitFor(1, TimeUnit.SECONDS); // reap it; SIGKILL is not refused, so this is quick
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
