@@ -160,6 +160,10 @@ remove "$libdir"
 remove "$unitdir/multi-user.target.wants/net_balancer.service"
 remove "$unit"
 remove "$destdir/var/run/load_balancer_metrics.prom"
+# Temporary files of the metrics writer that a crash left: .NAME.<random>.tmp next to the file.
+for f in "$destdir/var/run/.load_balancer_metrics.prom."*.tmp; do
+  if [[ -f $f ]]; then remove "$f"; fi
+done
 # A configured METRICS_FILE elsewhere: only a file that looks like ours.
 custom_metrics=$destdir$metrics_file
 if [[ $metrics_file == /*.prom && -f $custom_metrics

@@ -57,7 +57,7 @@ public final class Daemon {
       health.close();
     }
     health = HealthMonitor.create(HealthSettings.from(c), runner, (uplink, from, to, why) -> signal());
-    return new Reconciler(c, new KernelObserver(runner), applier, new Conntrack(runner),
+    return new Reconciler(c, new KernelObserver(runner)::observe, applier, new Conntrack(runner),
         new MonitorHealthSource(health), System::nanoTime);
   }
 

@@ -10,12 +10,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.kernel.ApplyResult;
 import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.KernelApplier;
 import netbalancer.log.Log;
-import netbalancer.observe.KernelObserver;
 import netbalancer.observe.KernelState;
 import netbalancer.plan.Plan;
 import netbalancer.plan.Planner;
@@ -36,7 +36,7 @@ final class Reconciler {
   }
 
   private final Config config;
-  private final KernelObserver observer;
+  private final Supplier<KernelState> observer;
   private final KernelApplier applier;
   private final Conntrack conntrack;
   private final HealthSource health;
@@ -48,7 +48,7 @@ final class Reconciler {
   private Map<String, Verdict> previousVerdicts = Map.of();
   private boolean firstRun = true;
 
-  Reconciler(Config config, KernelObserver observer, KernelApplier applier, Conntrack conntrack,
+  Reconciler(Config config, Supplier<KernelState> observer, KernelApplier applier, Conntrack conntrack,
       HealthSource health, LongSupplier clock) {
     this.config = config;
     this.observer = observer;
@@ -73,7 +73,7 @@ final class Reconciler {
 
   Outcome reconcile() {
     long start = clock.getAsLong();
-    KernelState kernel = observer.observe();
+    KernelState kernel = observer.get();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
     Set<String> neighborFailed = new HashSet<>();
     if (config.neighborReachabilityEnabled()) {

@@ -6,11 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import netbalancer.config.Config;
 import netbalancer.log.Log;
 
@@ -29,6 +28,8 @@ public final class HookRunner implements AutoCloseable {
   private final Path dir;
   private final Duration timeout;
   private final ThreadPoolExecutor worker;
+  /** Events accepted and not yet handled. */
+  private final AtomicInteger pending = new AtomicInteger();
 
   public HookRunner(Config config) {
     this(config.hooksDir(), config.hookTimeout(), QUEUE_CAPACITY);
@@ -52,9 +53,17 @@ public final class HookRunner implements AutoCloseable {
    */
   public void fire(String iface, String newState, String previousState, String reason) {
     HookEvent e = new HookEvent(iface, newState, previousState, reason);
+    pending.incrementAndGet();
     try {
-      worker.execute(() -> runAll(e));
+      worker.execute(() -> {
+        try {
+          runAll(e);
+        } finally {
+          pending.decrementAndGet();
+        }
+      });
     } catch (RejectedExecutionException ex) {
+      pending.decrementAndGet();
       if (worker.isShutdown()) {
         Log.debug("hooks: stopped, not running hooks for %s", e.describe());
       } else {
@@ -79,12 +88,14 @@ public final class HookRunner implements AutoCloseable {
 
   /** For tests: waits until the events queued so far have been handled. */
   boolean awaitIdle(Duration max) throws InterruptedException {
-    try {
-      worker.submit(() -> { }).get(max.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-      return false;
+    long deadline = System.nanoTime() + max.toNanos();
+    while (pending.get() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(10);
     }
+    return true;
   }
 
   private void runAll(HookEvent e) {

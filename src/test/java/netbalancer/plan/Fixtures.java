@@ -14,7 +14,7 @@ import netbalancer.observe.Route;
 import netbalancer.observe.Rule;
 
 /** Builds kernel states as {@code ip -j} would report them, for planner tests. */
-final class Fixtures {
+public final class Fixtures {
   private final List<Link> links = new ArrayList<>();
   private final List<Route> routes = new ArrayList<>();
   private final List<Rule> rules = new ArrayList<>();
@@ -22,11 +22,11 @@ final class Fixtures {
   private NftTable nft = NftTable.ABSENT;
 
   /** An Ethernet-like uplink {@code name} at 198.18.N.2/24 with a DHCP default route via .1. */
-  Fixtures uplink(String name, int n, boolean carrier) {
+  public Fixtures uplink(String name, int n, boolean carrier) {
     return uplink(name, "198.18." + n + ".2", "198.18." + n + ".0/24", "198.18." + n + ".1", 100 + n, carrier);
   }
 
-  Fixtures uplink(String name, String addr, String subnet, String gateway, int metric, boolean carrier) {
+  public Fixtures uplink(String name, String addr, String subnet, String gateway, int metric, boolean carrier) {
     links.add(new Link(name, links.size() + 2, true, carrier, false, "veth",
         List.of(new Address(Family.INET, addr, Integer.parseInt(subnet.substring(subnet.indexOf('/') + 1)), null, "global"))));
     routes.add(new Route(Family.INET, 254, subnet, List.of(new Nexthop(null, name, 1)), 2, 253, addr, null, !carrier));
@@ -35,7 +35,7 @@ final class Fixtures {
   }
 
   /** A point-to-point link (ppp, wwan) with a default route through the device. */
-  Fixtures pointToPoint(String name, String addr, String peer) {
+  public Fixtures pointToPoint(String name, String addr, String peer) {
     links.add(new Link(name, links.size() + 2, true, true, true, "ppp",
         List.of(new Address(Family.INET, addr, 32, peer, "global"))));
     routes.add(new Route(Family.INET, 254, peer, List.of(new Nexthop(null, name, 1)), 2, 253, addr, null, false));
@@ -43,33 +43,33 @@ final class Fixtures {
     return this;
   }
 
-  Fixtures link(String name, boolean withAddress) {
+  public Fixtures link(String name, boolean withAddress) {
     links.add(new Link(name, links.size() + 2, true, true, false, "bridge", withAddress
         ? List.of(new Address(Family.INET, "192.0.2.1", 24, null, "global")) : List.of()));
     return this;
   }
 
-  Fixtures route(Route r) {
+  public Fixtures route(Route r) {
     routes.add(r);
     return this;
   }
 
-  Fixtures rule(Rule r) {
+  public Fixtures rule(Rule r) {
     rules.add(r);
     return this;
   }
 
-  Fixtures neighbor(String addr, String dev, String state) {
+  public Fixtures neighbor(String addr, String dev, String state) {
     neighbors.add(new Neighbor(addr, dev, List.of(state)));
     return this;
   }
 
-  Fixtures nftMarks(Map<String, Long> marks) {
+  public Fixtures nftMarks(Map<String, Long> marks) {
     nft = new NftTable(true, "", 0, marks);
     return this;
   }
 
-  KernelState build() {
+  public KernelState build() {
     return new KernelState(links, routes, rules, neighbors, nft);
   }
 }

@@ -1,0 +1,176 @@
+package netbalancer.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import netbalancer.config.Config;
+import netbalancer.kernel.Conntrack;
+import netbalancer.kernel.FakeSysctls;
+import netbalancer.kernel.KernelApplier;
+import netbalancer.kernel.RecordingRunner;
+import netbalancer.kernel.StateStore;
+import netbalancer.observe.KernelState;
+import netbalancer.plan.Fixtures;
+import netbalancer.plan.Uplink;
+import netbalancer.plan.UplinkState;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon's decisions with a fake kernel and a fake clock: minutes of timing in milliseconds. */
+class ReconcilerTest {
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  @TempDir
+  Path dir;
+
+  private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
+  private final AtomicReference<KernelState> kernel = new AtomicReference<>();
+  private final Map<String, Verdict> health = new HashMap<>();
+  private RecordingRunner runner;
+  private Reconciler reconciler;
+
+  @BeforeEach
+  void setUp() {
+    runner = new RecordingRunner();
+    Config config = Config.of(Map.of("DEBOUNCE_TIME", "2", "DRAIN_TIMEOUT", "60"));
+    HealthSource fakeHealth = new HealthSource() {
+      @Override
+      public void track(List<Uplink> uplinks, Set<String> neighborFailed) {
+      }
+
+      @Override
+      public Map<String, Verdict> verdicts() {
+        return Map.copyOf(health);
+      }
+    };
+    reconciler = new Reconciler(config, kernel::get,
+        new KernelApplier(runner, new FakeSysctls(), new StateStore(dir.resolve("s.json")), 213),
+        new Conntrack(runner), fakeHealth, clock::get);
+    kernel.set(three(true, true));
+    reconciler.reconcile();
+    runner.clear();
+  }
+
+  private static KernelState three(boolean wan2Carrier, boolean wan3Present) {
+    Fixtures f = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, wan2Carrier);
+    return (wan3Present ? f.uplink("wan3", 3, true) : f).build();
+  }
+
+  private List<String> conntrackCalls() {
+    return runner.calls().stream().map(RecordingRunner.Call::command).filter(c -> c.startsWith("conntrack")).toList();
+  }
+
+  private Map<String, UplinkState> states(Reconciler.Outcome o) {
+    Map<String, UplinkState> out = new HashMap<>();
+    o.verdicts().forEach((k, v) -> out.put(k, v.state()));
+    return out;
+  }
+
+  @Test
+  void startupTrustsExistingUplinksAtOnce() {
+    kernel.set(three(true, true));
+    assertEquals(List.of("wan1", "wan2", "wan3"), reconciler.reconcile().plan().balanced());
+  }
+
+  @Test
+  void carrierLossRemovesAtOnceAndDeletesOnlyThatUplinksConnections() {
+    kernel.set(three(false, true));
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(List.of("wan1", "wan3"), o.plan().balanced());
+    assertEquals(List.of("conntrack -D -m 0x200/0xff00"), conntrackCalls());
+    assertEquals(List.of(new Transition("wan2", UplinkState.UP, UplinkState.DOWN, "carrier lost")), o.transitions());
+
+    runner.clear();
+    reconciler.reconcile();
+    assertEquals(List.of(), conntrackCalls(), "deleted once, not on every pass");
+  }
+
+  @Test
+  void returningLinkWaitsDebounceThenJoins() {
+    kernel.set(three(false, true));
+    reconciler.reconcile();
+    clock.addAndGet(5 * SECOND);
+    kernel.set(three(true, true));
+    Reconciler.Outcome back = reconciler.reconcile();
+    assertEquals(UplinkState.DOWN, states(back).get("wan2"));
+    assertEquals(clock.get() + 2 * SECOND, back.wakeAt().getAsLong(), "wakes when the debounce ends");
+
+    clock.addAndGet(SECOND);
+    assertEquals(List.of("wan1", "wan3"), reconciler.reconcile().plan().balanced());
+    clock.addAndGet(SECOND);
+    assertEquals(List.of("wan1", "wan2", "wan3"), reconciler.reconcile().plan().balanced());
+  }
+
+  @Test
+  void vanishedUplinkLosesItsConnections() {
+    kernel.set(three(true, false));
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(List.of("conntrack -D -m 0x300/0xff00"), conntrackCalls());
+    assertTrue(o.transitions().contains(new Transition("wan3", UplinkState.UP, null, "interface or its default route gone")));
+  }
+
+  @Test
+  void healthFailureDrainsUntilTheTimeoutThenDeletes() {
+    health.put("wan1", new Verdict(UplinkState.HOLD_DOWN, "3 probes failed", false));
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(List.of("wan2", "wan3"), o.plan().balanced());
+    assertEquals(List.of(), conntrackCalls(), "draining: pinned connections carry on");
+    assertEquals(clock.get() + 60 * SECOND, o.wakeAt().getAsLong());
+
+    clock.addAndGet(59 * SECOND);
+    reconciler.reconcile();
+    assertEquals(List.of(), conntrackCalls());
+    clock.addAndGet(SECOND);
+    reconciler.reconcile();
+    assertEquals(List.of("conntrack -D -m 0x100/0xff00"), conntrackCalls(), "DRAIN_TIMEOUT reached");
+    runner.clear();
+    clock.addAndGet(SECOND);
+    reconciler.reconcile();
+    assertEquals(List.of(), conntrackCalls(), "once");
+  }
+
+  @Test
+  void operatorDrainAndUndrain() {
+    reconciler.drain("wan2", true);
+    assertEquals(UplinkState.DRAINING, states(reconciler.reconcile()).get("wan2"));
+    reconciler.drain("wan2", false);
+    assertEquals(List.of("wan1", "wan2", "wan3"), reconciler.reconcile().plan().balanced(),
+        "undrain needs no debounce: the link never went away");
+  }
+
+  @Test
+  void gatewayNeighborFailedIsAHardFailure() {
+    kernel.set(new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true)
+        .neighbor("198.18.3.1", "wan3", "FAILED").build());
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(UplinkState.DOWN, states(o).get("wan3"));
+    assertEquals(List.of("conntrack -D -m 0x300/0xff00"), conntrackCalls());
+  }
+
+  @Test
+  void nothingHealthyFailsOpen() {
+    health.put("wan1", new Verdict(UplinkState.DOWN, "probes", false));
+    health.put("wan2", new Verdict(UplinkState.DOWN, "probes", false));
+    health.put("wan3", new Verdict(UplinkState.HOLD_DOWN, "probes", false));
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertTrue(o.plan().failOpen());
+    assertEquals(List.of("wan1", "wan2", "wan3"), o.plan().balanced());
+  }
+
+  @Test
+  void degradedStaysInTheBalance() {
+    health.put("wan2", new Verdict(UplinkState.DEGRADED, "1 probe lost", false));
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(UplinkState.DEGRADED, states(o).get("wan2"));
+    assertEquals(List.of("wan1", "wan2", "wan3"), o.plan().balanced());
+  }
+}

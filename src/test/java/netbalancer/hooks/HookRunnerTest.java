@@ -1,0 +1,204 @@
+package netbalancer.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import netbalancer.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HookRunnerTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @TempDir
+  Path tmp;
+
+  private Path hooksDir() throws IOException {
+    return Files.createDirectories(tmp.resolve("hooks.d"));
+  }
+
+  private HookRunner runner(Path dir, String timeout) {
+    return new HookRunner(Config.of(Map.of("HOOKS_DIR", dir.toString(), "HOOK_TIMEOUT", timeout)));
+  }
+
+  private static Path script(Path dir, String name, String body, boolean executable) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+    return p;
+  }
+
+  /** A hook that appends its name and the event to {@code log}. */
+  private static void logging(Path dir, String name, Path log) throws IOException {
+    script(dir, name, "echo \"" + name + " $NB_INTERFACE $NB_STATE\" >> '" + log + "'", true);
+  }
+
+  @Test
+  void theFourVariablesReachTheHook() throws Exception {
+    Path dir = hooksDir();
+    Path out = tmp.resolve("env.txt");
+    script(dir, "50-env", "printf '%s|%s|%s|%s\\n' \"$NB_INTERFACE\" \"$NB_STATE\" \"$NB_PREVIOUS_STATE\" "
+        + "\"$NB_REASON\" > '" + out + "'\necho \"PATH=$PATH\" >> '" + out + "'", true);
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "down", "up", "3 probe rounds failed (timeout)");
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    List<String> lines = Files.readAllLines(out);
+    assertEquals("wan0|down|up|3 probe rounds failed (timeout)", lines.get(0));
+    assertEquals("PATH=" + System.getenv("PATH"), lines.get(1), "the daemon's environment is kept");
+  }
+
+  @Test
+  void aNewUplinkHasAnEmptyPreviousState() throws Exception {
+    Path dir = hooksDir();
+    Path out = tmp.resolve("env.txt");
+    script(dir, "50-env", "echo \"[$NB_PREVIOUS_STATE]\" > '" + out + "'", true);
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "up", null, "found");
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    assertEquals("[]", Files.readString(out).strip());
+  }
+
+  @Test
+  void hooksRunInNameOrderAndEventsInTheOrderFired() throws Exception {
+    Path dir = hooksDir();
+    Path log = tmp.resolve("order.txt");
+    logging(dir, "20-b", log);
+    logging(dir, "05-c", log);
+    logging(dir, "10-a", log);
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "down", "up", "carrier lost");
+      r.fire("wan1", "up", "down", "recovered");
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    assertEquals(List.of("05-c wan0 down", "10-a wan0 down", "20-b wan0 down",
+        "05-c wan1 up", "10-a wan1 up", "20-b wan1 up"), Files.readAllLines(log));
+  }
+
+  @Test
+  void onlyExecutableRegularFilesWithOrdinaryNamesRun() throws Exception {
+    Path dir = hooksDir();
+    Path log = tmp.resolve("ran.txt");
+    logging(dir, "10-runs", log);
+    script(dir, "20-not-executable", "echo 20-not-executable >> '" + log + "'", false);
+    logging(dir, ".hidden", log);
+    logging(dir, "30-backup~", log);
+    logging(dir, "40-hook.dpkg-old", log);
+    logging(dir, "50-hook.dpkg-dist", log);
+    Files.createDirectories(dir.resolve("60-a-directory"));
+    Files.createSymbolicLink(dir.resolve("70-link"), dir.resolve("10-runs"));
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "up", "down", "ok");
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    assertEquals(List.of("10-runs wan0 up", "10-runs wan0 up"), Files.readAllLines(log),
+        "10-runs, then 70-link which points at it");
+  }
+
+  @Test
+  void aHookThatSleepsForeverIsKilledAtItsTimeoutWithoutDelayingTheCaller() throws Exception {
+    Path dir = hooksDir();
+    Path pids = tmp.resolve("pids.txt");
+    Path after = tmp.resolve("after.txt");
+    // the shell and its sleeping child: both must go
+    script(dir, "10-stuck", "echo $$ > '" + pids + "'\nsleep 100000 &\necho $! >> '" + pids + "'\nwait", true);
+    script(dir, "20-after", "date +%s%N > '" + after + "'", true);
+    try (HookRunner r = runner(dir, "0.3")) {
+      long t0 = System.nanoTime();
+      r.fire("wan0", "down", "up", "timeout");
+      long fireMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(fireMillis < 50, "fire() took " + fireMillis + " ms");
+
+      // the next event is only queued behind it, and fire() still returns at once
+      long t1 = System.nanoTime();
+      r.fire("wan1", "up", "down", "recovered");
+      assertTrue((System.nanoTime() - t1) / 1_000_000 < 50);
+
+      assertTrue(r.awaitIdle(WAIT));
+      long elapsed = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(Files.exists(after), "the next hook ran");
+      assertTrue(elapsed >= 300, "killed at the timeout, not before: " + elapsed + " ms");
+      assertTrue(elapsed < 5000, "killed at the timeout, not much after: " + elapsed + " ms");
+    }
+    List<String> lines = Files.readAllLines(pids);
+    assertEquals(2, lines.size(), "the hook wrote its pid and its child's");
+    for (String pid : lines) {
+      Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(pid.strip()));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (h.isPresent() && h.get().isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertFalse(h.isPresent() && h.get().isAlive(), "pid " + pid + " still runs");
+    }
+  }
+
+  @Test
+  void aFailingHookDoesNotStopTheOthers() throws Exception {
+    Path dir = hooksDir();
+    Path log = tmp.resolve("ran.txt");
+    script(dir, "10-fails", "exit 3", true);
+    Files.writeString(dir.resolve("15-no-interpreter"), "no shebang, not runnable\n");
+    Files.setPosixFilePermissions(dir.resolve("15-no-interpreter"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    logging(dir, "20-runs", log);
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "down", "up", "x");
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    assertEquals(List.of("20-runs wan0 down"), Files.readAllLines(log));
+  }
+
+  @Test
+  void aMissingDirectoryMeansNoHooks() throws Exception {
+    try (HookRunner r = runner(tmp.resolve("absent"), "5")) {
+      r.fire("wan0", "down", "up", "x");
+      assertTrue(r.awaitIdle(WAIT));
+    }
+  }
+
+  @Test
+  void aFullQueueDropsEventsInsteadOfBlocking() throws Exception {
+    Path dir = hooksDir();
+    Path log = tmp.resolve("ran.txt");
+    script(dir, "10-slow", "echo \"$NB_INTERFACE\" >> '" + log + "'\nsleep 0.2", true);
+    try (HookRunner r = new HookRunner(dir, Duration.ofSeconds(5), 2)) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 20; i++) {
+        r.fire("wan" + i, "down", "up", "x");
+      }
+      assertTrue((System.nanoTime() - t0) / 1_000_000 < 200, "fire() never waits for room");
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    List<String> ran = Files.readAllLines(log);
+    assertTrue(ran.size() >= 1 && ran.size() <= 4, "one running, two queued, the rest dropped: " + ran);
+    assertEquals("wan0", ran.get(0));
+  }
+
+  @Test
+  void closeKillsTheRunningHook() throws Exception {
+    Path dir = hooksDir();
+    Path pids = tmp.resolve("pids.txt");
+    script(dir, "10-stuck", "echo $$ > '" + pids + "'\nexec sleep 100000", true);
+    HookRunner r = runner(dir, "60");
+    r.fire("wan0", "down", "up", "x");
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while ((!Files.exists(pids) || Files.readString(pids).isBlank()) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    long pid = Long.parseLong(Files.readString(pids).strip());
+    long t0 = System.nanoTime();
+    r.close();
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < 3000);
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    assertFalse(h.isPresent() && h.get().isAlive(), "killed on close");
+  }
+}
