@@ -1,6 +1,9 @@
 package netbalancer.cli;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.config.ConfigLoader;
 import netbalancer.log.Log;
@@ -14,7 +17,25 @@ final class ConfigOption {
 
   /** Loads and validates; a ConfigException reaches the caller before anything is touched. */
   Config load() {
-    Config config = new ConfigLoader().load(file, System.getenv());
+    return load(System.getenv());
+  }
+
+  /**
+   * A loader for SIGHUP. Environment variables that merely repeat what the file said when the
+   * daemon started were put there by the unit's EnvironmentFile=; they are not overrides, or an
+   * edited file could never take effect on reload.
+   */
+  Supplier<Config> reloader() {
+    Map<String, String> atStart = new ConfigLoader().fileValues(file);
+    return () -> {
+      Map<String, String> env = new HashMap<>(System.getenv());
+      atStart.forEach((key, value) -> env.remove(key, value));
+      return load(env);
+    };
+  }
+
+  private Config load(Map<String, String> env) {
+    Config config = new ConfigLoader().load(file, env);
     Log.setLevel(Log.Level.parse(config.logLevel().name()));
     return config;
   }

@@ -23,6 +23,6 @@ final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return ExitCodes.BAD_CONFIG;
     }
-    return new Daemon(config, configOption::load).run();
+    return new Daemon(config, configOption.reloader()).run();
   }
 }

@@ -56,6 +56,19 @@ public final class ConfigLoader {
     return resolve(raw, errors);
   }
 
+  /**
+   * The settings a file holds, as text, without validation; empty when it cannot be read. Used
+   * on reload under systemd: the unit's EnvironmentFile= copied these into the environment at
+   * start, and such copies must not shadow later edits of the file.
+   */
+  public Map<String, String> fileValues(Path explicitFile) {
+    Map<String, Raw> raw = new LinkedHashMap<>();
+    readFile(explicitFile != null ? explicitFile : defaultPath, false, raw, new ArrayList<>());
+    Map<String, String> out = new LinkedHashMap<>();
+    raw.forEach((k, v) -> out.put(k, v.text()));
+    return out;
+  }
+
   /** Defaults overridden by {@code settings} (KEY → text as in the file); unknown keys are errors. */
   public static Config fromMap(Map<String, String> settings) {
     List<String> errors = new ArrayList<>();

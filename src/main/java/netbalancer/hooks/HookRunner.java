@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import netbalancer.config.Config;
 import netbalancer.log.Log;
 
@@ -30,6 +31,8 @@ public final class HookRunner implements AutoCloseable {
   private final ThreadPoolExecutor worker;
   /** Events accepted and not yet handled. */
   private final AtomicInteger pending = new AtomicInteger();
+  /** Events dropped since the last one accepted: a flapping storm logs two lines, not hundreds. */
+  private final AtomicLong dropped = new AtomicLong();
 
   public HookRunner(Config config) {
     this(config.hooksDir(), config.hookTimeout(), QUEUE_CAPACITY);
@@ -66,18 +69,25 @@ public final class HookRunner implements AutoCloseable {
       pending.decrementAndGet();
       if (worker.isShutdown()) {
         Log.debug("hooks: stopped, not running hooks for %s", e.describe());
-      } else {
-        Log.warn("hooks: %d events already waiting, dropped %s", worker.getQueue().size(), e.describe());
+      } else if (dropped.getAndIncrement() == 0) {
+        Log.warn("hooks: %d events already waiting, dropping %s and any more until there is room",
+            worker.getQueue().size(), e.describe());
       }
+      return;
+    }
+    long lost = dropped.getAndSet(0);
+    if (lost > 0) {
+      Log.warn("hooks: %d event(s) were dropped while the queue was full", lost);
     }
   }
 
   /** Drops queued events and kills a running hook. */
   @Override
   public void close() {
-    int dropped = worker.shutdownNow().size();
-    if (dropped > 0) {
-      Log.info("hooks: stopping, %d queued event(s) not run", dropped);
+    int notRun = worker.shutdownNow().size();
+    pending.addAndGet(-notRun);
+    if (notRun > 0) {
+      Log.info("hooks: stopping, %d queued event(s) not run", notRun);
     }
     try {
       worker.awaitTermination(2, TimeUnit.SECONDS);

@@ -47,7 +47,7 @@ public final class UplinkDiscovery {
     Map<String, Integer> index = new LinkedHashMap<>();
     for (String n : names) {
       Integer prev = previous.get(n);
-      if (prev != null && prev <= config.maxUplinks() && taken.add(prev)) {
+      if (prev != null && prev >= 1 && prev <= config.maxUplinks() && taken.add(prev)) {
         index.put(n, prev);
       }
     }

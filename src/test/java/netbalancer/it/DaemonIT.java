@@ -186,7 +186,9 @@ class DaemonIT {
     Path conf = Files.createTempFile("nb-daemon", ".conf");
     try (Lab lab = Lab.create(3)) {
       Files.writeString(conf, "UPLINK_WEIGHTS=\"wan1=3 wan2=1 wan3=1\"\nDEBOUNCE_TIME=1\nHEALTH_CHECK_ENABLED=false\n");
-      try (LabProcess daemon = Nb.daemon(lab, Map.of(), "--config", conf.toString())) {
+      // As under systemd's EnvironmentFile=: the environment repeats the file's start-time value.
+      try (LabProcess daemon = Nb.daemon(lab, Map.of("UPLINK_WEIGHTS", "wan1=3 wan2=1 wan3=1"), "--config",
+          conf.toString())) {
         assertEquals(3, weightOf(lab, "wan1"));
         Files.writeString(conf, "UPLINK_WEIGHTS=\"wan1=abc\"\n");
         signal(daemon, "HUP");
