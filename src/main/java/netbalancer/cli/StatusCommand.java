@@ -36,6 +36,9 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print JSON for scripts")
   boolean json;
 
+  @Option(names = "--watch", description = "refresh every 2 seconds until interrupted")
+  boolean watch;
+
   @Override
   public Integer call() throws Exception {
     Config config;
@@ -45,13 +48,23 @@ final class StatusCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return ExitCodes.BAD_CONFIG;
     }
-    String fromDaemon = DaemonClient.request(config.controlSocket(), "status");
-    JsonNode doc = fromDaemon != null ? JSON.readTree(fromDaemon) : JSON.valueToTree(fromKernel(config));
-    if (json) {
-      System.out.println(JSON.writeValueAsString(doc));
-    } else {
-      System.out.print(StatusTable.render(doc, fromDaemon != null));
-    }
+    boolean terminal = System.console() != null;
+    do {
+      String fromDaemon = DaemonClient.request(config.controlSocket(), "status");
+      JsonNode doc = fromDaemon != null ? JSON.readTree(fromDaemon) : JSON.valueToTree(fromKernel(config));
+      if (watch && terminal) {
+        System.out.print("\u001b[H\u001b[2J");
+      }
+      if (json) {
+        System.out.println(JSON.writeValueAsString(doc));
+      } else {
+        System.out.print(StatusTable.render(doc, fromDaemon != null, terminal));
+      }
+      System.out.flush();
+      if (watch) {
+        Thread.sleep(2000);
+      }
+    } while (watch);
     return ExitCodes.OK;
   }
 

@@ -1,32 +1,74 @@
 package netbalancer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
 
-/** The status document as a table that fits 100 columns for a handful of uplinks. */
+/**
+ * The status document as a table an operator reads at a glance: one line per uplink (at most
+ * 99 columns), then its reason and since when. Colour only when asked (on a terminal).
+ */
 final class StatusTable {
-  private static final String ROW = "%-15s %-9s %-15s %-15s %6s %5s %-6s %-3s %s%n";
+  private static final String ROW = "%-10s %-13s %3s %6s %-15s %-15s %7s %4s %6s %11s%n";
+  private static final String RESET = "\u001b[0m";
 
   private StatusTable() {
   }
 
-  static String render(JsonNode doc, boolean fromDaemon) {
+  static String render(JsonNode doc, boolean fromDaemon, boolean colour) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(ROW, "UPLINK", "STATE", "ADDRESS", "GATEWAY", "WEIGHT", "TABLE", "MARK", "LB", "REASON"));
+    sb.append(String.format(ROW, "UPLINK", "STATE", "W", "SHARE", "ADDRESS", "GATEWAY", "RTT", "LOSS", "CONNS",
+        "TX/RX"));
     for (JsonNode u : doc.path("uplinks")) {
-      String reason = u.path("reason").asText("");
-      sb.append(String.format(ROW, u.path("name").asText(), u.path("state").asText(), u.path("address").asText(),
-          u.path("gateway").isNull() ? "-" : u.path("gateway").asText(), u.path("weight").asText(),
-          u.path("table").asText(), u.path("mark").asText(), u.path("balanced").asBoolean() ? "yes" : "no",
-          reason.length() > 28 ? reason.substring(0, 27) + "…" : reason));
+      String state = u.path("state").asText();
+      if (u.hasNonNull("holdDownSeconds")) {
+        state += " " + u.get("holdDownSeconds").asLong() + "s";
+      }
+      String name = u.path("name").asText() + (u.path("balanced").asBoolean() ? "*" : "");
+      String line = String.format(ROW, name, state, u.path("weight").asText(),
+          u.hasNonNull("share") ? String.format(Locale.ROOT, "%.1f%%", u.get("share").asDouble()) : "-",
+          u.path("address").asText(), u.path("gateway").isNull() ? "(p2p)" : u.path("gateway").asText(),
+          u.hasNonNull("rttMillis") ? String.format(Locale.ROOT, "%.1fms", u.get("rttMillis").asDouble()) : "-",
+          u.hasNonNull("loss") ? Math.round(100 * u.get("loss").asDouble()) + "%" : "-",
+          u.has("connections") ? u.get("connections").asText() : "-",
+          u.has("txBytes") ? bytes(u.get("txBytes").asLong()) + "/" + bytes(u.get("rxBytes").asLong()) : "-");
+      sb.append(colour ? paint(u.path("state").asText(), line) : line);
+      String since = u.path("since").asText("null");
+      sb.append("           ").append(u.path("reason").asText(""))
+          .append("null".equals(since) || since.isEmpty() ? "" : ", since " + since).append('\n');
     }
     if (doc.path("uplinks").isEmpty()) {
       sb.append("(no uplinks: no default route in the main table and none in UPLINKS)\n");
     }
+    sb.append("* = in LB_TABLE (takes new connections)\n");
     if (!fromDaemon) {
-      sb.append("(no daemon running: states from carrier alone)\n");
+      sb.append("(no daemon running: state from carrier alone)\n");
     } else if (doc.path("failOpen").asBoolean()) {
       sb.append("FAIL-OPEN: no uplink is healthy; balancing over every uplink with carrier\n");
     }
     return sb.toString();
+  }
+
+  private static String paint(String state, String line) {
+    String c = switch (state) {
+      case "up" -> "\u001b[32m";
+      case "degraded", "draining" -> "\u001b[33m";
+      default -> "\u001b[31m";
+    };
+    return c + line.stripTrailing() + RESET + "\n";
+  }
+
+  /** 1536 → "1.5K": short enough for the column. */
+  static String bytes(long n) {
+    if (n < 1024) {
+      return Long.toString(n);
+    }
+    String units = "KMGTPE";
+    double v = n;
+    int i = -1;
+    while (v >= 1024 && i < units.length() - 1) {
+      v /= 1024;
+      i++;
+    }
+    return String.format(Locale.ROOT, v < 10 ? "%.1f%c" : "%.0f%c", v, units.charAt(i));
   }
 }

@@ -1,6 +1,7 @@
 package netbalancer.daemon;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +11,8 @@ import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.health.HealthMonitor;
 import netbalancer.health.HealthSettings;
+import netbalancer.hooks.HookRunner;
+import netbalancer.metrics.Metrics;
 import netbalancer.kernel.CommandRunner;
 import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.KernelApplier;
@@ -39,6 +42,9 @@ public final class Daemon {
   private volatile Config config;
   private volatile Reconciler reconciler;
   private HealthMonitor health;
+  private UplinkStats stats;
+  private final Metrics metrics;
+  private final HookRunner hooks;
   private KernelMonitor ipMonitor;
   private KernelMonitor nftMonitor;
   private ControlServer control;
@@ -48,6 +54,8 @@ public final class Daemon {
     this.config = config;
     this.reload = reload;
     this.reconciler = newReconciler(config);
+    this.metrics = new Metrics(config);
+    this.hooks = new HookRunner(config);
   }
 
   private Reconciler newReconciler(Config c) {
@@ -57,6 +65,7 @@ public final class Daemon {
       health.close();
     }
     health = HealthMonitor.create(HealthSettings.from(c), runner, (uplink, from, to, why) -> signal());
+    stats = new UplinkStats(c, new Conntrack(runner), new KernelObserver(runner));
     return new Reconciler(c, new KernelObserver(runner)::observe, applier, new Conntrack(runner),
         new MonitorHealthSource(health), System::nanoTime);
   }
@@ -71,6 +80,17 @@ public final class Daemon {
     installSighup();
     control = new ControlServer(config.controlSocket(), this::handle);
     control.start();
+    if (config.metricsEnabled()) {
+      try {
+        metrics.start();
+      } catch (IOException e) {
+        Log.error("metrics endpoint %s:%d: %s (METRICS_FILE is still written)", config.metricsBind(),
+            config.metricsPort(), e.getMessage());
+      }
+      // RTT, loss and traffic change between reconciles: publish them on a beat too.
+      loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
+      publishMetrics();
+    }
     ipMonitor = KernelMonitor.ip(config.lbRtProto(), this::signal);
     ipMonitor.start();
     nftMonitor = KernelMonitor.nftTables(this::signal);
@@ -93,6 +113,11 @@ public final class Daemon {
     try {
       Reconciler.Outcome o = reconciler.reconcile();
       status.record(o, reconciler.drained());
+      o.transitions().forEach(t -> hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(),
+          t.from() == null ? "" : t.from().wireName(), t.reason()));
+      if (config.metricsEnabled() && !o.transitions().isEmpty()) {
+        publishMetrics();
+      }
       o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - System.nanoTime()),
           TimeUnit.NANOSECONDS));
     } catch (RuntimeException e) {
@@ -101,11 +126,24 @@ public final class Daemon {
     }
   }
 
+  private void publishMetrics() {
+    try {
+      metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), currentStats()));
+    } catch (RuntimeException e) {
+      Log.error("metrics: %s", e.toString());
+    }
+  }
+
+  private Map<String, UplinkStats.Stats> currentStats() {
+    DaemonStatus.Snapshot s = status.last();
+    return s.plan() == null ? Map.of() : stats.collect(s.plan().uplinks());
+  }
+
   private String handle(String request) {
     String[] words = request.split("\\s+");
     switch (words[0]) {
       case "status":
-        return status.json(config);
+        return status.json(config, health.snapshot(), currentStats());
       case "drain":
       case "undrain":
         if (words.length != 2) {
@@ -165,6 +203,8 @@ public final class Daemon {
       control.close();
     }
     health.close();
+    hooks.close();
+    metrics.close();
     loop.shutdownNow();
     try {
       loop.awaitTermination(5, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package netbalancer.daemon;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,9 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import netbalancer.config.Config;
+import netbalancer.health.HealthSnapshot;
 import netbalancer.plan.IpCommands;
 import netbalancer.plan.Plan;
 import netbalancer.plan.Uplink;
+import netbalancer.plan.UplinkState;
 
 /**
  * What the daemon last did, for the status command and the metrics: written by the reconcile
@@ -25,31 +28,37 @@ public final class DaemonStatus {
 
   /** One immutable view. */
   public record Snapshot(Plan plan, Map<String, Verdict> verdicts, Map<String, Instant> since,
-      Set<String> drained, long reconciles, long failures, long lastDurationNanos, Instant lastSuccess,
-      long failovers) {
+      Map<String, Long> transitions, Set<String> drained, long reconciles, long failures,
+      long lastDurationNanos, Instant lastSuccess, long failovers) {
   }
 
   private final AtomicLong failures = new AtomicLong();
   private final Map<String, Instant> since = new HashMap<>();
+  private final Map<String, Long> transitions = new HashMap<>();
   private volatile Snapshot snapshot;
   private long reconciles;
   private long failovers;
 
   synchronized void record(Reconciler.Outcome o, Set<String> drained) {
     reconciles++;
-    Instant now = Instant.now();
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     for (Transition t : o.transitions()) {
       if (t.to() == null) {
         since.remove(t.uplink());
-      } else {
-        since.put(t.uplink(), now);
-        if (t.from() != null && t.from().eligible() && !t.to().eligible()) {
+        transitions.remove(t.uplink());
+        continue;
+      }
+      since.put(t.uplink(), now);
+      if (t.from() != null) {
+        transitions.merge(t.uplink(), 1L, Long::sum);
+        if (t.from().eligible() && !t.to().eligible()) {
           failovers++;
         }
       }
     }
-    snapshot = new Snapshot(o.plan(), o.verdicts(), Map.copyOf(since), Set.copyOf(drained), reconciles,
-        failures.get(), o.durationNanos(), o.applied().ok() ? now : last().lastSuccess(), failovers);
+    snapshot = new Snapshot(o.plan(), o.verdicts(), Map.copyOf(since), Map.copyOf(transitions),
+        Set.copyOf(drained), reconciles, failures.get(), o.durationNanos(),
+        o.applied().ok() ? now : last().lastSuccess(), failovers);
   }
 
   void recordFailure() {
@@ -58,39 +67,63 @@ public final class DaemonStatus {
 
   public Snapshot last() {
     Snapshot s = snapshot;
-    return s != null ? s : new Snapshot(null, Map.of(), Map.of(), Set.of(), 0, failures.get(), 0, null, 0);
+    return s != null ? s
+        : new Snapshot(null, Map.of(), Map.of(), Map.of(), Set.of(), 0, failures.get(), 0, null, 0);
   }
 
-  /** The status document: the same shape as {@code status --json} without a daemon, plus more. */
-  String json(Config config) {
+  /**
+   * The status document: the shape of {@code status --json} without a daemon (name, state,
+   * weight, address, gateway, …), plus reasons, health measurements and traffic.
+   */
+  String json(Config config, Map<String, HealthSnapshot> health, Map<String, UplinkStats.Stats> stats) {
     Snapshot s = last();
     List<Map<String, Object>> rows = new ArrayList<>();
+    long newTotal = stats.values().stream().mapToLong(UplinkStats.Stats::newConnections).sum();
     if (s.plan() != null) {
       for (Uplink u : s.plan().uplinks()) {
         Verdict v = s.verdicts().get(u.name());
+        HealthSnapshot h = health.get(u.name());
+        UplinkStats.Stats t = stats.getOrDefault(u.name(), UplinkStats.Stats.NONE);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", u.name());
         row.put("state", v.state().wireName());
         row.put("reason", v.reason());
         row.put("since", String.valueOf(s.since().get(u.name())));
         row.put("weight", config.weightOf(u.name()));
+        row.put("share", newTotal == 0 ? null : Math.round(1000.0 * t.newConnections() / newTotal) / 10.0);
         row.put("address", u.address());
         row.put("gateway", u.gateway());
         row.put("table", config.tableFor(u.index()));
         row.put("mark", IpCommands.hex(config.markFor(u.index())));
         row.put("balanced", s.plan().balanced().contains(u.name()));
+        row.put("drained", s.drained().contains(u.name()));
+        row.put("rttMillis", h == null || h.rttSmoothed() == null ? null : h.rttSmoothed().toNanos() / 1e6);
+        row.put("loss", h == null ? null : h.loss());
+        row.put("holdDownSeconds", h == null || h.state() != UplinkState.HOLD_DOWN || h.holdDownRemaining() == null
+            ? null : h.holdDownRemaining().toSeconds());
+        row.put("connections", t.connections());
+        row.put("newConnections", t.newConnections());
+        row.put("txBytes", t.txBytes());
+        row.put("rxBytes", t.rxBytes());
+        row.put("transitions", s.transitions().getOrDefault(u.name(), 0L));
         rows.add(row);
       }
     }
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("uplinks", rows);
     doc.put("failOpen", s.plan() != null && s.plan().failOpen());
+    doc.put("failovers", s.failovers());
     doc.put("reconciles", s.reconciles());
     doc.put("lastReconcileMillis", s.lastDurationNanos() / 1e6);
+    doc.put("lastSuccess", String.valueOf(s.lastSuccess()));
     try {
       return JSON.writeValueAsString(doc) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  static double seconds(Duration d) {
+    return d == null ? Double.NaN : d.toNanos() / 1e9;
   }
 }

@@ -29,9 +29,15 @@ final class NftJson {
     String fingerprint = "";
     int rules = 0;
     Map<String, Long> marks = new LinkedHashMap<>();
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    Map<String, Long> packets = new LinkedHashMap<>();
     for (JsonNode item : root.path("nftables")) {
       if (item.has("rule")) {
         rules++;
+      } else if (item.has("counter")) {
+        JsonNode c = item.get("counter");
+        bytes.put(c.path("name").asText(), c.path("bytes").asLong());
+        packets.put(c.path("name").asText(), c.path("packets").asLong());
       } else if (item.has("set") && FINGERPRINT_SET.equals(item.get("set").path("name").asText())) {
         for (JsonNode e : item.get("set").path("elem")) {
           fingerprint = e.asText();
@@ -42,6 +48,6 @@ final class NftJson {
         }
       }
     }
-    return new NftTable(true, fingerprint, rules, marks);
+    return new NftTable(true, fingerprint, rules, marks, bytes, packets);
   }
 }

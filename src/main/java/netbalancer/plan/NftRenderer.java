@@ -37,6 +37,7 @@ final class NftRenderer {
     for (Uplink u : uplinks) {
       body.append("\tcounter tx_").append(u.index()).append(" { }\n");
       body.append("\tcounter rx_").append(u.index()).append(" { }\n");
+      body.append("\tcounter new_").append(u.index()).append(" { }\n");
     }
     String restore = "ct mark & " + mask + " vmap { "
         + join(uplinks, u -> mark(config, u) + " : jump restore_" + u.index()) + " }";
@@ -56,7 +57,9 @@ final class NftRenderer {
 
     body.append(chainHead("postrouting", "filter", "postrouting", "mangle"));
     body.append("\t\tcounter name oifname map { ").append(join(uplinks, u -> quote(u.name()) + " : \"tx_" + u.index() + "\"")).append(" }\n");
-    rules += 1;
+    // New connections per uplink: the actual share, to compare with the weights.
+    body.append("\t\tct state new counter name oifname map { ").append(join(uplinks, u -> quote(u.name()) + " : \"new_" + u.index() + "\"")).append(" }\n");
+    rules += 2;
     if (config.sessionAffinityEnabled()) {
       // Session affinity: the multipath route chose the uplink once; the ct mark keeps it.
       body.append("\t\tct mark & ").append(mask).append(" == 0 oifname vmap { ")

@@ -1,0 +1,177 @@
+package netbalancer.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import netbalancer.config.Config;
+import netbalancer.config.ConfigLoader;
+import netbalancer.kernel.ApplyResult;
+import netbalancer.kernel.KernelApplier;
+import netbalancer.kernel.ProcSysctls;
+import netbalancer.kernel.ProcessRunner;
+import netbalancer.kernel.StateStore;
+import netbalancer.observe.KernelObserver;
+import netbalancer.observe.KernelState;
+import netbalancer.plan.Plan;
+import netbalancer.plan.Planner;
+import netbalancer.plan.StateDiff;
+import netbalancer.plan.Uplink;
+import netbalancer.plan.UplinkDiscovery;
+import netbalancer.plan.UplinkState;
+
+/**
+ * Times plan → kernel in this process, inside the lab's router namespace (the JVM must be in
+ * the namespace to time it in-process). For each size: a full plan applied to a clean kernel,
+ * and a failover (all up ⇄ first uplink down), each by our applier and by the shell-style
+ * baseline, interleaved so both meet the same machine. Every apply is checked afterwards: the
+ * kernel must then show exactly the plan.
+ */
+public final class ApplyCost {
+
+  /** One series: milliseconds per apply and the most subprocesses any apply started. */
+  public record Series(Stats ms, int subprocesses) {
+  }
+
+  /** One size. {@code mismatches}: applies after which the kernel did not show the plan (want 0). */
+  public record Row(int uplinks, Series full, Series fullShell, Series failover, Series failoverShell,
+      Stats observeMs, int mismatches) {
+
+    public double fullRatio() {
+      return ratio(fullShell.ms.median(), full.ms.median());
+    }
+
+    public double failoverRatio() {
+      return ratio(failoverShell.ms.median(), failover.ms.median());
+    }
+
+    private static double ratio(double shell, double ours) {
+      return ours <= 0 ? 0 : Stats.round(shell / ours);
+    }
+  }
+
+  private final ProcessRunner real = new ProcessRunner();
+  private final KernelObserver observer = new KernelObserver(real);
+  private final int warmup;
+  private final int iterations;
+  private final Path stateDir;
+
+  public ApplyCost(int warmup, int iterations, Path stateDir) {
+    this.warmup = warmup;
+    this.iterations = iterations;
+    this.stateDir = stateDir;
+  }
+
+  public List<Row> measure(List<Integer> sizes) {
+    List<Row> rows = new ArrayList<>();
+    for (int n : sizes) {
+      rows.add(measure(n));
+    }
+    return rows;
+  }
+
+  private Row measure(int n) {
+    Config config = ConfigLoader.fromMap(Map.of("UPLINKS", names(n), "STATE_DIR", stateDir.toString()));
+    StateStore store = StateStore.forCurrentNamespace(stateDir);
+    int proto = config.lbRtProto();
+    KernelApplier janitor = new KernelApplier(real, new ProcSysctls(), store, proto);
+    Timed ours = new Timed(new CountingRunner(real), store, proto);
+    Timed shell = new Timed(new CountingRunner(new OneCommandPerLine(real)), store, proto);
+
+    List<Uplink> uplinks = UplinkDiscovery.discover(config, observer.observe());
+    if (uplinks.size() != n) {
+      throw new IllegalStateException("found " + uplinks.size() + " uplinks, wanted " + n);
+    }
+    Plan allUp = Planner.plan(config, uplinks, states(uplinks, null));
+    Plan firstDown = Planner.plan(config, uplinks, states(uplinks, uplinks.get(0).name()));
+    List<Double> observeMs = new ArrayList<>();
+    Samples full = new Samples();
+    Samples fullShell = new Samples();
+    Samples failover = new Samples();
+    Samples failoverShell = new Samples();
+    int[] mismatches = {0};
+
+    for (int i = 0; i < warmup + iterations; i++) {
+      boolean keep = i >= warmup;
+      for (Timed t : List.of(ours, shell)) {
+        janitor.cleanup(observer.observe());
+        long o0 = System.nanoTime();
+        KernelState clean = observer.observe();
+        if (keep) {
+          observeMs.add((System.nanoTime() - o0) / 1e6);
+        }
+        (t == ours ? full : fullShell).add(t.apply(allUp, clean, mismatches, proto), keep);
+      }
+      // Failover both ways: one uplink leaves the multipath route, then returns.
+      for (Plan p : List.of(firstDown, allUp)) {
+        for (Timed t : List.of(ours, shell)) {
+          KernelState now = observer.observe();
+          Plan other = p == allUp ? firstDown : allUp;
+          if (!StateDiff.between(other, now, proto).isEmpty()) {
+            t.apply(other, now, mismatches, proto); // start from the other plan, untimed
+            now = observer.observe();
+          }
+          (t == ours ? failover : failoverShell).add(t.apply(p, now, mismatches, proto), keep);
+        }
+      }
+    }
+    janitor.cleanup(observer.observe());
+    return new Row(n, full.series(), fullShell.series(), failover.series(), failoverShell.series(),
+        Stats.of(observeMs), mismatches[0]);
+  }
+
+  static String names(int n) {
+    return IntStream.rangeClosed(1, n).mapToObj(i -> "wan" + i).collect(Collectors.joining(" "));
+  }
+
+  private static Map<String, UplinkState> states(List<Uplink> uplinks, String down) {
+    Map<String, UplinkState> m = new LinkedHashMap<>();
+    uplinks.forEach(u -> m.put(u.name(), u.name().equals(down) ? UplinkState.DOWN : UplinkState.UP));
+    return m;
+  }
+
+  /** One applier and its counter; {@link #apply} times only plan → kernel. */
+  private final class Timed {
+    final CountingRunner counter;
+    final KernelApplier applier;
+
+    Timed(CountingRunner counter, StateStore store, int proto) {
+      this.counter = counter;
+      this.applier = new KernelApplier(counter, new ProcSysctls(), store, proto);
+    }
+
+    Sample apply(Plan plan, KernelState current, int[] mismatches, int proto) {
+      counter.takeCount();
+      long t0 = System.nanoTime();
+      ApplyResult r = applier.apply(plan, current);
+      double ms = (System.nanoTime() - t0) / 1e6;
+      int subprocesses = counter.takeCount();
+      if (!r.ok() || !StateDiff.between(plan, observer.observe(), proto).isEmpty()) {
+        mismatches[0]++;
+      }
+      return new Sample(ms, subprocesses);
+    }
+  }
+
+  private record Sample(double ms, int subprocesses) {
+  }
+
+  private static final class Samples {
+    final List<Double> ms = new ArrayList<>();
+    int subprocesses;
+
+    void add(Sample s, boolean keep) {
+      if (keep) {
+        ms.add(s.ms());
+        subprocesses = Math.max(subprocesses, s.subprocesses());
+      }
+    }
+
+    Series series() {
+      return new Series(Stats.of(ms), subprocesses);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package netbalancer.bench;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The JVM flags the {@code ./net-balancer} launcher gives the daemon, read from the launcher
+ * itself so that footprint and apply cost are measured the way users run it. The launcher
+ * lets NET_BALANCER_JAVA_OPTS replace them; so does the bench.
+ */
+public record JvmFlags(List<String> flags, String source) {
+  /** The launcher's defaults when no launcher is found (keep in step with ./net-balancer). */
+  static final List<String> FALLBACK = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m",
+      "-XX:MaxMetaspaceSize=64m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+      "-Xshare:auto");
+  private static final Pattern DEFAULTS = Pattern.compile("NET_BALANCER_JAVA_OPTS:-([^}]*)}");
+
+  public JvmFlags {
+    flags = List.copyOf(flags);
+  }
+
+  public static JvmFlags of(Path jar) {
+    String env = System.getenv("NET_BALANCER_JAVA_OPTS");
+    if (env != null && !env.isBlank()) {
+      return new JvmFlags(split(env), "NET_BALANCER_JAVA_OPTS");
+    }
+    for (Path launcher : candidates(jar)) {
+      try {
+        Matcher m = DEFAULTS.matcher(Files.readString(launcher));
+        if (m.find()) {
+          return new JvmFlags(split(m.group(1)), launcher.toString());
+        }
+      } catch (IOException e) {
+        // not there or unreadable: try the next place
+      }
+    }
+    return new JvmFlags(FALLBACK, "built-in copy of the launcher's defaults");
+  }
+
+  /** Where the launcher lives beside a built jar (target/..) or an installed one. */
+  private static List<Path> candidates(Path jar) {
+    List<Path> out = new ArrayList<>();
+    Path dir = jar.toAbsolutePath().getParent();
+    if (dir != null) {
+      out.add(dir.resolve("net-balancer"));
+      if (dir.getParent() != null) {
+        out.add(dir.getParent().resolve("net-balancer"));
+      }
+    }
+    out.add(Path.of("/usr/local/bin/net-balancer"));
+    out.add(Path.of("/usr/local/sbin/net-balancer"));
+    return out;
+  }
+
+  private static List<String> split(String s) {
+    return List.of(s.trim().split("\\s+"));
+  }
+
+  /** The jar this code runs from (the bench starts copies of itself in lab namespaces). */
+  public static Path ownJar() {
+    try {
+      return Path.of(JvmFlags.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException | SecurityException e) {
+      throw new IllegalStateException("cannot tell which jar is running", e);
+    }
+  }
+
+  /** {@code java FLAGS -jar JAR} with the java of this JVM. */
+  public List<String> javaJar(Path jar, String... systemProperties) {
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    argv.addAll(flags);
+    argv.addAll(List.of(systemProperties));
+    argv.addAll(List.of("-jar", jar.toString()));
+    return argv;
+  }
+}

@@ -1,0 +1,38 @@
+package netbalancer.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Order statistics of one series of samples, nearest-rank percentiles (so p99 of 50 samples is
+ * the largest one: no interpolation invents a value nobody measured). Values are rounded to
+ * 0.001 so the JSON stays readable.
+ */
+public record Stats(int n, double min, double median, double p95, double p99, double max, double mean) {
+
+  public static Stats of(List<Double> samples) {
+    if (samples.isEmpty()) {
+      return new Stats(0, 0, 0, 0, 0, 0, 0);
+    }
+    List<Double> s = new ArrayList<>(samples);
+    Collections.sort(s);
+    double mean = s.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    return new Stats(s.size(), round(s.get(0)), round(rank(s, 50)), round(rank(s, 95)), round(rank(s, 99)),
+        round(s.get(s.size() - 1)), round(mean));
+  }
+
+  /** Median of a few samples, for results that need nothing more. */
+  public static double median(List<Double> samples) {
+    return of(samples).median();
+  }
+
+  private static double rank(List<Double> sorted, double p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1000.0) / 1000.0;
+  }
+}

@@ -1,0 +1,54 @@
+package netbalancer.daemon;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import netbalancer.config.Config;
+import netbalancer.kernel.Conntrack;
+import netbalancer.observe.KernelObserver;
+import netbalancer.observe.NftTable;
+import netbalancer.plan.Uplink;
+
+/**
+ * Traffic per uplink for status and metrics: connections from one conntrack listing (by our
+ * mark bits), bytes and new connections from our nft counters. Two subprocesses, cached for a
+ * second so a busy scraper cannot turn them into load.
+ */
+final class UplinkStats {
+  /** One uplink's numbers; the nft counters restart when the ruleset is replaced. */
+  record Stats(long connections, long txBytes, long rxBytes, long newConnections) {
+    static final Stats NONE = new Stats(0, 0, 0, 0);
+  }
+
+  private static final long MAX_AGE_NANOS = 1_000_000_000L;
+  private final Config config;
+  private final Conntrack conntrack;
+  private final KernelObserver observer;
+  private Map<String, Stats> cached = Map.of();
+  private long cachedAt = Long.MIN_VALUE;
+
+  UplinkStats(Config config, Conntrack conntrack, KernelObserver observer) {
+    this.config = config;
+    this.conntrack = conntrack;
+    this.observer = observer;
+  }
+
+  synchronized Map<String, Stats> collect(List<Uplink> uplinks) {
+    long now = System.nanoTime();
+    if (now - cachedAt < MAX_AGE_NANOS && cached.keySet().containsAll(uplinks.stream().map(Uplink::name).toList())) {
+      return cached;
+    }
+    Map<Long, Integer> byMark = conntrack.countByMark(config.lbMarkMask());
+    NftTable table = observer.nftTable();
+    Map<String, Stats> out = new LinkedHashMap<>();
+    for (Uplink u : uplinks) {
+      Map<String, Long> c = table.counterBytes();
+      out.put(u.name(), new Stats(byMark.getOrDefault(config.markFor(u.index()), 0),
+          c.getOrDefault("tx_" + u.index(), 0L), c.getOrDefault("rx_" + u.index(), 0L),
+          table.counterPackets().getOrDefault("new_" + u.index(), 0L)));
+    }
+    cached = out;
+    cachedAt = now;
+    return out;
+  }
+}

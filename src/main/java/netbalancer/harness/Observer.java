@@ -1,0 +1,158 @@
+package netbalancer.harness;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Watches the balancer react: LB_TABLE's members every 20 ms (the kernel's truth, daemon or
+ * not) and, when a daemon answers, its per-uplink states every 200 ms. Keeps every change with
+ * its time, so a scenario can ask "when did wan2 leave" after the fact without racing the poll.
+ */
+final class Observer implements AutoCloseable {
+  private static final long TABLE_POLL_MS = 20;
+  private static final int DAEMON_EVERY = 10;
+
+  /** What was seen at one moment; {@code daemon} is null when no daemon answered. */
+  record Seen(long nanos, Set<String> members, DaemonView daemon) {
+    boolean balances(String uplink) {
+      return members.contains(uplink);
+    }
+
+    private Object key() {
+      Map<String, String> states = new TreeMap<>();
+      if (daemon != null) {
+        daemon.uplinks().forEach((n, e) -> states.put(n, e.state()));
+      }
+      return List.of(members, states, daemon != null && daemon.failOpen(), daemon == null);
+    }
+  }
+
+  /** Told each change as it is seen. */
+  interface Listener {
+    void seen(long nanos, String what);
+  }
+
+  private final Supplier<Set<String>> table;
+  private final Supplier<DaemonView> daemon;
+  private final Listener listener;
+  private final List<Seen> history = new ArrayList<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  Observer(Supplier<Set<String>> table, Supplier<DaemonView> daemon, Listener listener) {
+    this.table = table;
+    this.daemon = daemon;
+    this.listener = listener;
+    this.thread = new Thread(this::loop, "harness-observer");
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts polling and returns once the first look is recorded. */
+  Observer start() {
+    poll(0, null);
+    thread.start();
+    return this;
+  }
+
+  private void loop() {
+    DaemonView view = latest().daemon();
+    for (int i = 1; !closed; i++) {
+      try {
+        Thread.sleep(TABLE_POLL_MS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      view = poll(i, view);
+    }
+  }
+
+  private DaemonView poll(int i, DaemonView lastView) {
+    Set<String> members = table.get();
+    DaemonView view = i % DAEMON_EVERY == 0 ? daemon.get() : lastView;
+    Seen before;
+    synchronized (this) {
+      before = history.isEmpty() ? null : history.get(history.size() - 1);
+    }
+    if (members == null) {
+      members = before == null ? Set.of() : before.members();
+    }
+    Seen now = new Seen(System.nanoTime(), Set.copyOf(members), view);
+    if (before == null || !before.key().equals(now.key())) {
+      synchronized (this) {
+        history.add(now);
+        notifyAll();
+      }
+      report(before, now);
+    }
+    return view;
+  }
+
+  private void report(Seen before, Seen now) {
+    if (before == null || !before.members().equals(now.members())) {
+      listener.seen(now.nanos(), "LB_TABLE: " + (now.members().isEmpty() ? "(empty)" : String.join(" ", new java.util.TreeSet<>(now.members()))));
+    }
+    if (now.daemon() != null) {
+      for (String change : now.daemon().changesSince(before == null ? null : before.daemon())) {
+        listener.seen(now.nanos(), "daemon: " + change);
+      }
+    } else if (before != null && before.daemon() != null) {
+      listener.seen(now.nanos(), "daemon: no longer answers");
+    }
+  }
+
+  synchronized Seen latest() {
+    return history.get(history.size() - 1);
+  }
+
+  /** Every change from the state in effect at {@code from} on. */
+  synchronized List<Seen> since(long from) {
+    List<Seen> out = new ArrayList<>();
+    for (int i = 0; i < history.size(); i++) {
+      Seen s = history.get(i);
+      boolean inEffectAtFrom = s.nanos() <= from && (i + 1 == history.size() || history.get(i + 1).nanos() > from);
+      if (inEffectAtFrom || s.nanos() > from) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** The first state since {@code from} that satisfies {@code p}; null if none within {@code limit}. */
+  Seen await(long from, Predicate<Seen> p, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    synchronized (this) {
+      while (true) {
+        for (Seen s : since(from)) {
+          if (p.test(s)) {
+            return s;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed) {
+          return null;
+        }
+        wait(Math.max(1, left / 1_000_000));
+      }
+    }
+  }
+
+  /** Whether some state since {@code from} satisfied {@code p}. */
+  boolean ever(long from, Predicate<Seen> p) {
+    return since(from).stream().anyMatch(p);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+}
