@@ -19,6 +19,7 @@ command -v conntrack >/dev/null || need+=(conntrack)
 command -v iperf3 >/dev/null || need+=(iperf3)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v promtool >/dev/null || need+=(prometheus)
+command -v curl >/dev/null || need+=(curl)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}"

@@ -42,6 +42,7 @@ public final class Daemon {
   private volatile Config config;
   private volatile Reconciler reconciler;
   private HealthMonitor health;
+  private UnrepliedWatcher watcher;
   private UplinkStats stats;
   private final Metrics metrics;
   private final HookRunner hooks;
@@ -65,6 +66,10 @@ public final class Daemon {
       health.close();
     }
     health = HealthMonitor.create(HealthSettings.from(c), runner, (uplink, from, to, why) -> signal());
+    if (watcher != null) {
+      watcher.close();
+    }
+    watcher = new UnrepliedWatcher(c, runner, health, () -> reconciler.uplinks(), this::signal);
     stats = new UplinkStats(c, new Conntrack(runner), new KernelObserver(runner));
     return new Reconciler(c, new KernelObserver(runner)::observe, applier, new Conntrack(runner),
         new MonitorHealthSource(health), System::nanoTime);
@@ -76,6 +81,7 @@ public final class Daemon {
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
     reconcileNow();
     Log.info("first apply done in %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    watcher.start();
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
     installSighup();
     control = new ControlServer(config.controlSocket(), this::handle);
@@ -187,6 +193,7 @@ public final class Daemon {
     reconciler.drained().forEach(name -> r.drain(name, true));
     config = next;
     reconciler = r;
+    watcher.start();
     Log.setLevel(Log.Level.parse(next.logLevel().name()));
     Log.info("configuration reloaded");
     signal();
@@ -203,6 +210,7 @@ public final class Daemon {
       control.close();
     }
     health.close();
+    watcher.close();
     hooks.close();
     metrics.close();
     loop.shutdownNow();

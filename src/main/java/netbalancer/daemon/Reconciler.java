@@ -46,6 +46,7 @@ final class Reconciler {
   private final Map<String, Long> drainDeadline = new HashMap<>();
   private Map<String, Uplink> previousUplinks = Map.of();
   private Map<String, Verdict> previousVerdicts = Map.of();
+  private volatile List<Uplink> lastUplinks = List.of(); // read by the UnrepliedWatcher's thread
   private boolean firstRun = true;
 
   Reconciler(Config config, Supplier<KernelState> observer, KernelApplier applier, Conntrack conntrack,
@@ -71,23 +72,28 @@ final class Reconciler {
     return Set.copyOf(drained);
   }
 
+  /** The uplinks the last pass saw; any thread may ask. */
+  List<Uplink> uplinks() {
+    return lastUplinks;
+  }
+
   Outcome reconcile() {
     long start = clock.getAsLong();
     KernelState kernel = observer.get();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
-    Set<String> neighborFailed = new HashSet<>();
-    if (config.neighborReachabilityEnabled()) {
-      uplinks.stream().filter(u -> StateDecider.failedGateway(u, kernel) != null).forEach(u -> neighborFailed.add(u.name()));
-    }
-    health.track(uplinks, neighborFailed);
     long now = clock.getAsLong();
-    StateDecider.Decisions decisions = decider.decide(uplinks, kernel, health.verdicts(), drained, now, firstRun);
+    Set<String> neighborFailed = decider.neighborFailures(uplinks, kernel, now);
+    StateDecider.Decisions decisions = decider.decide(uplinks, health.verdicts(), drained, now, firstRun);
     firstRun = false;
 
     Map<String, UplinkState> states = new LinkedHashMap<>();
     decisions.verdicts().forEach((name, v) -> states.put(name, v.state()));
     Plan plan = Planner.plan(config, uplinks, states);
     ApplyResult applied = applier.apply(plan, kernel);
+    // Probes start only now: before our `from ADDR` rules exist, a probe bound to one uplink's
+    // address would leave by the main table's default and fail (and poison ARP with a foreign
+    // source address). A new uplink has no verdict yet, which counts as healthy.
+    health.track(uplinks, neighborFailed);
     applied.errors().forEach(e -> Log.error("apply: %s", e));
     if (plan.failOpen() && !plan.balanced().isEmpty()) {
       Log.warn("no uplink is healthy: failing open over every uplink with carrier (%s)",
@@ -105,6 +111,7 @@ final class Reconciler {
 
     previousUplinks = current;
     previousVerdicts = decisions.verdicts();
+    lastUplinks = List.copyOf(uplinks);
     return new Outcome(plan, decisions.verdicts(), transitions, applied,
         wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), clock.getAsLong() - start);
   }

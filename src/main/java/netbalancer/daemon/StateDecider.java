@@ -1,6 +1,7 @@
 package netbalancer.daemon;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,15 @@ import netbalancer.plan.UplinkState;
 final class StateDecider {
   private final long debounceNanos;
   private final boolean neighborChecks;
+  /** INCOMPLETE is normal while ARP resolves; it counts as a failure once it lasted this long. */
+  static final long INCOMPLETE_GRACE_NANOS = 1_000_000_000L;
+
   /** When each uplink last became usable (carrier and neighbor fine); absent while it is not. */
   private final Map<String, Long> usableSince = new HashMap<>();
+  /** Since when each uplink's gateway neighbor has been INCOMPLETE. */
+  private final Map<String, Long> incompleteSince = new HashMap<>();
+  private final Map<String, String> neighborFailures = new HashMap<>();
+  private long neighborWake = Long.MAX_VALUE;
 
   StateDecider(long debounceNanos, boolean neighborChecks) {
     this.debounceNanos = debounceNanos;
@@ -39,13 +47,42 @@ final class StateDecider {
    * @param firstRun uplinks seen on the daemon's first look are trusted at once: they carried
    *     traffic before we started (a restart must not pause them for DEBOUNCE_TIME)
    */
-  Decisions decide(List<Uplink> uplinks, KernelState kernel, Map<String, Verdict> health,
-      Set<String> drained, long now, boolean firstRun) {
+  /**
+   * Uplinks whose gateway neighbor has failed: FAILED at once, INCOMPLETE once it lasted
+   * {@link #INCOMPLETE_GRACE_NANOS}. Call before {@link #decide} on every pass.
+   */
+  Set<String> neighborFailures(List<Uplink> uplinks, KernelState kernel, long now) {
+    neighborFailures.clear();
+    neighborWake = Long.MAX_VALUE;
+    Set<String> incompleteNow = new HashSet<>();
+    for (Uplink u : uplinks) {
+      Neighbor n = neighborChecks ? gateway(u, kernel) : null;
+      if (n == null) {
+        continue;
+      }
+      if (n.incomplete()) {
+        incompleteNow.add(u.name());
+        long since = incompleteSince.computeIfAbsent(u.name(), k -> now);
+        if (now - since < INCOMPLETE_GRACE_NANOS) {
+          neighborWake = Math.min(neighborWake, since + INCOMPLETE_GRACE_NANOS);
+          continue;
+        }
+      }
+      if (n.failed() || n.incomplete()) {
+        neighborFailures.put(u.name(), "gateway " + u.gateway() + " neighbor " + String.join(",", n.states()));
+      }
+    }
+    incompleteSince.keySet().retainAll(incompleteNow);
+    return Set.copyOf(neighborFailures.keySet());
+  }
+
+  Decisions decide(List<Uplink> uplinks, Map<String, Verdict> health, Set<String> drained, long now,
+      boolean firstRun) {
     Map<String, Verdict> out = new LinkedHashMap<>();
-    long wake = Long.MAX_VALUE;
+    long wake = neighborWake;
     usableSince.keySet().retainAll(uplinks.stream().map(Uplink::name).toList());
     for (Uplink u : uplinks) {
-      Verdict hardFailure = hardFailure(u, kernel);
+      Verdict hardFailure = hardFailure(u);
       if (hardFailure != null) {
         usableSince.remove(u.name());
         out.put(u.name(), hardFailure);
@@ -71,22 +108,20 @@ final class StateDecider {
     return new Decisions(out, wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake));
   }
 
-  private Verdict hardFailure(Uplink u, KernelState kernel) {
+  private Verdict hardFailure(Uplink u) {
     if (!u.carrier()) {
       return new Verdict(UplinkState.DOWN, "carrier lost", true);
     }
-    Neighbor n = neighborChecks ? failedGateway(u, kernel) : null;
-    return n == null ? null
-        : new Verdict(UplinkState.DOWN, "gateway " + u.gateway() + " neighbor " + String.join(",", n.states()), true);
+    String neighbor = neighborFailures.get(u.name());
+    return neighbor == null ? null : new Verdict(UplinkState.DOWN, neighbor, true);
   }
 
-  /** The uplink's gateway neighbor entry if the kernel gave up resolving it, else null. */
-  static Neighbor failedGateway(Uplink u, KernelState kernel) {
+  private static Neighbor gateway(Uplink u, KernelState kernel) {
     if (u.gateway() == null) {
       return null;
     }
     for (Neighbor n : kernel.neighbors()) {
-      if (n.address().equals(u.gateway()) && n.dev().equals(u.name()) && n.failed()) {
+      if (n.address().equals(u.gateway()) && n.dev().equals(u.name())) {
         return n;
       }
     }

@@ -11,6 +11,11 @@ public record Neighbor(String address, String dev, List<String> states) {
 
   /** The kernel gave up resolving this neighbor. */
   public boolean failed() {
-    return states.contains("FAILED") || states.contains("INCOMPLETE");
+    return states.contains("FAILED");
+  }
+
+  /** Resolution is under way: normal for a moment, a failure if it lasts. */
+  public boolean incomplete() {
+    return states.contains("INCOMPLETE");
   }
 }

@@ -157,6 +157,18 @@ class ReconcilerTest {
   }
 
   @Test
+  void incompleteIsNormalForAMomentAndAFailureWhenItLasts() {
+    kernel.set(new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true)
+        .neighbor("198.18.3.1", "wan3", "INCOMPLETE").build());
+    Reconciler.Outcome resolving = reconciler.reconcile();
+    assertEquals(UplinkState.UP, states(resolving).get("wan3"), "ARP resolution under way");
+    assertEquals(clock.get() + SECOND, resolving.wakeAt().getAsLong(), "look again when the grace ends");
+    clock.addAndGet(SECOND);
+    assertEquals(UplinkState.DOWN, states(reconciler.reconcile()).get("wan3"));
+    assertEquals(List.of("conntrack -D -m 0x300/0xff00"), conntrackCalls());
+  }
+
+  @Test
   void nothingHealthyFailsOpen() {
     health.put("wan1", new Verdict(UplinkState.DOWN, "probes", false));
     health.put("wan2", new Verdict(UplinkState.DOWN, "probes", false));

@@ -1,0 +1,158 @@
+package netbalancer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.kernel.ProcessRunner;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Status, metrics and hooks of the running daemon, during a real failover in the lab. */
+class ObservabilityIT {
+  private static final String PORT = "9464";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static HostGuard host;
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void snapshotHost() {
+    host = HostGuard.snapshot();
+  }
+
+  @AfterAll
+  static void hostUntouched() {
+    host.assertUnchanged();
+  }
+
+  private Map<String, String> env(Path hooks, String hookTimeout) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DEBOUNCE_TIME", "1");
+    env.put("HEALTH_CHECK_INTERVAL", "2");
+    env.put("METRICS_ENABLED", "true");
+    env.put("METRICS_PORT", PORT);
+    env.put("METRICS_FILE", tmp.resolve("metrics.prom").toString());
+    env.put("HOOKS_DIR", hooks.toString());
+    env.put("HOOK_TIMEOUT", hookTimeout);
+    return env;
+  }
+
+  private static String scrape(Lab lab) {
+    Result r = lab.exec(lab.routerNs(), "curl", "-sf", "http://127.0.0.1:" + PORT + "/metrics");
+    assertEquals(0, r.exitCode(), "scrape: " + r.stderr());
+    return r.stdout();
+  }
+
+  private static void promtool(String text) {
+    Result r = new ProcessRunner().run(List.of("promtool", "check", "metrics"), text);
+    assertEquals(0, r.exitCode(), "promtool: " + r.stdout() + r.stderr());
+  }
+
+  private static Map<String, String> states(Lab lab) throws Exception {
+    Result r = Nb.run(lab, "status", "--json");
+    assertEquals(0, r.exitCode(), r.stderr());
+    Map<String, String> out = new HashMap<>();
+    for (JsonNode u : JSON.readTree(r.stdout()).path("uplinks")) {
+      out.put(u.path("name").asText(), u.path("state").asText());
+    }
+    return out;
+  }
+
+  @Test
+  void failoverShowsInStatusAndMetricsThatPassPromtool() throws Exception {
+    Path hooks = Files.createDirectory(tmp.resolve("hooks.d"));
+    try (Lab lab = Lab.create(4); LabProcess servers = lab.startServers();
+        LabProcess daemon = Nb.daemon(lab, env(hooks, "10"))) {
+      Await.until(Duration.ofSeconds(10), "metrics served", () -> lab.exec(lab.routerNs(), "curl", "-sf",
+          "http://127.0.0.1:" + PORT + "/metrics").ok());
+      assertEquals(Map.of("wan1", "up", "wan2", "up", "wan3", "up", "wan4", "up"), states(lab));
+      Result table = Nb.run(lab, "status");
+      assertTrue(table.stdout().lines().allMatch(l -> l.length() <= 100), "fits 100 columns:\n" + table.stdout());
+      assertTrue(table.stdout().contains("wan4*"), table.stdout());
+
+      lab.carrierDown(2);
+      Await.until(Duration.ofSeconds(2), "LB_TABLE without wan2",
+          () -> Nb.balanced(lab).equals(Set.of("wan1", "wan3", "wan4")));
+      assertEquals(Map.of("wan1", "up", "wan2", "down", "wan3", "up", "wan4", "up"), states(lab));
+      Result after = Nb.run(lab, "status");
+      assertTrue(after.stdout().contains("carrier lost"), after.stdout());
+
+      String text = scrape(lab);
+      assertTrue(text.contains("load_balancer_uplink_state{interface=\"wan2\",state=\"down\"} 1.0"), text);
+      assertTrue(text.contains("load_balancer_uplink_balanced{interface=\"wan2\"} 0.0"), text);
+      assertTrue(text.contains("load_balancer_failovers_total 1.0"), text);
+      assertTrue(text.contains("load_balancer_active_interfaces 3.0"), text);
+      assertTrue(text.contains("load_balancer_log_messages_total"), text);
+      promtool(text);
+      Path file = tmp.resolve("metrics.prom");
+      Await.until(Duration.ofSeconds(3), "file shows the failover", () -> read(file).contains("load_balancer_failovers_total 1.0"));
+      promtool(read(file));
+    }
+  }
+
+  @Test
+  void aHookThatNeverEndsDelaysNoFailoverAndIsKilledAtItsTimeout() throws Exception {
+    Path hooks = Files.createDirectory(tmp.resolve("hooks.d"));
+    Path record = tmp.resolve("hook-record.txt");
+    Files.writeString(hooks.resolve("10-stuck"), "#!/bin/sh\nexec sleep 1000\n");
+    Files.writeString(hooks.resolve("20-record"), "#!/bin/sh\necho \"$NB_INTERFACE $NB_PREVIOUS_STATE->$NB_STATE"
+        + " $NB_REASON\" >> " + record + "\n");
+    for (String h : new String[] {"10-stuck", "20-record"}) {
+      Files.setPosixFilePermissions(hooks.resolve(h), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env(hooks, "3"))) {
+      // The stuck hook now blocks the hook queue for 3 s per event: a failover that waited for
+      // hooks would take seconds.
+      lab.carrierDown(2);
+      long ms = Await.until(Duration.ofMillis(1500), "LB_TABLE without wan2 while a hook hangs",
+          () -> Nb.balanced(lab).equals(Set.of("wan1")));
+      System.out.printf("failover with a stuck hook: %d ms%n", ms);
+      Await.until(Duration.ofSeconds(15), "the next hook saw wan2 go down",
+          () -> read(record).contains("wan2 up->down carrier lost"));
+      assertTrue(read(record).startsWith("wan1 ->up") || read(record).startsWith("wan2 ->up"), read(record));
+      Await.until(Duration.ofSeconds(4), "stuck hook killed",
+          () -> !new ProcessRunner().run("pgrep", "-f", "sleep 1000").ok());
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  @Test
+  void metricsEndpointIsLoopbackOnlyByDefault() throws Exception {
+    Path hooks = Files.createDirectory(tmp.resolve("none.d"));
+    try (Lab lab = Lab.create(1); LabProcess daemon = Nb.daemon(lab, env(hooks, "10"))) {
+      Await.until(Duration.ofSeconds(10), "metrics served in the router", () -> lab.exec(lab.routerNs(), "curl",
+          "-sf", "http://127.0.0.1:" + PORT + "/metrics").ok());
+      // curl exits 7 when the connection is refused; 0 would mean the endpoint answered.
+      Result fromLan = lab.exec(lab.clientNs(), "curl", "-s", "--max-time", "2",
+          "http://" + Lab.ROUTER_LAN_ADDRESS + ":" + PORT + "/metrics");
+      assertEquals(7, fromLan.exitCode(), "the LAN host cannot reach the metrics endpoint");
+      Result fromInternet = lab.exec(lab.inetNs(), "curl", "-s", "--max-time", "2", "--interface",
+          Lab.SERVER_ADDRESS, "http://" + lab.uplinkAddress(1) + ":" + PORT + "/metrics");
+      assertEquals(7, fromInternet.exitCode(), "nor can the internet side");
+    }
+  }
+}
