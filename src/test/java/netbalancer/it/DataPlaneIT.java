@@ -98,6 +98,23 @@ class DataPlaneIT {
   }
 
   @Test
+  void sharedGatewayPointToPointAndNamesWithDotsAndDashes() {
+    try (Lab lab = Lab.builder().uplinks(3).uplinkNames("usb-0.1", "usb.1", "ppp-x").sharedGatewayPair()
+        .pointToPoint(3).build(); LabProcess servers = lab.startServers()) {
+      assertEquals(lab.gatewayAddress(1), lab.gatewayAddress(2), "two phones, one gateway address");
+      Result applied = Nb.run(lab, "apply");
+      assertEquals(0, applied.exitCode(), applied.stderr());
+      assertEquals(java.util.Set.of("usb-0.1", "usb.1", "ppp-x"), Nb.balanced(lab), applied.stdout());
+      LoadReport r = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 600);
+      assertEquals(0, r.failed(), r.toString());
+      for (int i = 1; i <= 3; i++) {
+        assertTrue(r.from(lab.ispPublicAddress(i)) > 100, "uplink " + lab.uplinkName(i) + " carries its share: " + r);
+      }
+      assertEquals(0, Nb.run(lab, "cleanup").exitCode());
+    }
+  }
+
+  @Test
   void applyIsIdempotentAndCleanupRestoresExactlyWithForeignObjectsPresent() {
     try (Lab lab = Lab.create(3)) {
       String ns = lab.routerNs();
