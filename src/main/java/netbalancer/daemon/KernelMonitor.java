@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import netbalancer.log.Log;
 
 /**
@@ -14,30 +17,49 @@ import netbalancer.log.Log;
  * echo our own changes and are skipped; deletions never are (someone may have removed ours). Restarted a second after it dies.
  */
 final class KernelMonitor implements AutoCloseable {
+  /** A neighbor event: address, device, and a NUD state at the end. */
+  private static final Pattern NEIGHBOR = Pattern.compile(
+      "^(?:Deleted |miss )*(\\S+) dev (\\S+) .*\\b(?:REACHABLE|STALE|DELAY|PROBE|FAILED|INCOMPLETE|PERMANENT|NOARP|NONE)\\s*$");
+
   private final List<String> argv;
   private final Runnable signal;
   private final String ignore;
+  private final Predicate<String> neighborOfInterest;
   private final Thread thread;
   private volatile Process process;
   private volatile boolean closed;
 
-  KernelMonitor(List<String> argv, String ignore, Runnable signal) {
+  KernelMonitor(List<String> argv, String ignore, Predicate<String> neighborOfInterest, Runnable signal) {
     this.argv = List.copyOf(argv);
     this.signal = signal;
     this.ignore = ignore;
+    this.neighborOfInterest = neighborOfInterest;
     this.thread = new Thread(this::loop, argv.get(0) + "-monitor");
     this.thread.setDaemon(true);
   }
 
-  /** Links, addresses, routes, rules and neighbors; our own routes' echoes skipped. */
-  static KernelMonitor ip(int rtProto, Runnable signal) {
+  /**
+   * Links, addresses, routes, rules and neighbors; our own routes' echoes skipped. Neighbor
+   * events count only for {@code gateway} ("ADDRESS dev IFACE" of an uplink's gateway): every
+   * LAN host's ARP entry changes state all day, and none of them concerns the uplinks.
+   */
+  static KernelMonitor ip(int rtProto, Predicate<String> gateway, Runnable signal) {
     return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh"),
-        "proto " + rtProto, signal);
+        "proto " + rtProto, gateway, signal);
   }
 
   /** Tables added or deleted: notices our nft table deleted by someone else at once. */
   static KernelMonitor nftTables(Runnable signal) {
-    return new KernelMonitor(List.of("nft", "monitor", "tables"), null, signal);
+    return new KernelMonitor(List.of("nft", "monitor", "tables"), null, key -> true, signal);
+  }
+
+  /** Whether a line of monitor output should wake the reconciler. */
+  boolean interesting(String line) {
+    Matcher n = NEIGHBOR.matcher(line);
+    if (n.matches()) {
+      return neighborOfInterest.test(n.group(1) + " dev " + n.group(2));
+    }
+    return ignore == null || !line.contains(ignore) || line.startsWith("Deleted");
   }
 
   void start() {
@@ -56,7 +78,7 @@ final class KernelMonitor implements AutoCloseable {
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = in.readLine()) != null) {
-            if (ignore == null || !line.contains(ignore) || line.startsWith("Deleted")) {
+            if (interesting(line)) {
               signal.run();
             }
           }
