@@ -97,7 +97,7 @@ public final class Daemon {
       loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
       publishMetrics();
     }
-    ipMonitor = KernelMonitor.ip(config.lbRtProto(), this::signal);
+    ipMonitor = KernelMonitor.ip(config.lbRtProto(), this::isGateway, this::signal);
     ipMonitor.start();
     nftMonitor = KernelMonitor.nftTables(this::signal);
     nftMonitor.start();
@@ -130,6 +130,13 @@ public final class Daemon {
       status.recordFailure();
       Log.error("reconcile failed: %s", e.toString());
     }
+  }
+
+  /** "ADDRESS dev IFACE" is the gateway of a current uplink. */
+  private boolean isGateway(String neighbor) {
+    DaemonStatus.Snapshot s = status.last();
+    return s.plan() == null || s.plan().uplinks().stream()
+        .anyMatch(u -> u.gateway() != null && neighbor.equals(u.gateway() + " dev " + u.name()));
   }
 
   private void publishMetrics() {

@@ -143,7 +143,16 @@ public final class HealthMonitor implements AutoCloseable {
 
   /** Traffic pinned to the uplink stopped getting replies: probe it now, fail it only if probes agree. */
   public void suspect(String uplink, String reason) {
-    event(uplink, (s, now) -> s.suspect(now, reason));
+    suspect(uplink, reason, false);
+  }
+
+  /**
+   * Like {@link #suspect(String, String)}; with {@code counts} (strong evidence) the suspicion is
+   * also the first failed observation, so that one failed confirmation round reaches a threshold
+   * of 2. It never fails the uplink by itself.
+   */
+  public void suspect(String uplink, String reason, boolean counts) {
+    event(uplink, (s, now) -> s.suspect(now, reason, counts));
   }
 
   /** The uplink's gateway neighbor entry went FAILED/INCOMPLETE (if NEIGHBOR_REACHABILITY_ENABLED). */

@@ -22,7 +22,12 @@ import netbalancer.plan.UplinkState;
  * uplink stays out. Each failure within {@link HealthSettings#backoffResetAfter()} of returning
  * to service raises the backoff level, and with it the next hold-down ({@link
  * HealthSettings#holdDownFor}). No round starts within {@link HealthSettings#MIN_PROBE_GAP} of
- * the previous one, whatever asks for it. Not thread-safe: {@link HealthMonitor} locks.
+ * the previous one, whatever asks for it.
+ *
+ * <p>Traffic evidence ({@link #suspect}) makes the next round start at once. Strong evidence may
+ * also count as the first failed observation, never as the last: an uplink still fails only on a
+ * failed probe round, so with the default threshold of 2 one failed confirmation round (one
+ * HEALTH_CHECK_TIMEOUT) does it instead of two. Not thread-safe: {@link HealthMonitor} locks.
  */
 final class HealthState {
   static final long NEVER = Long.MAX_VALUE;
@@ -51,6 +56,7 @@ final class HealthState {
   private boolean fast;
   private String suspicion;
   private long suspectedAt;
+  private boolean suspicionCounts; // the suspicion is one of consecutiveFailures
   private boolean inFlight;
   private boolean soon;
   private long lastProbeStart = NONE;
@@ -136,6 +142,15 @@ final class HealthState {
 
   /** Passive evidence (pinned connections stop getting replies): confirm it by probing at once. */
   void suspect(long now, String why) {
+    suspect(now, why, false);
+  }
+
+  /**
+   * Like {@link #suspect(long, String)}; with {@code counts} the evidence is also the first failed
+   * observation (only if no round failed yet, and only below a threshold of 1: it never fails the
+   * uplink by itself). A round that started before it cannot clear it.
+   */
+  void suspect(long now, String why, boolean counts) {
     advance(now);
     if (!s.enabled() || !eligible()) {
       return; // without probes to confirm it, traffic evidence alone never fails an uplink
@@ -143,6 +158,12 @@ final class HealthState {
     fast = true;
     suspicion = why;
     suspectedAt = now;
+    if (counts && consecutiveFailures == 0 && s.failureThreshold() > 1) {
+      suspicionCounts = true;
+      consecutiveFailures = 1;
+      consecutiveSuccesses = 0;
+      to(UplinkState.DEGRADED, now, "traffic: " + why + " (1/" + s.failureThreshold() + "); confirming with probes");
+    }
     probeSoon(now);
   }
 
@@ -202,17 +223,20 @@ final class HealthState {
   }
 
   private void passed(long now, String summary) {
-    consecutiveFailures = 0;
     if (suspicion == null || lastProbeStart >= suspectedAt) {
       // A round that started before the suspicion arrived cannot clear it.
       fast = false;
       suspicion = null;
+      suspicionCounts = false;
     }
+    consecutiveFailures = suspicionCounts ? 1 : 0;
     switch (state) {
       case UP -> consecutiveSuccesses++;
       case DEGRADED -> {
-        consecutiveSuccesses++;
-        to(UplinkState.UP, now, "probes pass again: " + summary);
+        if (!suspicionCounts) {
+          consecutiveSuccesses++;
+          to(UplinkState.UP, now, "probes pass again: " + summary);
+        }
       }
       case DOWN -> {
         if (!neighborFailed && lastProbeStart >= recoveryStartsAt
@@ -233,7 +257,9 @@ final class HealthState {
       return;
     }
     if (consecutiveFailures >= s.failureThreshold()) {
-      String why = consecutiveFailures + " probe round(s) failed in a row: " + summary;
+      String why = suspicionCounts
+          ? "traffic evidence confirmed by " + (consecutiveFailures - 1) + " failed probe round(s): " + summary
+          : consecutiveFailures + " probe round(s) failed in a row: " + summary;
       fail(now, suspicion == null ? why : why + "; traffic: " + suspicion);
     } else {
       fast = true;
@@ -246,6 +272,7 @@ final class HealthState {
     level = Math.min(MAX_LEVEL, effectiveLevel(now) + 1);
     fast = false;
     suspicion = null;
+    suspicionCounts = false;
     consecutiveSuccesses = 0;
     if (s.hysteresisEnabled()) {
       Duration hold = s.holdDownFor(level);
@@ -262,6 +289,7 @@ final class HealthState {
 
   private void restore(long now, String why) {
     consecutiveFailures = 0;
+    suspicionCounts = false;
     fast = false;
     inServiceSince = now;
     to(UplinkState.UP, now, why);
