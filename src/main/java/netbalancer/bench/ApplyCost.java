@@ -1,5 +1,7 @@
 package netbalancer.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +16,7 @@ import netbalancer.kernel.KernelApplier;
 import netbalancer.kernel.ProcSysctls;
 import netbalancer.kernel.ProcessRunner;
 import netbalancer.kernel.StateStore;
+import netbalancer.lab.Lab;
 import netbalancer.observe.KernelObserver;
 import netbalancer.observe.KernelState;
 import netbalancer.plan.Plan;
@@ -32,8 +35,11 @@ import netbalancer.plan.UplinkState;
  */
 public final class ApplyCost {
 
-  /** One series: milliseconds per apply and the most subprocesses any apply started. */
-  public record Series(Stats ms, int subprocesses) {
+  /**
+   * One series: milliseconds per apply, the most subprocesses any apply started, and the median
+   * time spent waiting for ip and for nft (the rest is our own code and /proc/sys writes).
+   */
+  public record Series(Stats ms, int subprocesses, double ipMedianMs, double nftMedianMs) {
   }
 
   /** One size. {@code mismatches}: applies after which the kernel did not show the plan (want 0). */
@@ -58,6 +64,7 @@ public final class ApplyCost {
   private final int warmup;
   private final int iterations;
   private final Path stateDir;
+  private int mismatches;
 
   public ApplyCost(int warmup, int iterations, Path stateDir) {
     this.warmup = warmup;
@@ -66,6 +73,7 @@ public final class ApplyCost {
   }
 
   public List<Row> measure(List<Integer> sizes) {
+    requireLabNamespace();
     List<Row> rows = new ArrayList<>();
     for (int n : sizes) {
       rows.add(measure(n));
@@ -74,12 +82,14 @@ public final class ApplyCost {
   }
 
   private Row measure(int n) {
-    Config config = ConfigLoader.fromMap(Map.of("UPLINKS", names(n), "STATE_DIR", stateDir.toString()));
+    // UPLINKS only adds to what discovery finds: the lab's other uplinks are excluded instead.
+    Config config = ConfigLoader.fromMap(Map.of("UPLINKS", names(1, n), "STATE_DIR", stateDir.toString(),
+        "EXCLUDE_INTERFACES", ("lo " + names(n + 1, Lab.MAX_UPLINKS)).strip()));
     StateStore store = StateStore.forCurrentNamespace(stateDir);
     int proto = config.lbRtProto();
     KernelApplier janitor = new KernelApplier(real, new ProcSysctls(), store, proto);
-    Timed ours = new Timed(new CountingRunner(real), store, proto);
-    Timed shell = new Timed(new CountingRunner(new OneCommandPerLine(real)), store, proto);
+    Timed ours = new Timed(false, store, proto);
+    Timed shell = new Timed(true, store, proto);
 
     List<Uplink> uplinks = UplinkDiscovery.discover(config, observer.observe());
     if (uplinks.size() != n) {
@@ -92,7 +102,7 @@ public final class ApplyCost {
     Samples fullShell = new Samples();
     Samples failover = new Samples();
     Samples failoverShell = new Samples();
-    int[] mismatches = {0};
+    mismatches = 0;
 
     for (int i = 0; i < warmup + iterations; i++) {
       boolean keep = i >= warmup;
@@ -103,7 +113,7 @@ public final class ApplyCost {
         if (keep) {
           observeMs.add((System.nanoTime() - o0) / 1e6);
         }
-        (t == ours ? full : fullShell).add(t.apply(allUp, clean, mismatches, proto), keep);
+        (t == ours ? full : fullShell).add(t.apply(allUp, clean, proto), keep);
       }
       // Failover both ways: one uplink leaves the multipath route, then returns.
       for (Plan p : List.of(firstDown, allUp)) {
@@ -111,20 +121,38 @@ public final class ApplyCost {
           KernelState now = observer.observe();
           Plan other = p == allUp ? firstDown : allUp;
           if (!StateDiff.between(other, now, proto).isEmpty()) {
-            t.apply(other, now, mismatches, proto); // start from the other plan, untimed
+            t.apply(other, now, proto); // start from the other plan, untimed
             now = observer.observe();
           }
-          (t == ours ? failover : failoverShell).add(t.apply(p, now, mismatches, proto), keep);
+          (t == ours ? failover : failoverShell).add(t.apply(p, now, proto), keep);
         }
       }
     }
     janitor.cleanup(observer.observe());
     return new Row(n, full.series(), fullShell.series(), failover.series(), failoverShell.series(),
-        Stats.of(observeMs), mismatches[0]);
+        Stats.of(observeMs), mismatches);
   }
 
-  static String names(int n) {
-    return IntStream.rangeClosed(1, n).mapToObj(i -> "wan" + i).collect(Collectors.joining(" "));
+  /**
+   * This cleans up and rewrites routes, rules and nft tables: it refuses to run anywhere but in
+   * a lab's own namespace, named by the lab and marked on its loopback.
+   */
+  static void requireLabNamespace() {
+    String name = new ProcessRunner().run("ip", "netns", "identify").stdout().strip();
+    String alias;
+    try {
+      alias = Files.readString(Path.of("/sys/class/net/lo/ifalias")).strip();
+    } catch (IOException e) {
+      alias = "";
+    }
+    if (!name.startsWith(Lab.PREFIX) || !alias.startsWith("nblab owner=")) {
+      throw new IllegalStateException("bench apply-cost runs only inside a bench lab's namespace (this is '"
+          + name + "'); run 'net-balancer bench' instead");
+    }
+  }
+
+  static String names(int from, int to) {
+    return IntStream.rangeClosed(from, to).mapToObj(i -> "wan" + i).collect(Collectors.joining(" "));
   }
 
   private static Map<String, UplinkState> states(List<Uplink> uplinks, String down) {
@@ -133,45 +161,49 @@ public final class ApplyCost {
     return m;
   }
 
-  /** One applier and its counter; {@link #apply} times only plan → kernel. */
+  /** One applier and its counter (which sees every real subprocess); {@link #apply} times only plan → kernel. */
   private final class Timed {
-    final CountingRunner counter;
+    final CountingRunner counter = new CountingRunner(real);
     final KernelApplier applier;
 
-    Timed(CountingRunner counter, StateStore store, int proto) {
-      this.counter = counter;
-      this.applier = new KernelApplier(counter, new ProcSysctls(), store, proto);
+    Timed(boolean shellStyle, StateStore store, int proto) {
+      this.applier = new KernelApplier(shellStyle ? new OneCommandPerLine(counter) : counter, new ProcSysctls(),
+          store, proto);
     }
 
-    Sample apply(Plan plan, KernelState current, int[] mismatches, int proto) {
-      counter.takeCount();
+    Sample apply(Plan plan, KernelState current, int proto) {
+      counter.take();
       long t0 = System.nanoTime();
       ApplyResult r = applier.apply(plan, current);
       double ms = (System.nanoTime() - t0) / 1e6;
-      int subprocesses = counter.takeCount();
+      CountingRunner.Tally tally = counter.take();
       if (!r.ok() || !StateDiff.between(plan, observer.observe(), proto).isEmpty()) {
-        mismatches[0]++;
+        mismatches++;
       }
-      return new Sample(ms, subprocesses);
+      return new Sample(ms, tally);
     }
   }
 
-  private record Sample(double ms, int subprocesses) {
+  private record Sample(double ms, CountingRunner.Tally tally) {
   }
 
   private static final class Samples {
     final List<Double> ms = new ArrayList<>();
+    final List<Double> ipMs = new ArrayList<>();
+    final List<Double> nftMs = new ArrayList<>();
     int subprocesses;
 
     void add(Sample s, boolean keep) {
       if (keep) {
         ms.add(s.ms());
-        subprocesses = Math.max(subprocesses, s.subprocesses());
+        ipMs.add(s.tally().ipMs());
+        nftMs.add(s.tally().nftMs());
+        subprocesses = Math.max(subprocesses, s.tally().subprocesses());
       }
     }
 
     Series series() {
-      return new Series(Stats.of(ms), subprocesses);
+      return new Series(Stats.of(ms), subprocesses, Stats.median(ipMs), Stats.median(nftMs));
     }
   }
 }

@@ -2,6 +2,7 @@ package netbalancer.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import netbalancer.lab.LoadClient;
 
 /**
  * The LAN host's side of the bench, run inside the lab's client namespace against a
@@ -28,8 +28,9 @@ import netbalancer.lab.LoadClient;
  * <pre>
  * scan HOST PORT FIRST COUNT      which uplink each source port FIRST.. hashes to: "PORT SOURCE" lines
  * follow HOST PORT TIMEOUT_MS AVOID PORT,PORT…
- *     on each "go" line: "started", then connects from those ports (each once failed, never
- *     again) until one succeeds from a source other than AVOID: "ok EPOCH_MICROS SOURCE ATTEMPTS"
+ *     on each "go" line: connects until one connection goes through AVOID, says "started", then
+ *     connects from those ports (one that failed, never again) until one succeeds from a source
+ *     other than AVOID: "ok EPOCH_MICROS SOURCE ATTEMPTS"
  * rate HOST PORT N PARALLEL       N connections, PARALLEL at a time: "CONNECTIONS FAILED SECONDS"
  * traffic HOST PORT PER_SECOND    connections at that pace until stdin ends: "ATTEMPTS FAILED"
  * </pre>
@@ -71,19 +72,22 @@ public final class BenchClient {
 
   private void follow(int timeoutMs, String avoid, List<Integer> pool) throws IOException {
     Set<Integer> burnt = new HashSet<>();
+    int[] next = {0};
     BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
-    int next = 0;
     while ((line = stdin.readLine()) != null && line.equals("go")) {
-      System.out.println("started");
-      System.out.flush();
+      // First a connection through AVOID: its gateway's ARP entry is fresh, so the kernel (with
+      // fib_multipath_use_neigh) does not route around it, and the hash does send us there.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       String result = "timeout";
-      for (int attempts = 1; System.nanoTime() < deadline && burnt.size() < pool.size(); attempts++) {
-        int p;
-        do {
-          p = pool.get(next++ % pool.size());
-        } while (burnt.contains(p));
+      boolean onAvoid = false;
+      while (!onAvoid && System.nanoTime() < deadline) {
+        onAvoid = avoid.equals(connect(nextPort(pool, burnt, next), timeoutMs));
+      }
+      System.out.println(onAvoid ? "started" : "not-started");
+      System.out.flush();
+      for (int attempts = 1; onAvoid && System.nanoTime() < deadline && burnt.size() < pool.size(); attempts++) {
+        int p = nextPort(pool, burnt, next);
         String source = connect(p, timeoutMs);
         if (source == null) {
           // A connection that failed may have left conntrack state pinned to the dead uplink;
@@ -97,6 +101,17 @@ public final class BenchClient {
       System.out.println(result);
       System.out.flush();
     }
+  }
+
+  private static int nextPort(List<Integer> pool, Set<Integer> burnt, int[] next) {
+    if (burnt.size() >= pool.size()) {
+      throw new IllegalStateException("every source port failed once");
+    }
+    int p;
+    do {
+      p = pool.get(next[0]++ % pool.size());
+    } while (burnt.contains(p));
+    return p;
   }
 
   private void rate(int n, int parallel) throws InterruptedException {
@@ -162,11 +177,20 @@ public final class BenchClient {
       }
       s.connect(new InetSocketAddress(host, port), timeoutMs);
       s.setSoTimeout(timeoutMs);
-      String line = LoadClient.readLine(s.getInputStream());
+      String line = readLine(s.getInputStream());
       return line == null || line.isEmpty() ? null : line;
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /** One short line, byte by byte: no buffer to size or to leak into the next read. */
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+      sb.append((char) b);
+    }
+    return sb.toString();
   }
 
   private static List<Integer> ports(String csv) {

@@ -2,13 +2,18 @@ package netbalancer.bench;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import netbalancer.kernel.CommandRunner;
 
-/** Counts the subprocesses an applier starts, so "subprocesses per apply" is measured, not claimed. */
+/**
+ * Counts the subprocesses an applier starts and the time spent waiting for {@code ip} and for
+ * {@code nft}, so "subprocesses per apply" is measured, not claimed, and a slow apply shows
+ * where its time went. Single-threaded use.
+ */
 final class CountingRunner implements CommandRunner {
   private final CommandRunner delegate;
-  private final AtomicInteger count = new AtomicInteger();
+  private int count;
+  private long ipNanos;
+  private long nftNanos;
 
   CountingRunner(CommandRunner delegate) {
     this.delegate = delegate;
@@ -16,12 +21,29 @@ final class CountingRunner implements CommandRunner {
 
   @Override
   public Result run(List<String> argv, String stdin, Duration timeout) {
-    count.incrementAndGet();
-    return delegate.run(argv, stdin, timeout);
+    count++;
+    long t0 = System.nanoTime();
+    try {
+      return delegate.run(argv, stdin, timeout);
+    } finally {
+      long spent = System.nanoTime() - t0;
+      if (argv.get(0).equals("nft")) {
+        nftNanos += spent;
+      } else if (argv.get(0).equals("ip")) {
+        ipNanos += spent;
+      }
+    }
   }
 
-  /** Subprocesses started since the last call. */
-  int takeCount() {
-    return count.getAndSet(0);
+  /** What was counted since the last call, then starts again from zero. */
+  Tally take() {
+    Tally t = new Tally(count, ipNanos / 1e6, nftNanos / 1e6);
+    count = 0;
+    ipNanos = 0;
+    nftNanos = 0;
+    return t;
+  }
+
+  record Tally(int subprocesses, double ipMs, double nftMs) {
   }
 }

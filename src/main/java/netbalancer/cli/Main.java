@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "net-balancer", mixinStandardHelpOptions = true, version = "net-balancer 0.1.0",
     description = "Use every uplink at once: policy routing and nftables over healthy uplinks.",
     subcommands = {ApplyCommand.class, CleanupCommand.class, StatusCommand.class, RunCommand.class,
-        DrainCommand.Drain.class, DrainCommand.Undrain.class,
+        DrainCommand.Drain.class, DrainCommand.Undrain.class, BenchCommand.class, TestCommand.class, LabCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -25,7 +25,8 @@ record Limits(Duration out, Duration neighbor, Duration health, Duration back) {
     if (!c.neighborReachabilityEnabled()) {
       neighbor = max(neighbor, health);
     }
-    Duration holdDown = c.failoverHysteresisEnabled() ? max(c.failoverHoldDown(), c.failoverBackoffMax()) : Duration.ZERO;
+    Duration holdDown = c.failoverHysteresisEnabled() ? max(c.failoverHoldDown(), c.failoverBackoffMax())
+        : Duration.ZERO;
     Duration back = c.debounceTime().plus(SLACK);
     if (c.healthCheckEnabled()) {
       Duration recovery = fastGap.plus(c.healthCheckTimeout()).multipliedBy(c.healthCheckRecoveryThreshold());

@@ -28,11 +28,6 @@ final class NsRunner implements CommandRunner {
     return new NsRunner(new ProcessRunner(), ns);
   }
 
-  /** The namespace, or null for the current one. */
-  String namespace() {
-    return ns;
-  }
-
   @Override
   public Result run(List<String> argv, String stdin, Duration timeout) {
     return inner.run(wrap(argv), stdin, timeout);

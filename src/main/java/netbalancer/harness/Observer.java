@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -88,20 +89,23 @@ final class Observer implements AutoCloseable {
         history.add(now);
         notifyAll();
       }
-      report(before, now);
+      if (before != null) {
+        report(before, now); // the first look is the starting point, not a change
+      }
     }
     return view;
   }
 
   private void report(Seen before, Seen now) {
-    if (before == null || !before.members().equals(now.members())) {
-      listener.seen(now.nanos(), "LB_TABLE: " + (now.members().isEmpty() ? "(empty)" : String.join(" ", new java.util.TreeSet<>(now.members()))));
+    if (!before.members().equals(now.members())) {
+      String members = now.members().isEmpty() ? "(empty)" : String.join(" ", new TreeSet<>(now.members()));
+      listener.seen(now.nanos(), "LB_TABLE: " + members);
     }
     if (now.daemon() != null) {
-      for (String change : now.daemon().changesSince(before == null ? null : before.daemon())) {
+      for (String change : now.daemon().changesSince(before.daemon())) {
         listener.seen(now.nanos(), "daemon: " + change);
       }
-    } else if (before != null && before.daemon() != null) {
+    } else if (before.daemon() != null) {
       listener.seen(now.nanos(), "daemon: no longer answers");
     }
   }
@@ -140,11 +144,6 @@ final class Observer implements AutoCloseable {
         wait(Math.max(1, left / 1_000_000));
       }
     }
-  }
-
-  /** Whether some state since {@code from} satisfied {@code p}. */
-  boolean ever(long from, Predicate<Seen> p) {
-    return since(from).stream().anyMatch(p);
   }
 
   @Override

@@ -43,6 +43,11 @@ interface Target extends AutoCloseable {
   /** Opens connections to hold across a scenario; empty where no traffic may be sent (a host). */
   Optional<Held> hold();
 
+  /** What to show under a failed scenario (the lab daemon's log); nothing on a host. */
+  default List<String> diagnostics() {
+    return List.of();
+  }
+
   @Override
   void close();
 

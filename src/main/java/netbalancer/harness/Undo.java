@@ -13,6 +13,8 @@ import java.util.Deque;
 final class Undo implements AutoCloseable {
   /** Thrown to a scenario that tries to apply a fault after the harness was told to stop. */
   static final class Stopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     Stopped() {
       super("stopped by a signal");
     }
@@ -20,11 +22,14 @@ final class Undo implements AutoCloseable {
 
   private final Deque<Fault> inForce = new ArrayDeque<>();
   private final Deque<Runnable> finalActions = new ArrayDeque<>();
+  private final String who;
   private final PrintStream out;
   private final Thread hook = new Thread(this::onSignal, "harness-restore");
   private boolean stopped;
 
-  Undo(PrintStream out) {
+  /** @param who the command, for the message on a signal ("net-balancer test") */
+  Undo(String who, PrintStream out) {
+    this.who = who;
     this.out = out;
     Runtime.getRuntime().addShutdownHook(hook);
   }
@@ -38,10 +43,11 @@ final class Undo implements AutoCloseable {
     f.apply();
   }
 
-  /** Reverts {@code f} if it is in force. */
+  /** Reverts {@code f} if it is in force; if that fails it stays in force, to be tried again at the end. */
   synchronized void revert(Fault f) {
-    if (inForce.remove(f)) {
+    if (inForce.contains(f)) {
       f.revert();
+      inForce.remove(f);
     }
   }
 
@@ -60,7 +66,7 @@ final class Undo implements AutoCloseable {
       pending = !stopped && (!inForce.isEmpty() || !finalActions.isEmpty());
     }
     if (pending) {
-      out.println("net-balancer test: stopping: putting back what the harness changed");
+      out.println(who + ": stopping: putting back what was changed");
       out.flush();
     }
     undoAll(true);

@@ -97,7 +97,9 @@ class HealthStateRandomTest {
           clock.advance(Duration.ofMillis(rnd.nextInt(5_000)));
           st.advance(now());
         } else if (dice < 88) {
-          st.suspect(now(), "no replies");
+          boolean wasIn = st.eligible();
+          st.suspect(now(), "no replies", rnd.nextBoolean()); // strong evidence counts as a failure
+          assertTrue(!wasIn || st.eligible(), at("failed on traffic evidence alone"));
         } else if (dice < 94) {
           neighborDown |= s.neighborEnabled();
           countedPasses = 0;

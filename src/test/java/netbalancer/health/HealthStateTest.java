@@ -324,6 +324,77 @@ class HealthStateTest {
   }
 
   @Test
+  void aCountedSuspicionIsTheFirstFailureSoOneFailedRoundFailsTheUplink() {
+    start(TestSettings.defaults().thresholds(2, 1));
+    nextRound(true);
+    at(10);
+    st.suspect(now(), "2 connections to 2 servers unanswered", true);
+    assertEquals(DEGRADED, st.state(), "still in service: evidence alone never fails an uplink");
+    assertEquals(1, snap().consecutiveFailures());
+    assertEquals(0.0, nextProbeIn(), "confirmed at once");
+    st.probeStarted(now());
+    at(13); // one HEALTH_CHECK_TIMEOUT later
+    st.probeCompleted(now(), List.of(ProbeResult.timeout("no answer")));
+    assertEquals(HOLD_DOWN, st.state());
+    assertTrue(snap().reason().startsWith("traffic evidence confirmed by 1 failed probe round(s)"), snap().reason());
+  }
+
+  @Test
+  void aCountedSuspicionThatProbesContradictIsForgotten() {
+    start(TestSettings.defaults().thresholds(2, 1));
+    at(10);
+    st.suspect(now(), "dead server?", true);
+    nextRound(true);
+    assertEquals(UP, st.state());
+    assertEquals(0, snap().consecutiveFailures());
+    assertFalse(snap().fastMode());
+    nextRound(false);
+    assertEquals(DEGRADED, st.state(), "a later failed round is a first failure again, not a second");
+  }
+
+  @Test
+  void aCountedSuspicionNeverAddsToFailedRoundsNorFailsAtThresholdOne() {
+    start(TestSettings.defaults().thresholds(2, 1));
+    nextRound(false);
+    assertEquals(1, snap().consecutiveFailures());
+    st.suspect(now(), "no replies", true);
+    assertEquals(1, snap().consecutiveFailures(), "it only ever stands for the first failure");
+    assertEquals(DEGRADED, st.state());
+
+    start(TestSettings.defaults().thresholds(1, 1));
+    st.suspect(now(), "no replies", true);
+    assertEquals(UP, st.state());
+    assertEquals(0, snap().consecutiveFailures());
+    nextRound(false);
+    assertEquals(HOLD_DOWN, st.state(), "the probe fails it, as it would without the evidence");
+  }
+
+  @Test
+  void aRoundThatStartedBeforeACountedSuspicionCannotClearIt() {
+    start(TestSettings.defaults().thresholds(2, 1));
+    nextRound(true);
+    at(30);
+    st.probeStarted(now());
+    at(30.5);
+    st.suspect(now(), "no replies", true);
+    st.probeCompleted(now(), List.of(ProbeResult.success(Duration.ofMillis(5), "ok")));
+    assertEquals(DEGRADED, st.state());
+    assertEquals(1, snap().consecutiveFailures());
+    nextRound(false);
+    assertEquals(HOLD_DOWN, st.state());
+    assertEquals(31.0, elapsed(), "the confirming round ran 1 s after the previous one began");
+  }
+
+  @Test
+  void evidenceAboutAnUplinkOutOfServiceIsIgnored() {
+    start(TestSettings.defaults().thresholds(2, 1));
+    st.neighborFailed(now());
+    st.suspect(now(), "no replies", true);
+    assertEquals(HOLD_DOWN, st.state());
+    assertEquals(0, snap().consecutiveFailures());
+  }
+
+  @Test
   void aPassingProbeClearsASuspicionOnlyIfItStartedAfterIt() {
     start(TestSettings.defaults());
     st.probeStarted(now());

@@ -1,0 +1,96 @@
+package netbalancer.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import netbalancer.kernel.ProcessRunner;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+
+/**
+ * Section 6: the daemon at rest with 4 uplinks, default settings (health checks every 30 s
+ * against the lab's server, resync every 30 s), with the launcher's JVM flags. CPU counts the
+ * JVM, the children it has reaped (each probe, resync, apply) and those still running
+ * ({@code ip monitor}, {@code nft monitor}).
+ */
+final class FootprintSection {
+  static final int UPLINKS = 4;
+  private static final long SETTLE_MS = 2000;
+
+  record Result(int uplinks, List<String> jvmFlags, String jvmFlagsFrom, long firstApplyMs,
+      long startToFirstApplyMs, int idleSeconds, double cpuPercentOfOneCore, double rssMb, double peakRssMb,
+      double rssWithChildrenMb, int children) {
+  }
+
+  private FootprintSection() {
+  }
+
+  static Result run(BenchEnv env) throws Exception {
+    int idle = env.plan().footprintIdleSeconds();
+    long hz = clockTicksPerSecond();
+    try (Lab lab = Lab.create(UPLINKS); LabProcess servers = lab.startServers()) {
+      try (LabDaemon daemon = LabDaemon.start(lab, env, Map.of())) {
+        Thread.sleep(SETTLE_MS);
+        long ticks0 = cpuTicks(daemon.pid());
+        long t0 = System.nanoTime();
+        Thread.sleep(idle * 1000L);
+        long ticks1 = cpuTicks(daemon.pid());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = 100.0 * (ticks1 - ticks0) / hz / seconds;
+        List<ProcessHandle> children = ProcessHandle.of(daemon.pid()).map(h -> h.descendants().toList())
+            .orElse(List.of());
+        double withChildren = statusKb(daemon.pid(), "VmRSS");
+        for (ProcessHandle c : children) {
+          withChildren += statusKb(c.pid(), "VmRSS");
+        }
+        return new Result(UPLINKS, env.flags().flags(), env.flags().source(), daemon.firstApplyMs(),
+            daemon.startToFirstApplyMs(), idle, Stats.round(cpu), mb(statusKb(daemon.pid(), "VmRSS")),
+            mb(statusKb(daemon.pid(), "VmHWM")), mb(withChildren), children.size());
+      } finally {
+        LabDaemon.removeStateDir(lab);
+      }
+    }
+  }
+
+  /** utime+stime+cutime+cstime of the process, plus utime+stime of its live descendants. */
+  static long cpuTicks(long pid) {
+    long total = statTicks(pid, true);
+    for (ProcessHandle c : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+      total += statTicks(c.pid(), false);
+    }
+    return total;
+  }
+
+  private static long statTicks(long pid, boolean withReaped) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // Fields after the command name, which may hold spaces: state is field 3, utime field 14.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return withReaped ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
+    } catch (IOException e) {
+      return 0; // it exited between listing and reading
+    }
+  }
+
+  private static double statusKb(long pid, String field) {
+    try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "status"))) {
+      return lines.filter(l -> l.startsWith(field + ":")).findFirst()
+          .map(l -> Double.parseDouble(l.replaceAll("[^0-9]", ""))).orElse(0.0);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  private static long clockTicksPerSecond() {
+    String out = new ProcessRunner().run("getconf", "CLK_TCK").stdout().strip();
+    return out.matches("\\d+") ? Long.parseLong(out) : 100;
+  }
+
+  private static double mb(double kb) {
+    return Stats.round(kb / 1024.0);
+  }
+}

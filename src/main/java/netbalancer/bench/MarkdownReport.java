@@ -1,0 +1,216 @@
+package netbalancer.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The results as Markdown: one table per section, then the targets and how each one fared. */
+final class MarkdownReport {
+  private final Map<String, Object> doc;
+  private final StringBuilder md = new StringBuilder();
+  private final List<String[]> targets = new ArrayList<>();
+
+  private MarkdownReport(Map<String, Object> doc) {
+    this.doc = doc;
+  }
+
+  static String render(Map<String, Object> doc) {
+    return new MarkdownReport(doc).build();
+  }
+
+  private String build() {
+    MachineInfo m = (MachineInfo) doc.get("machine");
+    md.append("# net-balancer bench (").append(doc.get("mode")).append(" run, ").append(doc.get("started"))
+        .append(")\n\n");
+    md.append("Command: `").append(doc.get("command")).append("`  \n");
+    md.append("Machine: ").append(m.cpus()).append(" × ").append(m.cpuModel()).append(", ").append(m.memoryMb())
+        .append(" MB; kernel ").append(m.kernel()).append("; ").append(m.java()).append("; ").append(m.iproute2())
+        .append("; ").append(m.nftables()).append("; ").append(m.iperf3()).append("  \n");
+    md.append("Took ").append(fmt((Double) doc.get("durationSeconds"), 0)).append(" s. Every measurement ran in"
+        + " network namespaces the bench made and removed; reserved addresses only.");
+    @SuppressWarnings("unchecked")
+    Map<String, List<Double>> load = (Map<String, List<Double>>) doc.get("loadAverage1m");
+    double most = load.values().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).max().orElse(-1);
+    if (most >= 0) {
+      md.append(" Load average (1 min) at section starts and ends: at most ").append(fmt(most, 1))
+          .append(most > m.cpus() / 2.0 ? " — other work shared the machine; treat times as upper bounds" : "")
+          .append('.');
+    }
+    md.append('\n');
+    section("applyCost", ApplyCostSection.Result.class, this::apply);
+    section("reaction", ReactionSection.Result.class, this::reaction);
+    section("detection", DetectionSection.Result.class, this::detection);
+    section("dataPlane", DataPlaneSection.Result.class, this::dataPlane);
+    section("distribution", DistributionSection.Result.class, this::distribution);
+    section("footprint", FootprintSection.Result.class, this::footprint);
+    peers();
+    if (!targets.isEmpty()) {
+      md.append("\n## Targets\n\n").append("quick".equals(doc.get("mode"))
+          ? "A quick run: few samples, rough numbers. The full run is the one to judge targets by.\n\n" : "")
+          .append("| target | measured | met |\n|---|---|---|\n");
+      targets.forEach(t -> md.append("| ").append(String.join(" | ", t)).append(" |\n"));
+    }
+    return md.toString();
+  }
+
+  private <T> void section(String key, Class<T> type, java.util.function.Consumer<T> render) {
+    Object r = doc.get(key);
+    if (type.isInstance(r)) {
+      render.accept(type.cast(r));
+    } else if (r instanceof BenchRunner.Failed f) {
+      md.append("\n## ").append(key).append("\n\nFAILED: ").append(f.error()).append('\n');
+      targets.add(new String[] {key, "section failed", "no"});
+    }
+  }
+
+  private void apply(ApplyCostSection.Result r) {
+    md.append("\n## 1. Apply cost: plan → kernel state (ms)\n\n")
+        .append(r.iterations()).append(" applies per cell after ").append(r.warmup()).append(" for warm-up. ")
+        .append(r.note()).append("\n\nFull plan onto a clean kernel (\"in ip\", \"in nft\": time spent waiting for"
+            + " those programs; the rest is our own code and the /proc/sys writes):\n\n")
+        .append("| uplinks | median | p95 | subprocs | in ip | in nft | shell-style median | p95 | subprocs |"
+            + " shell ÷ ours | kernel ≠ plan |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    int most = 0;
+    for (ApplyCost.Row row : r.rows()) {
+      ApplyCost.Series f = row.full();
+      ApplyCost.Series s = row.fullShell();
+      md.append("| ").append(row.uplinks()).append(" | ").append(fmt(f.ms().median(), 1)).append(" | ")
+          .append(fmt(f.ms().p95(), 1)).append(" | ").append(f.subprocesses()).append(" | ")
+          .append(fmt(f.ipMedianMs(), 1)).append(" | ").append(fmt(f.nftMedianMs(), 1)).append(" | ")
+          .append(fmt(s.ms().median(), 1)).append(" | ").append(fmt(s.ms().p95(), 1)).append(" | ")
+          .append(s.subprocesses()).append(" | ").append(fmt(row.fullRatio(), 1)).append("× | ")
+          .append(row.mismatches()).append(" |\n");
+      most = Math.max(most, Math.max(f.subprocesses(), row.failover().subprocesses()));
+      if (row.uplinks() == 8) {
+        target("full apply, 8 uplinks: median ≤ 25 ms", fmt(f.ms().median(), 1) + " ms", f.ms().median() <= 25);
+      } else if (row.uplinks() == BenchPlan.MOST_UPLINKS) {
+        target("full apply, " + row.uplinks() + " uplinks (64 asked): median ≤ 100 ms",
+            fmt(f.ms().median(), 1) + " ms", f.ms().median() <= 100);
+      }
+    }
+    md.append("\nFailover, one uplink leaves or rejoins LB_TABLE (with 1 uplink there is nothing to fail over to;"
+        + " observe: one read of the kernel's state, which a daemon pass makes before each apply):\n\n")
+        .append("| uplinks | median | p95 | subprocs | shell-style median | p95 | subprocs | shell ÷ ours |"
+            + " observe median |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (ApplyCost.Row row : r.rows()) {
+      ApplyCost.Series f = row.failover();
+      ApplyCost.Series s = row.failoverShell();
+      boolean none = f.subprocesses() == 0;
+      md.append("| ").append(row.uplinks()).append(" | ").append(none ? "–" : fmt(f.ms().median(), 1)).append(" | ")
+          .append(none ? "–" : fmt(f.ms().p95(), 1)).append(" | ").append(f.subprocesses()).append(" | ")
+          .append(none ? "–" : fmt(s.ms().median(), 1)).append(" | ").append(none ? "–" : fmt(s.ms().p95(), 1))
+          .append(" | ").append(s.subprocesses()).append(" | ").append(none ? "–" : fmt(row.failoverRatio(), 1) + "×")
+          .append(" | ").append(fmt(row.observeMs().median(), 1)).append(" |\n");
+    }
+    target("subprocesses per apply: a small constant", "at most " + most + " at every size", most <= 2);
+  }
+
+  private void reaction(ReactionSection.Result r) {
+    md.append("\n## 2. Reaction to carrier loss (ms)\n\n").append(r.events()).append(" events (")
+        .append(r.missed()).append(" unmeasured), uplink 2 of 3, settings ").append(r.settings())
+        .append(". Clock starts when the bench tells a waiting `ip -batch` in the ISP to drop the carrier; LB_TABLE"
+            + " as stamped by `ip -ts monitor` in the router. First connection: a LAN client whose source ports hash"
+            + " to the failed uplink retries with a ").append(r.connectTimeoutMs())
+        .append(" ms connect timeout until a connection succeeds through another uplink.\n\n")
+        .append("| from carrier loss to | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|\n");
+    row("LB_TABLE updated", r.lbTableMs());
+    row("first new connection succeeds elsewhere", r.firstConnectionMs());
+    md.append("\nPeers: mwan3 reacts to carrier loss through hotplug in about 1 s; VyOS polls every 5–10 s.\n");
+    for (var e : Map.of("LB_TABLE", r.lbTableMs(), "first new connection elsewhere", r.firstConnectionMs())
+        .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+      Stats s = e.getValue();
+      boolean met = s.median() <= 50 && s.p99() <= 200;
+      String measured = "p50 " + fmt(s.median(), 1) + " ms, p99 " + fmt(s.p99(), 1) + " ms over " + r.events() + " events";
+      if (met && r.events() < 50) {
+        targets.add(new String[] {"carrier loss → " + e.getKey() + ": p50 ≤ 50 ms, p99 ≤ 200 ms over ≥ 50 events",
+            measured, "numbers yes; too few events"});
+      } else {
+        target("carrier loss → " + e.getKey() + ": p50 ≤ 50 ms, p99 ≤ 200 ms over ≥ 50 events", measured,
+            met && r.events() >= 50);
+      }
+    }
+  }
+
+  private void row(String what, Stats s) {
+    md.append("| ").append(what).append(" | ").append(fmt(s.median(), 1)).append(" | ").append(fmt(s.p95(), 1))
+        .append(" | ").append(fmt(s.p99(), 1)).append(" | ").append(fmt(s.max(), 1)).append(" |\n");
+  }
+
+  private void detection(DetectionSection.Result r) {
+    md.append("\n## 3. Detection of faults without a link event (s)\n\n").append(r.note())
+        .append(" Profiles: defaults ").append(r.profiles().get("defaults").isEmpty() ? "(as shipped)"
+            : r.profiles().get("defaults")).append(", fast ").append(r.profiles().get("fast")).append(".\n\n")
+        .append("| fault | traffic | settings | samples | median | max | undetected |\n")
+        .append("|---|---|---|---:|---:|---:|---:|\n");
+    for (DetectionSection.Case c : r.cases()) {
+      md.append("| ").append(c.fault()).append(" | ").append(c.underTraffic() ? "20 conn/s" : "idle").append(" | ")
+          .append(c.profile()).append(" | ").append(c.samples()).append(" | ")
+          .append(c.stats().n() == 0 ? "–" : fmt(c.stats().median(), 1)).append(" | ")
+          .append(c.stats().n() == 0 ? "–" : fmt(c.stats().max(), 1)).append(" | ").append(c.undetected())
+          .append(" (limit ").append(fmt(c.limitSeconds(), 0)).append(" s) |\n");
+    }
+  }
+
+  private void dataPlane(DataPlaneSection.Result r) {
+    md.append("\n## 4. Data-plane cost (LAN host → router → ISP → server)\n\nRounds: ").append(r.rounds())
+        .append(", the two ways alternated; medians. Throughput: one iperf3 TCP stream for ")
+        .append(r.iperfSeconds()).append(" s. Connection rate: ").append(r.connectionsPerRound())
+        .append(" connections, 4 at a time.\n\n| | TCP throughput (Gbit/s) | new connections/s |\n|---|---:|---:|\n")
+        .append("| ").append(r.plain().name()).append(" | ").append(fmt(r.plain().throughputMedian(), 2)).append(" | ")
+        .append(fmt(r.plain().connectionsMedian(), 0)).append(" |\n| ").append(r.balancer().name()).append(" | ")
+        .append(fmt(r.balancer().throughputMedian(), 2)).append(" | ").append(fmt(r.balancer().connectionsMedian(), 0))
+        .append(" |\n| ratio | ").append(fmt(r.throughputRatio(), 3)).append(" | ")
+        .append(fmt(r.connectionRateRatio(), 3)).append(" |\n");
+    target("TCP throughput ≥ 0.97 of plain routing", fmt(r.throughputRatio(), 3), r.throughputRatio() >= 0.97);
+    target("connection rate ≥ 0.95 of plain routing", fmt(r.connectionRateRatio(), 3), r.connectionRateRatio() >= 0.95);
+  }
+
+  private void distribution(DistributionSection.Result r) {
+    md.append("\n## 5. Distribution accuracy\n\nUPLINK_WEIGHTS=\"").append(r.weights()).append("\", ")
+        .append(r.connections()).append(" new connections from the LAN host (").append(r.failed())
+        .append(" failed).\n\n| uplink | expected % | measured % |\n|---|---:|---:|\n");
+    r.expectedPercent().forEach((u, e) -> md.append("| ").append(u).append(" | ").append(fmt(e, 1)).append(" | ")
+        .append(fmt(r.actualPercent().get(u), 1)).append(" |\n"));
+    md.append("\nWorst deviation: ").append(fmt(r.worstDeviationPp(), 2)).append(" percentage points (chance alone"
+        + " allows about ").append(fmt(r.chance3SigmaPp(), 2)).append(" at 3 σ).\n");
+  }
+
+  private void footprint(FootprintSection.Result r) {
+    md.append("\n## 6. Footprint (daemon idle, ").append(r.uplinks()).append(" uplinks, default settings)\n\n")
+        .append("JVM flags (").append(r.jvmFlagsFrom()).append("): `").append(String.join(" ", r.jvmFlags()))
+        .append("`\n\n| | |\n|---|---:|\n")
+        .append("| start → first apply (logged by the daemon) | ").append(r.firstApplyMs()).append(" ms |\n")
+        .append("| start → first apply (JVM start included) | ").append(r.startToFirstApplyMs()).append(" ms |\n")
+        .append("| CPU over ").append(r.idleSeconds()).append(" s idle (with children) | ")
+        .append(fmt(r.cpuPercentOfOneCore(), 2)).append(" % of a core |\n")
+        .append("| RSS | ").append(fmt(r.rssMb(), 1)).append(" MB |\n")
+        .append("| peak RSS | ").append(fmt(r.peakRssMb(), 1)).append(" MB |\n")
+        .append("| RSS with its ").append(r.children()).append(" running children | ")
+        .append(fmt(r.rssWithChildrenMb(), 1)).append(" MB |\n");
+    target("daemon RSS ≤ 80 MB", fmt(r.rssMb(), 1) + " MB (peak " + fmt(r.peakRssMb(), 1) + ")", r.rssMb() <= 80);
+    target("idle CPU ≤ 0.5 % of a core", fmt(r.cpuPercentOfOneCore(), 2) + " % over " + r.idleSeconds() + " s",
+        r.cpuPercentOfOneCore() <= 0.5);
+  }
+
+  private void peers() {
+    md.append("\n## Peers' published defaults, for comparison\n\n")
+        .append("| | failure detection with defaults | from |\n|---|---|---|\n")
+        .append("| mwan3 (OpenWrt) | a dead uplink after 5 failed rounds: ping timeout 4 s, rounds every 10 s"
+            + " → about 60–70 s; carrier loss through hotplug in about 1 s | mwan3track: interval 10, timeout 4,"
+            + " down 5, up 5, failure_interval = interval |\n")
+        .append("| VyOS `load-balancing wan` | 1 failed check (ping, 5 s response time), checks polled → 5–10 s"
+            + " | failure-count 1, success-count 1, resp-time 5 |\n")
+        .append("| pfSense/OPNsense (dpinger) | down at 20 % loss averaged over 60 s, a probe lost after 2 s"
+            + " → about 14 s | send_interval 500 ms, loss_interval 2000 ms, time_period 60000 ms,"
+            + " loss_alarm 20 %, alert_interval 1000 ms |\n");
+  }
+
+  private void target(String what, String measured, boolean met) {
+    targets.add(new String[] {what, measured, met ? "yes" : "**no**"});
+  }
+
+  static String fmt(double v, int decimals) {
+    return String.format(Locale.ROOT, "%." + decimals + "f", v);
+  }
+}

@@ -1,0 +1,115 @@
+package netbalancer.bench;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+
+/**
+ * Section 2: uplink 2 of 3 loses carrier, again and again. The clock starts when the bench hands
+ * "link set down" to an {@code ip -batch} already running in the ISP's namespace (so no process
+ * start blurs it; the event cannot come earlier). It stops at LB_TABLE without wan2, as
+ * stamped by {@code ip -ts monitor} in the router, and at the first new connection that
+ * succeeds elsewhere, made by a LAN client from source ports that the multipath hash sends to
+ * wan2 (found by a scan first), so every sample is a connection the failure actually hit. All
+ * three clocks are the same CLOCK_REALTIME; a stamp that lags makes a time longer, not shorter.
+ * Health checks are off: carrier loss is handled from the link event alone.
+ */
+final class ReactionSection {
+  static final int FAILING = 2;
+  static final Map<String, String> SETTINGS = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false");
+  private static final int CONNECT_TIMEOUT_MS = 20;
+  private static final Duration LIMIT = Duration.ofSeconds(10);
+
+  /** @param missed events for which a measurement did not arrive within 10 s */
+  record Result(int events, int missed, Stats lbTableMs, Stats firstConnectionMs, Map<String, String> settings,
+      int connectTimeoutMs) {
+  }
+
+  private ReactionSection() {
+  }
+
+  static Result run(BenchEnv env) throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      try (LabDaemon daemon = LabDaemon.start(lab, env, SETTINGS);
+          IpMonitor monitor = IpMonitor.start(lab, lab.routerNs());
+          LabProcess client = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "follow",
+              Lab.SERVER_ADDRESS, Integer.toString(Lab.SERVER_PORT), Integer.toString(CONNECT_TIMEOUT_MS),
+              lab.ispPublicAddress(FAILING), portsHashedTo(lab, lab.ispPublicAddress(FAILING)));
+          LabProcess isp = lab.start(lab.ispNs(FAILING), "ip", "-force", "-batch", "-")) {
+        List<Double> lb = new ArrayList<>();
+        List<Double> conn = new ArrayList<>();
+        for (int i = 0; i < env.plan().reactionEvents(); i++) {
+          Thread.sleep(100 + ThreadLocalRandom.current().nextInt(200)); // no rhythm to fall into
+          double[] times = sample(lab, daemon, monitor, client, isp);
+          if (times != null) {
+            lb.add(times[0]);
+            conn.add(times[1]);
+          }
+        }
+        int missed = env.plan().reactionEvents() - lb.size();
+        if (missed > env.plan().reactionEvents() / 2) {
+          throw new IllegalStateException("most carrier-loss events went unmeasured (" + missed + ")");
+        }
+        return new Result(lb.size(), missed, Stats.of(lb), Stats.of(conn), new TreeMap<>(SETTINGS), CONNECT_TIMEOUT_MS);
+      } finally {
+        LabDaemon.removeStateDir(lab);
+      }
+    }
+  }
+
+  /** One carrier loss and return: ms to LB_TABLE and to the first connection elsewhere, or null. */
+  private static double[] sample(Lab lab, LabDaemon daemon, IpMonitor monitor, LabProcess client, LabProcess isp) {
+    String dev = lab.uplinkName(FAILING);
+    monitor.drain();
+    client.writeLine("go");
+    if (!client.readLine(Duration.ofSeconds(30)).equals("started")) {
+      throw new IllegalStateException("no connection went through " + dev + " before the fault");
+    }
+    long t0 = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " down");
+    String ok = client.readLine(Duration.ofSeconds(30));
+    IpMonitor.Event carrier = monitor.await(e -> e.isLinkOf(dev) && e.noCarrier(), LIMIT);
+    IpMonitor.Event table = monitor.await(e -> e.isRouteIn(LbTable.ID) && !e.mentionsDev(dev), LIMIT);
+    // SYNs sent into the dead link left an INCOMPLETE ARP entry for its gateway, which the
+    // daemon takes for a dead gateway (60 s hold-down): start each sample afresh.
+    lab.execCheck(lab.routerNs(), "ip", "neigh", "flush", "dev", dev);
+    isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " up");
+    if (monitor.await(e -> e.isRouteIn(LbTable.ID) && e.mentionsDev(dev), Duration.ofSeconds(20)) == null) {
+      throw new IllegalStateException(dev + " did not rejoin LB_TABLE after its carrier came back; LB_TABLE "
+          + LbTable.balanced(lab) + "; daemon log:\n" + daemon.drainLog());
+    }
+    if (carrier == null || table == null || !ok.startsWith("ok ")) {
+      return null;
+    }
+    return new double[] {(table.micros() - t0) / 1000.0, (Long.parseLong(ok.split(" ")[1]) - t0) / 1000.0};
+  }
+
+  /** Source ports (outside the ephemeral range) whose connections the multipath route sends out {@code source}'s uplink. */
+  private static String portsHashedTo(Lab lab, String source) {
+    LabProcess scan = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "scan", Lab.SERVER_ADDRESS,
+        Integer.toString(Lab.SERVER_PORT), "20000", "1500");
+    List<String> lines = new ArrayList<>();
+    for (String l = scan.readLine(Duration.ofSeconds(60)); !l.equals("end"); l = scan.readLine(Duration.ofSeconds(60))) {
+      lines.add(l);
+    }
+    scan.close();
+    List<Integer> ports = new ArrayList<>();
+    BenchClient.parseScan(lines).forEach((port, src) -> {
+      if (src.equals(source)) {
+        ports.add(port);
+      }
+    });
+    if (ports.size() < 100) {
+      throw new IllegalStateException("only " + ports.size() + " of 1500 source ports hash to " + source);
+    }
+    return ports.stream().map(String::valueOf).collect(Collectors.joining(","));
+  }
+}

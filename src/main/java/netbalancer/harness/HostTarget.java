@@ -1,0 +1,74 @@
+package netbalancer.harness;
+
+import java.util.Optional;
+import netbalancer.config.Config;
+import netbalancer.plan.Uplink;
+
+/**
+ * This host's own interfaces (or those of the namespace the command runs in). Faults are made
+ * here with {@code ip} and the harness's own nft tables; nothing is sent anywhere, so the
+ * connections kept are not measured: the report shows LB_TABLE and the daemon's reaction only.
+ */
+final class HostTarget implements Target {
+  private final Config config;
+  private final NsRunner runner;
+
+  HostTarget(Config config, NsRunner runner) {
+    this.config = config;
+    this.runner = runner;
+  }
+
+  @Override
+  public String describe() {
+    String ns = runner.run("ip", "netns", "identify").stdout().strip();
+    return ns.isEmpty() ? "this host" : "this host (network namespace " + ns + ")";
+  }
+
+  @Override
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public NsRunner runner() {
+    return runner;
+  }
+
+  @Override
+  public Fault carrier(String uplink) {
+    return new LinkDown(runner, uplink, config.lbRtProto());
+  }
+
+  @Override
+  public Fault neighbor(String uplink) {
+    Uplink u = uplink(uplink).orElseThrow(() -> new Refused(uplink + " is not an uplink now"));
+    if (u.gateway() == null) {
+      throw new Refused(uplink + " is point-to-point: it has no gateway whose neighbor entry could fail");
+    }
+    if (u.gateway().contains(":")) {
+      throw new Refused(uplink + "'s gateway " + u.gateway() + " is IPv6: neighbor-fail handles ARP (IPv4) only");
+    }
+    String entry = runner.run("ip", "neigh", "show", "to", u.gateway(), "dev", uplink).stdout();
+    if (entry.contains("PERMANENT")) {
+      throw new Refused(uplink + "'s gateway " + u.gateway() + " has a permanent ARP entry: it cannot fail,"
+          + " and the harness does not delete what you configured");
+    }
+    return new ArpBlock(runner, uplink, u.gateway());
+  }
+
+  @Override
+  public Fault probes(String uplinkOrNull) {
+    return new ProbeBlock(runner, config.probeTargets(), config.healthProbeMethod(), config.healthProbePort(),
+        uplinkOrNull);
+  }
+
+  @Override
+  public Optional<Held> hold() {
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    HarnessTables.FAMILIES.forEach(f -> HarnessTables.delete(runner, f));
+  }
+}

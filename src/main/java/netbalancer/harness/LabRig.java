@@ -1,0 +1,186 @@
+package netbalancer.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import netbalancer.config.Config;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+import netbalancer.lab.WhoAmIServer;
+
+/**
+ * A lab with the balancer running in its router: 3 simulated ISPs, servers behind them, and the
+ * daemon started with fast health settings so that scenarios take seconds, not minutes. The
+ * daemon gets a config file of its own and an empty environment: nothing of the host's
+ * configuration (file, variables, hooks, metrics) reaches it.
+ */
+final class LabRig implements AutoCloseable {
+  /** Health probes go here; held and counted connections to {@link #TRAFFIC_ADDRESS}: blocked probes spare them. */
+  static final String PROBE_ADDRESS = Lab.SERVER_ADDRESS;
+  static final String TRAFFIC_ADDRESS = "203.0.113.20";
+  static final int PORT = Lab.SERVER_PORT;
+  static final List<String> UPLINKS = List.of("wan1", "wan2", "wan3");
+  /** Ours only: {@code /tmp/nblab-PID-XXXX-state}; the integration tests' are {@code …--state}. */
+  private static final Pattern STATE_DIR = Pattern.compile("nblab-\\d+-[0-9a-f]{4}-state");
+
+  private final Lab lab;
+  private final Config config;
+  private final DaemonLog daemonLog;
+
+  private LabRig(Lab lab, Config config, DaemonLog daemonLog) {
+    this.lab = lab;
+    this.config = config;
+    this.daemonLog = daemonLog;
+  }
+
+  /** The lab's daemon settings: fast checks, short hold-down, private state; {@code extra} on top. */
+  static Map<String, String> settings(Path stateDir, Map<String, String> extra) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("STATE_DIR", stateDir.toString());
+    s.put("CONTROL_SOCKET", stateDir.resolve("control.sock").toString());
+    s.put("HOOKS_DIR", stateDir.resolve("hooks.d").toString());
+    s.put("METRICS_ENABLED", "false");
+    s.put("HEALTH_PROBE_TARGET", PROBE_ADDRESS);
+    s.put("HEALTH_PROBE_PORT", Integer.toString(PORT));
+    s.put("HEALTH_CHECK_INTERVAL", "1");
+    s.put("HEALTH_CHECK_FAST_INTERVAL", "1");
+    s.put("HEALTH_CHECK_TIMEOUT", "1");
+    s.put("DEBOUNCE_TIME", "1");
+    s.put("FAILOVER_HOLD_DOWN", "2");
+    s.put("FAILOVER_BACKOFF_BASE", "1");
+    s.put("FAILOVER_BACKOFF_MAX", "4");
+    s.put("RESYNC_INTERVAL", "5");
+    s.putAll(extra);
+    return s;
+  }
+
+  /**
+   * Builds the lab and starts servers and daemon.
+   *
+   * @param keepable servers that outlive this JVM (for {@code lab --keep}); else they exit with it
+   */
+  static LabRig start(Map<String, String> extraSettings, boolean keepable) {
+    useRunningJar();
+    Lab lab = Lab.create(3); // sweeps the namespaces of labs whose creator has exited
+    sweepStateDirs();
+    try {
+      Path stateDir = Files.createDirectories(Path.of("/tmp", lab.prefix() + "state"));
+      Map<String, String> settings = settings(stateDir, extraSettings);
+      Config config = Config.of(settings);
+      Path file = stateDir.resolve("net-balancer.conf");
+      StringBuilder text = new StringBuilder("# net-balancer lab: written by the harness\n");
+      settings.forEach((k, v) -> text.append(k).append("=\"").append(v).append("\"\n"));
+      Files.writeString(file, text);
+      startServers(lab, keepable);
+      DaemonLog log = new DaemonLog(lab.start(lab.routerNs(), daemonArgv(file).toArray(String[]::new)));
+      log.awaitLine("first apply done", Duration.ofSeconds(30));
+      return new LabRig(lab, config, log);
+    } catch (IOException | RuntimeException e) {
+      lab.close();
+      deleteStateDir(lab.prefix());
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+    }
+  }
+
+  private static void startServers(Lab lab, boolean keepable) {
+    if (!keepable) {
+      lab.startServers();
+      return;
+    }
+    LabProcess p = lab.startJava(lab.inetNs(), WhoAmIServer.class.getName(), Integer.toString(PORT));
+    String line = p.readLine(Duration.ofSeconds(30));
+    if (!line.startsWith("ready")) {
+      throw new IllegalStateException("lab server said: " + line);
+    }
+  }
+
+  private static List<String> daemonArgv(Path configFile) {
+    String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
+    return new ArrayList<>(List.of("env", "-i", "PATH=" + path,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-Xss512k", "-Dnetbalancer.log=stdout",
+        "-jar", Lab.jarPath().toString(), "run", "--config", configFile.toString()));
+  }
+
+  /** The lab starts its helpers from a jar: the one this command runs from, unless one is set. */
+  static void useRunningJar() {
+    if (System.getProperty("netbalancer.jar") != null) {
+      return;
+    }
+    try {
+      Path self = Path.of(LabRig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(self) && self.toString().endsWith(".jar")) {
+        System.setProperty("netbalancer.jar", self.toString());
+      }
+    } catch (URISyntaxException | SecurityException e) {
+      // fall back to target/net-balancer.jar
+    }
+  }
+
+  Lab lab() {
+    return lab;
+  }
+
+  Config config() {
+    return config;
+  }
+
+  DaemonLog daemonLog() {
+    return daemonLog;
+  }
+
+  /** Uplink name (wan2) to the lab's index (2); 0 if there is none. */
+  int index(String uplink) {
+    for (int i = 1; i <= lab.uplinkCount(); i++) {
+      if (lab.uplinkName(i).equals(uplink)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  /** Kills what runs in the lab, deletes its namespaces and the state directory. Idempotent. */
+  @Override
+  public void close() {
+    try {
+      lab.close();
+    } finally {
+      deleteStateDir(lab.prefix());
+    }
+  }
+
+  /** State directories of labs that are gone (kept, then swept by a later lab; or a crash). */
+  static void sweepStateDirs() {
+    List<String> live = Lab.listNamespaces();
+    try (Stream<Path> dirs = Files.list(Path.of("/tmp"))) {
+      dirs.map(d -> d.getFileName().toString()).filter(n -> STATE_DIR.matcher(n).matches())
+          .map(n -> n.substring(0, n.length() - "state".length()))
+          .filter(prefix -> live.stream().noneMatch(ns -> ns.startsWith(prefix)))
+          .forEach(LabRig::deleteStateDir);
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  static void deleteStateDir(String prefix) {
+    Path dir = Path.of("/tmp", prefix + "state");
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: /tmp is cleaned at boot in any case
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package netbalancer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import netbalancer.lab.Lab;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code net-balancer bench --quick}, as CI runs it to keep the bench working: it writes both
+ * files, every section finishes with sane numbers, and it leaves nothing behind.
+ */
+class BenchIT {
+  private static final List<String> SECTIONS = List.of("applyCost", "reaction", "detection", "dataPlane",
+      "distribution", "footprint");
+
+  @Test
+  void quickBenchWritesEverySectionWithSaneNumbersAndLeavesNothingBehind() throws Exception {
+    HostGuard host = HostGuard.snapshot();
+    Path out = Files.createTempDirectory("nb-bench");
+    Path log = out.resolve("bench.log");
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Lab.jarPath().toString(), "bench", "--quick", "--out", out.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null")).start();
+    boolean exited = p.waitFor(240, TimeUnit.SECONDS);
+    long pid = p.pid();
+    if (!exited) {
+      p.destroyForcibly().waitFor();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    String printed = Files.readString(log);
+    System.out.printf("bench --quick took %.0f s%n%s%n", seconds, printed);
+    assertTrue(exited, "bench --quick did not finish in 240 s");
+    assertEquals(0, p.exitValue(), printed);
+    assertTrue(seconds < 120, "bench --quick should take about a minute, took " + seconds + " s");
+
+    String md = Files.readString(out.resolve("results.md"));
+    for (String heading : List.of("## 1. Apply cost", "## 2. Reaction", "## 3. Detection", "## 4. Data-plane",
+        "## 5. Distribution", "## 6. Footprint", "## Targets", "Machine: ")) {
+      assertTrue(md.contains(heading), "results.md lacks " + heading);
+    }
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    for (String s : SECTIONS) {
+      assertTrue(json.has(s), "results.json lacks " + s);
+      assertFalse(json.get(s).has("error"), s + " failed: " + json.get(s));
+    }
+    assertTrue(json.path("machine").path("cpus").asInt() > 0);
+
+    JsonNode rows = json.path("applyCost").path("rows");
+    assertTrue(rows.size() >= 2, rows.toString());
+    for (JsonNode row : rows) {
+      assertEquals(0, row.path("mismatches").asInt(), "the kernel showed the plan after every apply: " + row);
+      for (String series : List.of("full", "fullShell")) {
+        assertTrue(row.path(series).path("ms").path("median").asDouble() > 0, row.toString());
+      }
+      assertTrue(row.path("full").path("subprocesses").asInt() <= 4, "subprocesses per apply: " + row);
+      assertTrue(row.path("failover").path("subprocesses").asInt() <= 4, "subprocesses per apply: " + row);
+      if (row.path("uplinks").asInt() > 1) {
+        assertTrue(row.path("fullShell").path("subprocesses").asInt() > row.path("full").path("subprocesses").asInt(),
+            "the shell-style baseline runs one command per change: " + row);
+      }
+    }
+
+    JsonNode reaction = json.path("reaction");
+    assertTrue(reaction.path("events").asInt() >= 3, reaction.toString());
+    assertTrue(reaction.path("lbTableMs").path("median").asDouble() > 0, reaction.toString());
+    assertTrue(reaction.path("firstConnectionMs").path("median").asDouble() > 0, reaction.toString());
+    assertTrue(reaction.path("lbTableMs").path("max").asDouble() < 5000, reaction.toString());
+
+    for (JsonNode c : json.path("detection").path("cases")) {
+      assertTrue(c.path("stats").path("n").asInt() > 0, "a fault went undetected: " + c);
+      assertTrue(c.path("stats").path("median").asDouble() > 0, c.toString());
+    }
+    assertEquals(3, json.path("detection").path("cases").size(), "quick: three fast-settings cases");
+
+    JsonNode dp = json.path("dataPlane");
+    for (String k : List.of("throughputRatio", "connectionRateRatio")) {
+      assertTrue(dp.path(k).asDouble() > 0.3 && dp.path(k).asDouble() < 3, k + ": " + dp);
+    }
+    assertTrue(dp.path("plain").path("throughputMedian").asDouble() > 0, dp.toString());
+
+    JsonNode dist = json.path("distribution");
+    assertEquals(0, dist.path("failed").asInt(), dist.toString());
+    assertTrue(dist.path("worstDeviationPp").asDouble() < 15, dist.toString());
+
+    JsonNode fp = json.path("footprint");
+    assertTrue(fp.path("rssMb").asDouble() > 1 && fp.path("rssMb").asDouble() < 1024, fp.toString());
+    assertTrue(fp.path("cpuPercentOfOneCore").asDouble() >= 0, fp.toString());
+    assertTrue(fp.path("firstApplyMs").asLong() > 0, fp.toString());
+
+    String mine = Lab.PREFIX + pid + "-";
+    assertTrue(Lab.listNamespaces().stream().noneMatch(n -> n.startsWith(mine)), "lab namespaces left behind");
+    assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().arguments().map(List::of).orElse(List.of())
+        .stream().anyMatch(a -> a.startsWith(mine))), "processes of the bench's labs left behind");
+    host.assertUnchanged();
+  }
+}
