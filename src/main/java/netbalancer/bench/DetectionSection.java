@@ -64,7 +64,8 @@ final class DetectionSection {
     profiles.put("fast", FAST);
     return new Result(cases, profiles, "Probe target: the lab's server (" + Lab.SERVER_ADDRESS + ":" + Lab.SERVER_PORT
         + "); every other setting at its default. Traffic: " + (int) TRAFFIC_PER_SECOND
-        + " new LAN connections per second during the fault.");
+        + " new LAN connections per second during the fault. Neighbor loss: the gateway stops answering ARP;"
+        + " the router's own ARP entry is left to age as it would.");
   }
 
   private static Case measure(Lab lab, BenchEnv env, IpMonitor monitor, Fault fault, boolean traffic, String profile,
@@ -107,7 +108,16 @@ final class DetectionSection {
   private static void inject(Lab lab, Fault fault, boolean on) {
     switch (fault) {
       case BLACKHOLE -> lab.blackhole(FAILING, on);
-      case NEIGHBOR_LOSS -> lab.gatewayNeighborLost(FAILING, on);
+      case NEIGHBOR_LOSS -> {
+        if (on) {
+          // Only the gateway's side changes, as when a modem dies: the router keeps its ARP
+          // entry until it must check it again (Lab.gatewayNeighborLost would flush it too).
+          lab.execCheck(lab.ispNs(FAILING), "ip", "link", "set", "dev", Lab.ISP_CUSTOMER_IF, "arp", "off");
+          lab.execCheck(lab.ispNs(FAILING), "ip", "neigh", "flush", "dev", Lab.ISP_CUSTOMER_IF);
+        } else {
+          lab.gatewayNeighborLost(FAILING, false);
+        }
+      }
       default -> throw new IllegalArgumentException(fault.name());
     }
   }

@@ -20,9 +20,10 @@ final class FootprintSection {
   static final int UPLINKS = 4;
   private static final long SETTLE_MS = 2000;
 
+  /** @param cpuPercentInSubprocesses the part of the CPU spent in programs the daemon ran */
   record Result(int uplinks, List<String> jvmFlags, String jvmFlagsFrom, long firstApplyMs,
-      long startToFirstApplyMs, int idleSeconds, double cpuPercentOfOneCore, double rssMb, double peakRssMb,
-      double rssWithChildrenMb, int children) {
+      long startToFirstApplyMs, int idleSeconds, double cpuPercentOfOneCore, double cpuPercentInSubprocesses,
+      double rssMb, double peakRssMb, double rssWithChildrenMb, int children) {
   }
 
   private FootprintSection() {
@@ -34,12 +35,13 @@ final class FootprintSection {
     try (Lab lab = Lab.create(UPLINKS); LabProcess servers = lab.startServers()) {
       try (LabDaemon daemon = LabDaemon.start(lab, env, Map.of())) {
         Thread.sleep(SETTLE_MS);
-        long ticks0 = cpuTicks(daemon.pid());
+        long[] ticks0 = cpuTicks(daemon.pid());
         long t0 = System.nanoTime();
         Thread.sleep(idle * 1000L);
-        long ticks1 = cpuTicks(daemon.pid());
+        long[] ticks1 = cpuTicks(daemon.pid());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double cpu = 100.0 * (ticks1 - ticks0) / hz / seconds;
+        double cpu = 100.0 * (ticks1[0] + ticks1[1] - ticks0[0] - ticks0[1]) / hz / seconds;
+        double inChildren = 100.0 * (ticks1[1] - ticks0[1]) / hz / seconds;
         List<ProcessHandle> children = ProcessHandle.of(daemon.pid()).map(h -> h.descendants().toList())
             .orElse(List.of());
         double withChildren = statusKb(daemon.pid(), "VmRSS");
@@ -47,7 +49,7 @@ final class FootprintSection {
           withChildren += statusKb(c.pid(), "VmRSS");
         }
         return new Result(UPLINKS, env.flags().flags(), env.flags().source(), daemon.firstApplyMs(),
-            daemon.startToFirstApplyMs(), idle, Stats.round(cpu), mb(statusKb(daemon.pid(), "VmRSS")),
+            daemon.startToFirstApplyMs(), idle, Stats.round(cpu), Stats.round(inChildren), mb(statusKb(daemon.pid(), "VmRSS")),
             mb(statusKb(daemon.pid(), "VmHWM")), mb(withChildren), children.size());
       } finally {
         LabDaemon.removeStateDir(lab);
@@ -55,24 +57,28 @@ final class FootprintSection {
     }
   }
 
-  /** utime+stime+cutime+cstime of the process, plus utime+stime of its live descendants. */
-  static long cpuTicks(long pid) {
-    long total = statTicks(pid, true);
+  /**
+   * Clock ticks: [0] the process's own (utime+stime), [1] its subprocesses': those it reaped
+   * (cutime+cstime) and those still running (their utime+stime).
+   */
+  static long[] cpuTicks(long pid) {
+    long[] own = statTicks(pid);
+    long children = own[1];
     for (ProcessHandle c : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
-      total += statTicks(c.pid(), false);
+      children += statTicks(c.pid())[0];
     }
-    return total;
+    return new long[] {own[0], children};
   }
 
-  private static long statTicks(long pid, boolean withReaped) {
+  /** [0] utime+stime, [1] cutime+cstime; zeros for a process that is gone. */
+  private static long[] statTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       // Fields after the command name, which may hold spaces: state is field 3, utime field 14.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      return withReaped ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
+      return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
     } catch (IOException e) {
-      return 0; // it exited between listing and reading
+      return new long[2]; // it exited between listing and reading
     }
   }
 

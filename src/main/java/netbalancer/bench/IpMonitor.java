@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,10 +11,10 @@ import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
 /**
- * {@code ip -ts monitor link route} in a lab namespace: the kernel's own record of when a link
- * lost carrier and when a route changed, stamped by one process with one clock, so the time
- * between them is free of our polling. A message spans several lines (a multipath route lists
- * its nexthops below); only the first carries the timestamp.
+ * {@code ip -ts monitor link route} in a lab namespace: when a link lost carrier and when a route
+ * changed, without polling. ip stamps each message when it reads it (CLOCK_REALTIME), so a stamp
+ * may lag the kernel's change, never lead it. A message spans several lines (a multipath route
+ * lists its nexthops below); only the first carries the stamp.
  */
 final class IpMonitor implements AutoCloseable {
   private static final Pattern STAMP = Pattern.compile("^\\[(\\d{4}-\\d\\d-\\d\\dT[0-9:.]+)] ?(.*)$");

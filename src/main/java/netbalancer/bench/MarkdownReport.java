@@ -184,6 +184,8 @@ final class MarkdownReport {
         .append("| start → first apply (JVM start included) | ").append(r.startToFirstApplyMs()).append(" ms |\n")
         .append("| CPU over ").append(r.idleSeconds()).append(" s idle (with children) | ")
         .append(fmt(r.cpuPercentOfOneCore(), 2)).append(" % of a core |\n")
+        .append("| … of which in programs the daemon ran | ").append(fmt(r.cpuPercentInSubprocesses(), 2))
+        .append(" % of a core |\n")
         .append("| RSS | ").append(fmt(r.rssMb(), 1)).append(" MB |\n")
         .append("| peak RSS | ").append(fmt(r.peakRssMb(), 1)).append(" MB |\n")
         .append("| RSS with its ").append(r.children()).append(" running children | ")

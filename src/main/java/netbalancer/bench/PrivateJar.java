@@ -38,8 +38,11 @@ public final class PrivateJar {
     return copy;
   }
 
-  /** Runs {@code net-balancer ARGS} (ARGS starting with "bench") again from a copy of this jar; returns its exit code. */
-  public static int relaunch(List<String> args) throws IOException, InterruptedException {
+  /**
+   * Runs {@code net-balancer ARGS} (ARGS starting with "bench") again from a copy of this jar and
+   * exits with its code: after minutes, this JVM may no longer load a class from its own jar.
+   */
+  public static void relaunchAndExit(List<String> args) throws IOException, InterruptedException {
     Path origin = JvmFlags.ownJar();
     Path copy = copyOf(origin);
     List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -58,6 +61,6 @@ public final class PrivateJar {
     Runtime.getRuntime().addShutdownHook(cleanup);
     int rc = p.waitFor();
     Files.deleteIfExists(copy);
-    return rc;
+    System.exit(rc);
   }
 }

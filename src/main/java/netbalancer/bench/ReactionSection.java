@@ -78,8 +78,8 @@ final class ReactionSection {
     String ok = client.readLine(Duration.ofSeconds(30));
     IpMonitor.Event carrier = monitor.await(e -> e.isLinkOf(dev) && e.noCarrier(), LIMIT);
     IpMonitor.Event table = monitor.await(e -> e.isRouteIn(LbTable.ID) && !e.mentionsDev(dev), LIMIT);
-    // SYNs sent into the dead link left an INCOMPLETE ARP entry for its gateway, which the
-    // daemon takes for a dead gateway (60 s hold-down): start each sample afresh.
+    // SYNs sent into the dead link left an INCOMPLETE ARP entry for its gateway; one that
+    // lingers counts as a dead gateway (with a hold-down). Each sample starts afresh.
     lab.execCheck(lab.routerNs(), "ip", "neigh", "flush", "dev", dev);
     isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " up");
     if (monitor.await(e -> e.isRouteIn(LbTable.ID) && e.mentionsDev(dev), Duration.ofSeconds(20)) == null) {

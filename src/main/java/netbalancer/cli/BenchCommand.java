@@ -13,9 +13,9 @@ import netbalancer.bench.PrivateJar;
 import netbalancer.bench.Section;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Option;
 
 /**
  * {@code net-balancer bench}: measures net-balancer in a throwaway namespace lab (never the
@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!PrivateJar.inCopy()) {
       List<String> args = spec.commandLine().getParseResult().originalArgs();
-      return PrivateJar.relaunch(args.subList(args.indexOf("bench"), args.size()));
+      PrivateJar.relaunchAndExit(args.subList(args.indexOf("bench"), args.size()));
     }
     BenchPlan plan = quick ? BenchPlan.quickRun() : BenchPlan.fullRun();
     List<Section> sections = only == null || only.isEmpty() ? List.of(Section.values()) : parse(only);
