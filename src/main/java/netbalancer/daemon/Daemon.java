@@ -12,7 +12,6 @@ import netbalancer.config.Config;
 import netbalancer.health.HealthMonitor;
 import netbalancer.health.HealthSettings;
 import netbalancer.hooks.HookRunner;
-import netbalancer.metrics.Metrics;
 import netbalancer.kernel.CommandRunner;
 import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.KernelApplier;
@@ -20,6 +19,7 @@ import netbalancer.kernel.ProcSysctls;
 import netbalancer.kernel.ProcessRunner;
 import netbalancer.kernel.StateStore;
 import netbalancer.log.Log;
+import netbalancer.metrics.Metrics;
 import netbalancer.observe.KernelObserver;
 
 /**
@@ -59,9 +59,11 @@ public final class Daemon {
     this.hooks = new HookRunner(config);
   }
 
+  private KernelApplier applier(Config c) {
+    return new KernelApplier(runner, new ProcSysctls(), StateStore.forCurrentNamespace(c.stateDir()), c.lbRtProto());
+  }
+
   private Reconciler newReconciler(Config c) {
-    KernelApplier applier = new KernelApplier(runner, new ProcSysctls(), StateStore.forCurrentNamespace(c.stateDir()),
-        c.lbRtProto());
     if (health != null) {
       health.close();
     }
@@ -71,7 +73,7 @@ public final class Daemon {
     }
     watcher = new UnrepliedWatcher(c, runner, health, () -> reconciler.uplinks(), this::signal);
     stats = new UplinkStats(c, new Conntrack(runner), new KernelObserver(runner));
-    return new Reconciler(c, new KernelObserver(runner)::observe, applier, new Conntrack(runner),
+    return new Reconciler(c, new KernelObserver(runner)::observe, applier(c), new Conntrack(runner),
         new MonitorHealthSource(health), System::nanoTime);
   }
 
@@ -229,9 +231,7 @@ public final class Daemon {
     if (config.keepStateOnExit()) {
       Log.info("KEEP_STATE_ON_EXIT=true: leaving routes, rules and nft table in place");
     } else {
-      KernelApplier applier = new KernelApplier(runner, new ProcSysctls(),
-          StateStore.forCurrentNamespace(config.stateDir()), config.lbRtProto());
-      var result = applier.cleanup(new KernelObserver(runner).observe());
+      var result = applier(config).cleanup(new KernelObserver(runner).observe());
       result.errors().forEach(e -> Log.error("cleanup: %s", e));
       Log.info("cleaned up: %d route(s)/rule(s), nft table %s, %d sysctl(s) restored", result.ipChanges(),
           result.nftChanged() ? "removed" : "absent", result.sysctlChanges());

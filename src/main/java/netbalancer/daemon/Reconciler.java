@@ -138,7 +138,7 @@ final class Reconciler {
     previousUplinks.forEach((name, old) -> {
       Uplink u = current.get(name);
       if (u == null || u.index() != old.index()) {
-        forget(name, old.index(), "gone");
+        forget(name, old.index());
       } else if (!u.address().equals(old.address())) {
         int n = conntrack.deleteReplyDestination(old.address());
         Log.info("uplink %s renumbered %s -> %s: %d connection(s) on the old address deleted",
@@ -180,9 +180,9 @@ final class Reconciler {
     return wake;
   }
 
-  private void forget(String name, int index, String why) {
+  private void forget(String name, int index) {
     drainDeadline.remove(name);
     int n = conntrack.deleteMarked(config.markFor(index), config.lbMarkMask());
-    Log.info("uplink %s %s: %d pinned connection(s) deleted", name, why, n);
+    Log.info("uplink %s gone: %d pinned connection(s) deleted", name, n);
   }
 }
