@@ -25,8 +25,8 @@ import netbalancer.observe.Family;
 import netbalancer.plan.Uplink;
 
 /**
- * Passive evidence from real traffic, every {@link #PERIOD}: one {@code conntrack -L -p tcp
- * --state SYN_SENT}, whose [UNREPLIED] entries are mapped to uplinks by their ct mark (under
+ * Passive evidence from real traffic, every {@link #PERIOD}: the TCP SYN_SENT connections (from
+ * /proc/net/nf_conntrack, else {@code conntrack -L -p tcp --state SYN_SENT}), whose [UNREPLIED] entries are mapped to uplinks by their ct mark (under
  * LB_MARK_MASK) and judged by {@link SynEvidence}, which calls {@link HealthMonitor#suspect}.
  *
  * <p>Suspicion is confirmed by probes before an uplink fails (a dead server is not a dead uplink):
@@ -36,7 +36,7 @@ import netbalancer.plan.Uplink;
  * died under traffic is out after about 0.5-1 s of silence, plus one probe timeout (3 s), instead
  * of up to 30 s + 2 x 3 s. The probes' own SYNs are not evidence: the round counts them already.
  *
- * <p>Cheap: one subprocess per period, and none at all while health checks are off or no uplink
+ * <p>Cheap: a /proc read per period (a subprocess where /proc lacks conntrack), nothing at all while health checks are off or no uplink
  * is eligible. The same timer keeps gateway neighbors resolved ({@link GatewayNudger}, with
  * NEIGHBOR_REACHABILITY_ENABLED) and asks for a reconcile pass when one stops answering. Every
  * exception is caught and logged: a scheduled task that throws is never run again.
@@ -45,6 +45,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   static final Duration PERIOD = Duration.ofMillis(500);
   private static final Path SYN_SENT_TIMEOUT = Path.of("/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_syn_sent");
   private static final long DEFAULT_SYN_SENT_TIMEOUT = 120;
+  private static final Path PROC_CONNTRACK = Path.of("/proc/net/nf_conntrack");
   private static final long WARN_EVERY = TimeUnit.MINUTES.toNanos(10);
 
   private final Config config;
@@ -121,8 +122,7 @@ final class UnrepliedWatcher implements AutoCloseable {
       return;
     }
     listing = true;
-    CommandRunner.Result r = runner.run(List.of("conntrack", "-L", "-p", "tcp", "--state", "SYN_SENT"), null,
-        Duration.ofSeconds(2));
+    CommandRunner.Result r = synSentListing();
     long now = System.nanoTime();
     if (!r.ok()) {
       if (now - lastWarning >= WARN_EVERY || lastWarning == Long.MIN_VALUE) {
@@ -135,6 +135,26 @@ final class UnrepliedWatcher implements AutoCloseable {
       Log.info("traffic: %s: %s%s", s.uplink(), s.reason(), s.counts() ? " (counts as a failed check)" : "");
       health.suspect(s.uplink(), s.reason(), s.counts());
     }
+  }
+
+  /**
+   * The TCP SYN_SENT entries in {@code conntrack -L} format. Read in-process from
+   * /proc/net/nf_conntrack where the kernel offers it (two ticks a second of fork and exec were
+   * most of an idle daemon's CPU); {@code conntrack -L} otherwise.
+   */
+  private CommandRunner.Result synSentListing() {
+    if (Files.isReadable(PROC_CONNTRACK)) {
+      try (var lines = Files.lines(PROC_CONNTRACK)) {
+        StringBuilder out = new StringBuilder();
+        // "ipv4     2 tcp      6 117 SYN_SENT src=…": drop the two leading fields.
+        lines.filter(l -> l.startsWith("ipv4") && l.contains(" SYN_SENT "))
+            .forEach(l -> out.append(l.substring(l.indexOf("tcp"))).append('\n'));
+        return new CommandRunner.Result(0, out.toString(), "");
+      } catch (IOException | java.io.UncheckedIOException e) {
+        Log.debug("unreplied watcher: %s unreadable (%s); using conntrack -L", PROC_CONNTRACK, e.getMessage());
+      }
+    }
+    return runner.run(List.of("conntrack", "-L", "-p", "tcp", "--state", "SYN_SENT"), null, Duration.ofSeconds(2));
   }
 
   /** The uplink's SYN_SENT [UNREPLIED] entries, by ct mark; the probes' own are left out. */

@@ -1,5 +1,8 @@
 package netbalancer.daemon;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +14,11 @@ import netbalancer.plan.Uplink;
 
 /**
  * Traffic per uplink for status and metrics: connections from one conntrack listing (by our
- * mark bits), bytes and new connections from our nft counters. Two subprocesses, cached for a
- * second so a busy scraper cannot turn them into load.
+ * mark bits), new connections from our nft counters, bytes from the interface's own statistics
+ * in /sys. Two subprocesses, cached for a second so a busy scraper cannot turn them into load.
  */
 final class UplinkStats {
-  /** One uplink's numbers; the nft counters restart when the ruleset is replaced. */
+  /** One uplink's numbers; the nft counter restarts when the ruleset is replaced. */
   record Stats(long connections, long txBytes, long rxBytes, long newConnections) {
     static final Stats NONE = new Stats(0, 0, 0, 0);
   }
@@ -42,13 +45,20 @@ final class UplinkStats {
     NftTable table = observer.nftTable();
     Map<String, Stats> out = new LinkedHashMap<>();
     for (Uplink u : uplinks) {
-      Map<String, Long> c = table.counterBytes();
       out.put(u.name(), new Stats(byMark.getOrDefault(config.markFor(u.index()), 0),
-          c.getOrDefault("tx_" + u.index(), 0L), c.getOrDefault("rx_" + u.index(), 0L),
+          interfaceBytes(u.name(), "tx_bytes"), interfaceBytes(u.name(), "rx_bytes"),
           table.counterPackets().getOrDefault("new_" + u.index(), 0L)));
     }
     cached = out;
     cachedAt = now;
     return out;
+  }
+
+  private static long interfaceBytes(String iface, String counter) {
+    try {
+      return Long.parseLong(Files.readString(Path.of("/sys/class/net", iface, "statistics", counter)).strip());
+    } catch (IOException | NumberFormatException e) {
+      return 0; // the interface went away between the kernel read and this one
+    }
   }
 }

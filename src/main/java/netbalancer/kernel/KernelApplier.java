@@ -1,6 +1,7 @@
 package netbalancer.kernel;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import netbalancer.observe.KernelObserver;
@@ -39,7 +40,10 @@ public final class KernelApplier {
     // nft first: a new uplink's marks and SNAT exist before a route sends traffic out of it.
     if (diff.replaceNft()) {
       subprocesses++;
-      String script = "add table " + NFT_TABLE + "\ndelete table " + NFT_TABLE + "\n" + plan.nft().text();
+      // Replace atomically in one transaction; a table that is not there needs no delete (and
+      // the in-transaction delete is most of the cost of a first apply).
+      String script = (current.nftTable().exists()
+          ? "add table " + NFT_TABLE + "\ndelete table " + NFT_TABLE + "\n" : "") + plan.nft().text();
       runInto(List.of("nft", "-f", "-"), script, errors);
     } else if (diff.deleteNft()) {
       subprocesses++;
@@ -90,21 +94,47 @@ public final class KernelApplier {
   }
 
   private int applySysctls(Map<String, String> wanted, List<String> errors) {
-    int changes = 0;
+    int restored = restoreUnwanted(wanted);
+    Map<String, String> originals = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : wanted.entrySet()) {
-      var now = sysctls.read(e.getKey());
-      if (now.isEmpty() || now.get().equals(e.getValue())) {
-        continue; // an interface that vanished since the read has no sysctl left to set
-      }
-      store.rememberOriginal(e.getKey(), now.get());
+      // An interface that vanished since the read has no sysctl left to set.
+      sysctls.read(e.getKey()).filter(now -> !now.equals(e.getValue())).ifPresent(now -> originals.put(e.getKey(), now));
+    }
+    if (originals.isEmpty()) {
+      return restored;
+    }
+    store.rememberOriginals(originals); // on disk before anything changes: a crash cannot lose one
+    int changes = restored;
+    for (String path : originals.keySet()) {
       try {
-        sysctls.write(e.getKey(), e.getValue());
+        sysctls.write(path, wanted.get(path));
         changes++;
       } catch (RuntimeException ex) {
         errors.add(ex.getMessage());
       }
     }
     return changes;
+  }
+
+  /** A sysctl we changed that the plan no longer needs (its uplink left) gets its original back. */
+  private int restoreUnwanted(Map<String, String> wanted) {
+    Map<String, String> originals = store.originals();
+    List<String> done = new ArrayList<>();
+    int restored = 0;
+    for (Map.Entry<String, String> e : originals.entrySet()) {
+      if (wanted.containsKey(e.getKey())) {
+        continue;
+      }
+      if (sysctls.read(e.getKey()).filter(v -> !v.equals(e.getValue())).isPresent()) {
+        sysctls.write(e.getKey(), e.getValue());
+        restored++;
+      }
+      done.add(e.getKey());
+    }
+    if (!done.isEmpty()) {
+      store.forget(done);
+    }
+    return restored;
   }
 
   private void runInto(List<String> argv, String stdin, List<String> errors) {

@@ -52,11 +52,27 @@ public final class StateStore {
     }
   }
 
-  /** Records {@code value} as the original of {@code path} unless one is recorded already. */
-  public synchronized void rememberOriginal(String path, String value) {
+  /** Records each value as the original of its path, unless one is recorded already: one write. */
+  public synchronized void rememberOriginals(Map<String, String> values) {
     Map<String, String> all = originals();
-    if (all.putIfAbsent(path, value) == null) {
+    boolean changed = false;
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      changed |= all.putIfAbsent(e.getKey(), e.getValue()) == null;
+    }
+    if (changed) {
       write(all);
+    }
+  }
+
+  /** Drops the records of sysctls that were put back. */
+  public synchronized void forget(java.util.Collection<String> paths) {
+    Map<String, String> all = originals();
+    if (all.keySet().removeAll(paths)) {
+      if (all.isEmpty()) {
+        clear();
+      } else {
+        write(all);
+      }
     }
   }
 

@@ -29,15 +29,12 @@ final class NftJson {
     String fingerprint = "";
     int rules = 0;
     Map<String, Long> marks = new LinkedHashMap<>();
-    Map<String, Long> bytes = new LinkedHashMap<>();
     Map<String, Long> packets = new LinkedHashMap<>();
     for (JsonNode item : root.path("nftables")) {
       if (item.has("rule")) {
         rules++;
       } else if (item.has("counter")) {
-        JsonNode c = item.get("counter");
-        bytes.put(c.path("name").asText(), c.path("bytes").asLong());
-        packets.put(c.path("name").asText(), c.path("packets").asLong());
+        packets.put(item.get("counter").path("name").asText(), item.get("counter").path("packets").asLong());
       } else if (item.has("set") && FINGERPRINT_SET.equals(item.get("set").path("name").asText())) {
         for (JsonNode e : item.get("set").path("elem")) {
           fingerprint = e.asText();
@@ -48,6 +45,6 @@ final class NftJson {
         }
       }
     }
-    return new NftTable(true, fingerprint, rules, marks, bytes, packets);
+    return new NftTable(true, fingerprint, rules, marks, packets);
   }
 }

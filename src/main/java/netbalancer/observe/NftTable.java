@@ -6,20 +6,19 @@ import java.util.Map;
  * What we find of our own nft table: whether it exists, the plan fingerprint in its comment, how
  * many rules it holds (to notice a chain flushed by someone else) and the uplink→mark map, which
  * is how a restarted daemon recovers the marks that established connections carry. Named
- * counters give bytes ({@code tx_I}, {@code rx_I}) and new connections ({@code new_I}) per uplink.
+ * counters ({@code new_I}) count new outbound connections per uplink.
  */
 public record NftTable(boolean exists, String comment, int ruleCount, Map<String, Long> uplinkMarks,
-    Map<String, Long> counterBytes, Map<String, Long> counterPackets) {
+    Map<String, Long> counterPackets) {
 
-  public static final NftTable ABSENT = new NftTable(false, "", 0, Map.of(), Map.of(), Map.of());
+  public static final NftTable ABSENT = new NftTable(false, "", 0, Map.of(), Map.of());
 
   public NftTable {
     uplinkMarks = Map.copyOf(uplinkMarks);
-    counterBytes = Map.copyOf(counterBytes);
     counterPackets = Map.copyOf(counterPackets);
   }
 
   public NftTable(boolean exists, String comment, int ruleCount, Map<String, Long> uplinkMarks) {
-    this(exists, comment, ruleCount, uplinkMarks, Map.of(), Map.of());
+    this(exists, comment, ruleCount, uplinkMarks, Map.of());
   }
 }

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import netbalancer.lab.Lab;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +26,20 @@ class BenchIT {
 
   @Test
   void quickBenchWritesEverySectionWithSaneNumbersAndLeavesNothingBehind() throws Exception {
-    HostGuard host = HostGuard.snapshot();
     Path out = Files.createTempDirectory("nb-bench");
+    try {
+      check(out);
+    } finally {
+      try (Stream<Path> files = Files.walk(out)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  private static void check(Path out) throws Exception {
+    HostGuard host = HostGuard.snapshot();
     Path log = out.resolve("bench.log");
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",

@@ -27,7 +27,9 @@ class TransitionsIT {
     CONFIGS.put("host-mode-no-affinity", Map.of("BALANCE_MODE", "host", "SESSION_AFFINITY_ENABLED", "false"));
     CONFIGS.put("masquerade", Map.of("CONSISTENT_NAT_ENABLED", "false"));
     CONFIGS.put("other-mask-and-tables", Map.of("LB_MARK_MASK", "0xff0000", "LB_TABLE", "300", "LB_TABLE_BASE", "400"));
-    CONFIGS.put("wan1-excluded", Map.of("EXCLUDE_INTERFACES", "lo wan1"));
+    // The last uplink leaves: the others keep their indices (their connections' marks), which is
+    // also what a fresh apply numbers them. (When wan1 leaves, wan2..4 keep 2..4 on purpose.)
+    CONFIGS.put("wan4-excluded", Map.of("EXCLUDE_INTERFACES", "lo wan4"));
     CONFIGS.put("other-preference", Map.of("LB_PREF", "500"));
   }
 

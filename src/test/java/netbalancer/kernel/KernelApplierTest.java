@@ -54,10 +54,22 @@ class KernelApplierTest {
       assertEquals(2, r.subprocesses());
       assertEquals(List.of("nft -f -", "ip -force -batch -"), runner.calls().stream().map(RecordingRunner.Call::command).toList());
       String nft = runner.calls().get(0).stdin();
-      assertTrue(nft.startsWith("add table inet net_balancer\ndelete table inet net_balancer\ntable inet net_balancer {"),
-          "replaced atomically in one transaction: " + nft.substring(0, 80));
+      assertTrue(nft.startsWith("table inet net_balancer {"), "no table yet: created in one transaction: " + nft);
       assertEquals(plan.routes().size() + plan.rules().size(), runner.calls().get(1).stdin().lines().count());
     }
+  }
+
+  @Test
+  void anExistingTableIsReplacedAtomicallyInOneTransaction() {
+    RecordingRunner runner = new RecordingRunner();
+    KernelApplier applier = new KernelApplier(runner, new FakeSysctls(), new StateStore(dir.resolve("t.json")), 213);
+    Config c = Config.defaults();
+    KernelState s = uplinks(2);
+    KernelState stale = new KernelState(s.links(), s.routes(), s.rules(), s.neighbors(),
+        new NftTable(true, "pold", 3, Map.of("wan1", 0x100L)));
+    applier.apply(Planner.plan(c, UplinkDiscovery.discover(c, stale), Map.of()), stale);
+    assertTrue(runner.calls().get(0).stdin().startsWith(
+        "add table inet net_balancer\ndelete table inet net_balancer\ntable inet net_balancer {"));
   }
 
   @Test
@@ -84,6 +96,26 @@ class KernelApplierTest {
     assertEquals(Map.of("net/ipv4/ip_forward", "0", "net/ipv4/fib_multipath_hash_policy", "0",
         "net/ipv4/fib_multipath_use_neigh", "0", "net/ipv4/conf/wan1/rp_filter", "1"), sysctls.values);
     assertFalse(Files.exists(store.file()), "state file removed once restored");
+  }
+
+  @Test
+  void anUplinkThatLeavesGetsItsSysctlBack() {
+    FakeSysctls sysctls = new FakeSysctls();
+    sysctls.values.put("net/ipv4/ip_forward", "1");
+    sysctls.values.put("net/ipv4/fib_multipath_hash_policy", "1");
+    sysctls.values.put("net/ipv4/fib_multipath_use_neigh", "1");
+    sysctls.values.put("net/ipv4/conf/wan1/rp_filter", "1");
+    sysctls.values.put("net/ipv4/conf/wan2/rp_filter", "1");
+    StateStore store = new StateStore(dir.resolve("leave.json"));
+    KernelApplier applier = new KernelApplier(new RecordingRunner(), sysctls, store, 213);
+    Config c = Config.defaults();
+    KernelState two = uplinks(2);
+    applier.apply(Planner.plan(c, UplinkDiscovery.discover(c, two), Map.of()), two);
+    assertEquals("2", sysctls.values.get("net/ipv4/conf/wan2/rp_filter"));
+    KernelState one = uplinks(1);
+    applier.apply(Planner.plan(c, UplinkDiscovery.discover(c, one), Map.of()), one);
+    assertEquals("1", sysctls.values.get("net/ipv4/conf/wan2/rp_filter"), "put back when wan2 left");
+    assertEquals(Map.of("net/ipv4/conf/wan1/rp_filter", "1"), store.originals());
   }
 
   @Test
