@@ -29,6 +29,14 @@ final class StateDecider {
 
   /** When each uplink last became usable (carrier and neighbor fine); absent while it is not. */
   private final Map<String, Long> usableSince = new HashMap<>();
+  /**
+   * After carrier returns, the gateway's entry may still say FAILED from resolutions tried while
+   * the link was dead; the kernel needs up to 3 probes a second apart to settle it.
+   */
+  static final long NEIGHBOR_SETTLE_NANOS = 3_000_000_000L;
+  private static final long STILL_DOWN = Long.MAX_VALUE;
+  /** When carrier came back, for uplinks seen without it (STILL_DOWN while it is gone). */
+  private final Map<String, Long> carrierBack = new HashMap<>();
   /** Since when each uplink's gateway neighbor has been INCOMPLETE. */
   private final Map<String, Long> incompleteSince = new HashMap<>();
   private final Map<String, String> neighborFailures = new HashMap<>();
@@ -55,7 +63,24 @@ final class StateDecider {
     neighborFailures.clear();
     neighborWake = Long.MAX_VALUE;
     Set<String> incompleteNow = new HashSet<>();
+    carrierBack.keySet().retainAll(uplinks.stream().map(Uplink::name).toList());
     for (Uplink u : uplinks) {
+      if (!u.carrier()) {
+        carrierBack.put(u.name(), STILL_DOWN); // carrier loss is the failure; no neighbor can resolve
+        continue;
+      }
+      Long back = carrierBack.get(u.name());
+      if (back != null) {
+        if (back == STILL_DOWN) {
+          back = now;
+          carrierBack.put(u.name(), now);
+        }
+        if (now - back < NEIGHBOR_SETTLE_NANOS) {
+          neighborWake = Math.min(neighborWake, back + NEIGHBOR_SETTLE_NANOS);
+          continue;
+        }
+        carrierBack.remove(u.name());
+      }
       Neighbor n = neighborChecks ? gateway(u, kernel) : null;
       if (n == null) {
         continue;

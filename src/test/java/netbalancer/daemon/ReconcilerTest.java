@@ -111,6 +111,21 @@ class ReconcilerTest {
   }
 
   @Test
+  void aGatewayEntryLeftFailedByCarrierLossGetsTimeToSettle() {
+    kernel.set(three(false, true));
+    reconciler.reconcile();
+    clock.addAndGet(5 * SECOND);
+    kernel.set(new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true)
+        .neighbor("198.18.2.1", "wan2", "FAILED").build());
+    reconciler.reconcile();
+    clock.addAndGet(2 * SECOND);
+    assertEquals(List.of("wan1", "wan2", "wan3"), reconciler.reconcile().plan().balanced(),
+        "back after DEBOUNCE_TIME: the FAILED entry is from when the link was dead");
+    clock.addAndGet(SECOND);
+    assertEquals(UplinkState.DOWN, states(reconciler.reconcile()).get("wan2"), "still FAILED once settled: down");
+  }
+
+  @Test
   void vanishedUplinkLosesItsConnections() {
     kernel.set(three(true, false));
     Reconciler.Outcome o = reconciler.reconcile();
