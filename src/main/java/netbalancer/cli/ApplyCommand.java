@@ -2,7 +2,6 @@ package netbalancer.cli;
 
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
-import netbalancer.config.ConfigException;
 import netbalancer.kernel.ApplyResult;
 import netbalancer.observe.KernelState;
 import netbalancer.plan.Plan;
@@ -23,13 +22,7 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Config config;
-    try {
-      config = configOption.load();
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return ExitCodes.BAD_CONFIG;
-    }
+    Config config = configOption.load();
     Balancer balancer = Balancer.forHost(config);
     KernelState state = balancer.observer().observe();
     Plan plan = balancer.planFromCarrier(state);

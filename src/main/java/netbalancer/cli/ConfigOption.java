@@ -15,7 +15,10 @@ final class ConfigOption {
       description = "configuration file (default: /etc/net-balancer/net-balancer.conf if present)")
   Path file;
 
-  /** Loads and validates; a ConfigException reaches the caller before anything is touched. */
+  /**
+   * Loads and validates. A ConfigException, thrown before anything is touched, reaches Main,
+   * which prints every error and exits 2.
+   */
   Config load() {
     return load(System.getenv());
   }

@@ -2,7 +2,6 @@ package netbalancer.cli;
 
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
-import netbalancer.config.ConfigException;
 import netbalancer.daemon.DaemonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,13 +19,7 @@ abstract class DrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Config config;
-    try {
-      config = configOption.load();
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return ExitCodes.BAD_CONFIG;
-    }
+    Config config = configOption.load();
     String answer = DaemonClient.request(config.controlSocket(), verb() + " " + uplink);
     if (answer == null) {
       System.err.println("net-balancer: no daemon listens on " + config.controlSocket() + " (start `net-balancer run`)");

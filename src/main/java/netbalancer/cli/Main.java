@@ -1,5 +1,6 @@
 package netbalancer.cli;
 
+import netbalancer.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,10 @@ public final class Main {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof ConfigException) {
+        cmd.getErr().println(ex.getMessage()); // names every bad key; nothing was touched
+        return ExitCodes.BAD_CONFIG;
+      }
       cmd.getErr().println("net-balancer: " + ex.getMessage());
       return ExitCodes.FAILURE;
     });

@@ -2,7 +2,6 @@ package netbalancer.cli;
 
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
-import netbalancer.config.ConfigException;
 import netbalancer.daemon.Daemon;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,13 +15,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config;
-    try {
-      config = configOption.load();
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return ExitCodes.BAD_CONFIG;
-    }
+    Config config = configOption.load();
     return new Daemon(config, configOption.reloader()).run();
   }
 }

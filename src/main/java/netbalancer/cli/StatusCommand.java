@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import netbalancer.config.Config;
-import netbalancer.config.ConfigException;
 import netbalancer.daemon.DaemonClient;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.Nexthop;
@@ -41,13 +40,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config;
-    try {
-      config = configOption.load();
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return ExitCodes.BAD_CONFIG;
-    }
+    Config config = configOption.load();
     boolean terminal = System.console() != null;
     do {
       String fromDaemon = DaemonClient.request(config.controlSocket(), "status");
