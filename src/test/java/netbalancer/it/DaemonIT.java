@@ -14,24 +14,13 @@ import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The daemon on the real kernel: failover without collateral damage, repair, lifecycle. */
+@ExtendWith(HostGuard.class)
 class DaemonIT {
   private static final Duration REACT = Duration.ofSeconds(2);
-  private static HostGuard host;
-
-  @BeforeAll
-  static void snapshotHost() {
-    host = HostGuard.snapshot();
-  }
-
-  @AfterAll
-  static void hostUntouched() {
-    host.assertUnchanged();
-  }
 
   private static Map<String, String> env() {
     Map<String, String> env = new LinkedHashMap<>();

@@ -12,25 +12,14 @@ import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The one-shot data plane (apply, cleanup) on the real kernel, in a namespace lab. */
+@ExtendWith(HostGuard.class)
 class DataPlaneIT {
-  private static HostGuard host;
-
-  @BeforeAll
-  static void snapshotHost() {
-    host = HostGuard.snapshot();
-  }
-
-  @AfterAll
-  static void hostUntouched() {
-    host.assertUnchanged();
-  }
 
   private static void assertShare(LoadReport r, Lab lab, int uplink, double target) {
     double share = 100.0 * r.from(lab.ispPublicAddress(uplink)) / r.succeeded();

@@ -28,9 +28,8 @@ import java.util.stream.Stream;
 import netbalancer.kernel.ProcessRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The test harness and the lab demo as users run them: the real jar, real signals. Host-mode
@@ -38,19 +37,9 @@ import org.junit.jupiter.api.Test;
  * throw-away namespace; --lab runs and the demo build their own labs, and the test proves they
  * removed them and every process in them.
  */
+@ExtendWith(HostGuard.class)
 class HarnessIT {
   private static final Pattern LAB_PREFIX = Pattern.compile("(nblab-\\d+-[0-9a-f]{4}-)");
-  private static HostGuard host;
-
-  @BeforeAll
-  static void snapshotHost() {
-    host = HostGuard.snapshot();
-  }
-
-  @AfterAll
-  static void hostUntouched() {
-    host.assertUnchanged();
-  }
 
   /** The daemon's and the harness's settings in a test-owned lab: fast checks, short hold-down. */
   private static Map<String, String> fast() {

@@ -20,9 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -30,19 +29,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * a lossy one and a flapping one are left alone. Every test samples LB_TABLE continuously and
  * prints what it measured.
  */
+@ExtendWith(HostGuard.class)
 class HealthIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static HostGuard host;
-
-  @BeforeAll
-  static void snapshotHost() {
-    host = HostGuard.snapshot();
-  }
-
-  @AfterAll
-  static void hostUntouched() {
-    host.assertUnchanged();
-  }
 
   /** Fast checks: a 5 s interval, 1 s fast interval and timeout, threshold 2. */
   static Map<String, String> fast() {

@@ -4,16 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import netbalancer.kernel.ProcessRunner;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Reads (never changes) the host namespace's links, rules, routes and nftables, so a test can
- * prove it left them exactly as they were.
+ * prove it left them exactly as they were. As {@code @ExtendWith(HostGuard.class)} it checks a
+ * whole test class.
  */
-final class HostGuard {
+final class HostGuard implements BeforeAllCallback, AfterAllCallback {
+  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(HostGuard.class);
   private final String before;
 
   private HostGuard(String before) {
     this.before = before;
+  }
+
+  /** For JUnit. */
+  HostGuard() {
+    this("");
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    context.getStore(STORE).put("host", snapshot());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    context.getStore(STORE).get("host", HostGuard.class).assertUnchanged();
   }
 
   static HostGuard snapshot() {

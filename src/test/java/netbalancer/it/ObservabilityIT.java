@@ -18,29 +18,18 @@ import netbalancer.kernel.CommandRunner.Result;
 import netbalancer.kernel.ProcessRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Status, metrics and hooks of the running daemon, during a real failover in the lab. */
+@ExtendWith(HostGuard.class)
 class ObservabilityIT {
   private static final String PORT = "9464";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static HostGuard host;
 
   @TempDir
   Path tmp;
-
-  @BeforeAll
-  static void snapshotHost() {
-    host = HostGuard.snapshot();
-  }
-
-  @AfterAll
-  static void hostUntouched() {
-    host.assertUnchanged();
-  }
 
   private Map<String, String> env(Path hooks, String hookTimeout) {
     Map<String, String> env = new LinkedHashMap<>();

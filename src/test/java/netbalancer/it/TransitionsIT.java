@@ -9,17 +9,16 @@ import java.util.Map;
 import java.util.Random;
 import netbalancer.kernel.CommandRunner.Result;
 import netbalancer.lab.Lab;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Golden kernel state for each configuration, then the configurations applied one after another
  * in random order: every transition must land on exactly the state a fresh apply makes.
  */
+@ExtendWith(HostGuard.class)
 class TransitionsIT {
   private static final Map<String, Map<String, String>> CONFIGS = new LinkedHashMap<>();
-  private static HostGuard host;
 
   static {
     CONFIGS.put("defaults", Map.of());
@@ -31,16 +30,6 @@ class TransitionsIT {
     // also what a fresh apply numbers them. (When wan1 leaves, wan2..4 keep 2..4 on purpose.)
     CONFIGS.put("wan4-excluded", Map.of("EXCLUDE_INTERFACES", "lo wan4"));
     CONFIGS.put("other-preference", Map.of("LB_PREF", "500"));
-  }
-
-  @BeforeAll
-  static void snapshotHost() {
-    host = HostGuard.snapshot();
-  }
-
-  @AfterAll
-  static void hostUntouched() {
-    host.assertUnchanged();
   }
 
   private static void apply(Lab lab, Map<String, String> env) {
