@@ -134,11 +134,20 @@ public final class Daemon {
     }
   }
 
-  /** "ADDRESS dev IFACE" is the gateway of a current uplink. */
-  private boolean isGateway(String neighbor) {
+  /**
+   * Whether a neighbor event ("ADDRESS dev IFACE STATE") matters: an uplink's gateway failing, or
+   * coming back while its uplink is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after
+   * every probe would otherwise cost a kernel read each time.
+   */
+  private boolean isGateway(String event) {
     DaemonStatus.Snapshot s = status.last();
-    return s.plan() == null || s.plan().uplinks().stream()
-        .anyMatch(u -> u.gateway() != null && neighbor.equals(u.gateway() + " dev " + u.name()));
+    if (s.plan() == null) {
+      return true;
+    }
+    boolean failing = event.endsWith(" FAILED") || event.endsWith(" INCOMPLETE");
+    return s.plan().uplinks().stream().anyMatch(u -> u.gateway() != null
+        && event.startsWith(u.gateway() + " dev " + u.name() + " ")
+        && (failing || !s.verdicts().get(u.name()).state().eligible()));
   }
 
   private void publishMetrics() {

@@ -19,7 +19,7 @@ import netbalancer.log.Log;
 final class KernelMonitor implements AutoCloseable {
   /** A neighbor event: address, device, and a NUD state at the end. */
   private static final Pattern NEIGHBOR = Pattern.compile(
-      "^(?:Deleted |miss )*(\\S+) dev (\\S+) .*\\b(?:REACHABLE|STALE|DELAY|PROBE|FAILED|INCOMPLETE|PERMANENT|NOARP|NONE)\\s*$");
+      "^(?:Deleted |miss )*(\\S+) dev (\\S+) .*\\b(REACHABLE|STALE|DELAY|PROBE|FAILED|INCOMPLETE|PERMANENT|NOARP|NONE)\\s*$");
 
   private final List<String> argv;
   private final Runnable signal;
@@ -40,8 +40,8 @@ final class KernelMonitor implements AutoCloseable {
 
   /**
    * Links, addresses, routes, rules and neighbors; our own routes' echoes skipped. Neighbor
-   * events count only for {@code gateway} ("ADDRESS dev IFACE" of an uplink's gateway): every
-   * LAN host's ARP entry changes state all day, and none of them concerns the uplinks.
+   * events ("ADDRESS dev IFACE STATE") count only where {@code gateway} says they matter: every
+   * LAN host's ARP entry, and a healthy gateway's, changes state all day.
    */
   static KernelMonitor ip(int rtProto, Predicate<String> gateway, Runnable signal) {
     return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh"),
@@ -57,7 +57,7 @@ final class KernelMonitor implements AutoCloseable {
   boolean interesting(String line) {
     Matcher n = NEIGHBOR.matcher(line);
     if (n.matches()) {
-      return neighborOfInterest.test(n.group(1) + " dev " + n.group(2));
+      return neighborOfInterest.test(n.group(1) + " dev " + n.group(2) + " " + n.group(3));
     }
     return ignore == null || !line.contains(ignore) || line.startsWith("Deleted");
   }

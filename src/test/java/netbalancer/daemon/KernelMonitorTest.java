@@ -7,13 +7,15 @@ import org.junit.jupiter.api.Test;
 
 /** Which lines of real {@code ip -N monitor} output (iproute2 6.1) wake the reconciler. */
 class KernelMonitorTest {
-  private final KernelMonitor monitor = KernelMonitor.ip(213, "198.18.1.1 dev wan1"::equals, () -> { });
+  private final KernelMonitor monitor = KernelMonitor.ip(213,
+      e -> e.startsWith("198.18.1.1 dev wan1 ") && !e.endsWith(" STALE"), () -> { });
 
   @Test
-  void gatewayNeighborEventsWakeOthersDoNot() {
+  void neighborEventsReachThePredicateWithTheirState() {
     assertTrue(monitor.interesting("198.18.1.1 dev wan1 FAILED "));
     assertTrue(monitor.interesting("Deleted 198.18.1.1 dev wan1 FAILED "));
     assertTrue(monitor.interesting("198.18.1.1 dev wan1 lladdr b2:f5:b6:53:5d:c3 REACHABLE "));
+    assertFalse(monitor.interesting("198.18.1.1 dev wan1 lladdr b2:f5:b6:53:5d:c3 STALE "));
     assertFalse(monitor.interesting("192.0.2.10 dev lan0 lladdr 02:00:00:00:00:01 STALE "));
     assertFalse(monitor.interesting("198.18.1.1 dev wan2 lladdr 02:00:00:00:00:01 REACHABLE "));
   }
