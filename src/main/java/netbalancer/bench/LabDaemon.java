@@ -38,12 +38,7 @@ final class LabDaemon implements AutoCloseable {
 
   /** Settings every bench daemon needs: its own state, probes aimed at the lab's server. */
   static Map<String, String> baseEnv(Lab lab) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("STATE_DIR", stateDir(lab).toString());
-    env.put("CONTROL_SOCKET", stateDir(lab).resolve("control.sock").toString());
-    env.put("HEALTH_PROBE_TARGET", Lab.SERVER_ADDRESS);
-    env.put("HEALTH_PROBE_PORT", Integer.toString(Lab.SERVER_PORT));
-    return env;
+    return new LinkedHashMap<>(Lab.balancerSettings(stateDir(lab)));
   }
 
   static Path stateDir(Lab lab) {

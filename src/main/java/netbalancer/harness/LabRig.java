@@ -45,13 +45,9 @@ final class LabRig implements AutoCloseable {
 
   /** The lab's daemon settings: fast checks, short hold-down, private state; {@code extra} on top. */
   static Map<String, String> settings(Path stateDir, Map<String, String> extra) {
-    Map<String, String> s = new LinkedHashMap<>();
-    s.put("STATE_DIR", stateDir.toString());
-    s.put("CONTROL_SOCKET", stateDir.resolve("control.sock").toString());
+    Map<String, String> s = new LinkedHashMap<>(Lab.balancerSettings(stateDir)); // probes: PROBE_ADDRESS
     s.put("HOOKS_DIR", stateDir.resolve("hooks.d").toString());
     s.put("METRICS_ENABLED", "false");
-    s.put("HEALTH_PROBE_TARGET", PROBE_ADDRESS);
-    s.put("HEALTH_PROBE_PORT", Integer.toString(PORT));
     s.put("HEALTH_CHECK_INTERVAL", "1");
     s.put("HEALTH_CHECK_FAST_INTERVAL", "1");
     s.put("HEALTH_CHECK_TIMEOUT", "1");

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -511,6 +513,19 @@ public final class Lab implements AutoCloseable {
       p.close();
       throw e;
     }
+  }
+
+  /**
+   * Settings every net-balancer run in a lab's router needs: state and control socket in
+   * {@code stateDir} (never the host's /run), probes aimed at the lab's server.
+   */
+  public static Map<String, String> balancerSettings(Path stateDir) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("STATE_DIR", stateDir.toString());
+    env.put("CONTROL_SOCKET", stateDir.resolve("control.sock").toString());
+    env.put("HEALTH_PROBE_TARGET", SERVER_ADDRESS);
+    env.put("HEALTH_PROBE_PORT", Integer.toString(SERVER_PORT));
+    return env;
   }
 
   /** The shaded jar: system property {@code netbalancer.jar}, else {@code target/net-balancer.jar}. */

@@ -3,12 +3,12 @@ package netbalancer.observe;
 import java.util.Map;
 
 /**
- * What we find of our own nft table: whether it exists, the plan fingerprint in its comment, how
+ * What we find of our own nft table: whether it exists, the plan fingerprint in its one-element set, how
  * many rules it holds (to notice a chain flushed by someone else) and the uplink→mark map, which
  * is how a restarted daemon recovers the marks that established connections carry. Named
  * counters ({@code new_I}) count new outbound connections per uplink.
  */
-public record NftTable(boolean exists, String comment, int ruleCount, Map<String, Long> uplinkMarks,
+public record NftTable(boolean exists, String fingerprint, int ruleCount, Map<String, Long> uplinkMarks,
     Map<String, Long> counterPackets) {
 
   public static final NftTable ABSENT = new NftTable(false, "", 0, Map.of(), Map.of());
@@ -18,7 +18,7 @@ public record NftTable(boolean exists, String comment, int ruleCount, Map<String
     counterPackets = Map.copyOf(counterPackets);
   }
 
-  public NftTable(boolean exists, String comment, int ruleCount, Map<String, Long> uplinkMarks) {
-    this(exists, comment, ruleCount, uplinkMarks, Map.of());
+  public NftTable(boolean exists, String fingerprint, int ruleCount, Map<String, Long> uplinkMarks) {
+    this(exists, fingerprint, ruleCount, uplinkMarks, Map.of());
   }
 }

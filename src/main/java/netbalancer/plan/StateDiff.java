@@ -58,7 +58,7 @@ public record StateDiff(List<String> ipBatch, boolean replaceNft, boolean delete
 
     NftTable table = current.nftTable();
     boolean replace = !plan.nft().isEmpty() && !(table.exists()
-        && table.comment().equals(plan.nft().fingerprint()) && table.ruleCount() == plan.nft().ruleCount());
+        && table.fingerprint().equals(plan.nft().fingerprint()) && table.ruleCount() == plan.nft().ruleCount());
     boolean delete = plan.nft().isEmpty() && table.exists();
     return new StateDiff(lines, replace, delete);
   }

@@ -1,5 +1,6 @@
 package netbalancer.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,12 +17,7 @@ final class Nb {
 
   /** Settings every test run needs: state and control socket private to this lab. */
   static Map<String, String> baseEnv(Lab lab) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("STATE_DIR", "/tmp/" + lab.prefix() + "-state");
-    env.put("CONTROL_SOCKET", "/tmp/" + lab.prefix() + "-state/control.sock");
-    env.put("HEALTH_PROBE_TARGET", Lab.SERVER_ADDRESS);
-    env.put("HEALTH_PROBE_PORT", Integer.toString(Lab.SERVER_PORT));
-    return env;
+    return Lab.balancerSettings(Path.of("/tmp", lab.prefix() + "-state"));
   }
 
   static List<String> argv(Lab lab, Map<String, String> env, String... args) {

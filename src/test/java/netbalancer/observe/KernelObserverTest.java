@@ -68,7 +68,7 @@ class KernelObserverTest {
     assertEquals("198.18.1.2", s.rules().get(3).src());
 
     assertTrue(s.neighbors().get(0).failed());
-    assertEquals("p0123456789abcd", s.nftTable().comment());
+    assertEquals("p0123456789abcd", s.nftTable().fingerprint());
     assertEquals(2, s.nftTable().ruleCount());
     assertEquals(512L, s.nftTable().uplinkMarks().get("wan-2.x"));
   }
