@@ -17,7 +17,6 @@ import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.health.GatewayNudger;
 import netbalancer.health.HealthMonitor;
-import netbalancer.health.HealthSnapshot;
 import netbalancer.health.SynEvidence;
 import netbalancer.kernel.CommandRunner;
 import netbalancer.log.Log;
@@ -26,8 +25,8 @@ import netbalancer.plan.Uplink;
 
 /**
  * Passive evidence from real traffic, every {@link #PERIOD}: the TCP SYN_SENT connections (from
- * /proc/net/nf_conntrack, else {@code conntrack -L -p tcp --state SYN_SENT}), whose [UNREPLIED] entries are mapped to uplinks by their ct mark (under
- * LB_MARK_MASK) and judged by {@link SynEvidence}, which calls {@link HealthMonitor#suspect}.
+ * /proc/net/nf_conntrack, else {@code conntrack -L -p tcp --state SYN_SENT}), whose [UNREPLIED]
+ * entries are mapped to uplinks by their ct mark (under LB_MARK_MASK) and judged by {@link SynEvidence}, which calls {@link HealthMonitor#suspect}.
  *
  * <p>Suspicion is confirmed by probes before an uplink fails (a dead server is not a dead uplink):
  * weak evidence only brings the next probe round forward; strong evidence (2 connections to 2
@@ -36,8 +35,9 @@ import netbalancer.plan.Uplink;
  * died under traffic is out after about 0.5-1 s of silence, plus one probe timeout (3 s), instead
  * of up to 30 s + 2 x 3 s. The probes' own SYNs are not evidence: the round counts them already.
  *
- * <p>Cheap: a /proc read per period (a subprocess where /proc lacks conntrack), nothing at all while health checks are off or no uplink
- * is eligible. The same timer keeps gateway neighbors resolved ({@link GatewayNudger}, with
+ * <p>Cheap: the listing (a /proc read, or a subprocess where /proc lacks conntrack) runs only when
+ * {@link ScanGate} says the connection count moved or a SYN is awaited, and not at all while
+ * health checks are off or no uplink is eligible. The same timer keeps gateway neighbors resolved ({@link GatewayNudger}, with
  * NEIGHBOR_REACHABILITY_ENABLED) and asks for a reconcile pass when one stops answering. Every
  * exception is caught and logged: a scheduled task that throws is never run again.
  */
@@ -46,6 +46,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   private static final Path SYN_SENT_TIMEOUT = Path.of("/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_syn_sent");
   private static final long DEFAULT_SYN_SENT_TIMEOUT = 120;
   private static final Path PROC_CONNTRACK = Path.of("/proc/net/nf_conntrack");
+  private static final Path CONNTRACK_COUNT = Path.of("/proc/sys/net/netfilter/nf_conntrack_count");
   private static final long WARN_EVERY = TimeUnit.MINUTES.toNanos(10);
 
   private final Config config;
@@ -54,6 +55,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   private final Supplier<List<Uplink>> uplinks;
   private final Runnable signal;
   private final SynEvidence evidence = new SynEvidence();
+  private final ScanGate gate = new ScanGate();
   private final GatewayNudger nudger;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "unreplied-watcher");
@@ -106,10 +108,9 @@ final class UnrepliedWatcher implements AutoCloseable {
   private void watchSyns(List<Uplink> current) {
     Set<String> eligible = new HashSet<>();
     if (config.healthCheckEnabled()) {
-      Map<String, HealthSnapshot> snapshot = health.snapshot();
+      Set<String> inService = health.eligible();
       for (Uplink u : current) {
-        HealthSnapshot s = snapshot.get(u.name());
-        if (u.family() == Family.INET && s != null && s.eligible()) {
+        if (u.family() == Family.INET && inService.contains(u.name())) {
           eligible.add(u.name());
         }
       }
@@ -117,11 +118,15 @@ final class UnrepliedWatcher implements AutoCloseable {
     if (eligible.isEmpty()) {
       if (listing) {
         evidence.reset(); // ages estimated after the pause start afresh
+        gate.reset();
         listing = false;
       }
       return;
     }
     listing = true;
+    if (!gate.due(System.nanoTime(), connectionCount(), evidence.waiting())) {
+      return;
+    }
     CommandRunner.Result r = synSentListing();
     long now = System.nanoTime();
     if (!r.ok()) {
@@ -211,6 +216,15 @@ final class UnrepliedWatcher implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** This namespace's connection count, or -1 when the kernel does not say. */
+  private static long connectionCount() {
+    try {
+      return Long.parseLong(Files.readString(CONNTRACK_COUNT).strip());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static long synSentTimeout() {

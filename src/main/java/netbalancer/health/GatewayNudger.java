@@ -51,6 +51,8 @@ public final class GatewayNudger {
   private final String target;
   private final Map<String, Long> lastSent = new HashMap<>();
   private final Set<String> told = new HashSet<>();
+  private String lastArp;
+  private Set<String> complete = Set.of();
 
   /**
    * @param arpTable the text of /proc/net/arp (null if unreadable: then nothing is done)
@@ -76,7 +78,10 @@ public final class GatewayNudger {
     if (arp == null) {
       return false; // cannot tell what the kernel knows: better nothing than blind traffic
     }
-    Set<String> complete = completeEntries(arp);
+    if (!arp.equals(lastArp)) { // the table rarely changes: parse it only when it did
+      lastArp = arp;
+      complete = completeEntries(arp);
+    }
     boolean look = false;
     Set<String> current = new HashSet<>();
     for (Gateway g : gateways) {
@@ -114,7 +119,7 @@ public final class GatewayNudger {
       return out;
     }
     for (String line : arp.split("\n")) {
-      String[] f = line.trim().split("\\s+");
+      String[] f = fields(line);
       if (f.length < 6 || !f[2].startsWith("0x")) {
         continue; // the header, or garbage
       }
@@ -127,6 +132,26 @@ public final class GatewayNudger {
       }
     }
     return out;
+  }
+
+  /** Whitespace-separated fields, without a regular expression (this runs twice a second). */
+  static String[] fields(String line) {
+    List<String> out = new java.util.ArrayList<>(8);
+    int i = 0;
+    int n = line.length();
+    while (i < n) {
+      while (i < n && Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      while (i < n && !Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      if (i > start) {
+        out.add(line.substring(start, i));
+      }
+    }
+    return out.toArray(String[]::new);
   }
 
   private static String readArp() {

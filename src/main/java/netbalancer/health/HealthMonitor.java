@@ -3,9 +3,11 @@ package netbalancer.health;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -181,6 +183,25 @@ public final class HealthMonitor implements AutoCloseable {
     }
     publish();
     return Collections.unmodifiableSortedMap(out);
+  }
+
+  /** The uplinks health lets take new connections now: {@link #snapshot}'s eligible ones, without the rest. */
+  public Set<String> eligible() {
+    Set<String> out = new HashSet<>();
+    synchronized (lock) {
+      long now = ticker.read();
+      for (Entry e : entries.values()) {
+        e.state.advance(now);
+        if (collect(e)) {
+          schedule(e);
+        }
+        if (e.state.eligible()) {
+          out.add(e.name);
+        }
+      }
+    }
+    publish();
+    return out;
   }
 
   /** Stops all timers; rounds still running are ignored when they end. */

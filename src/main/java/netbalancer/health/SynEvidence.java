@@ -118,6 +118,11 @@ public final class SynEvidence {
     return out;
   }
 
+  /** Whether some SYN is still awaited: the next listing must look again even if nothing new came. */
+  public boolean waiting() {
+    return !tracked.isEmpty();
+  }
+
   /** Forgets everything (checks paused): entries seen after a pause get their age estimated anew. */
   public void reset() {
     tracked = new HashMap<>();

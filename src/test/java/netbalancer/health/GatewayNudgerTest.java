@@ -51,6 +51,13 @@ class GatewayNudgerTest {
   }
 
   @Test
+  void fieldsSplitOnAnyRunOfWhitespace() {
+    assertEquals(List.of("198.18.1.1", "0x1", "0x2", "wan1"),
+        List.of(GatewayNudger.fields("  198.18.1.1 \t 0x1   0x2 wan1  ")));
+    assertEquals(List.of(), List.of(GatewayNudger.fields("   ")));
+  }
+
+  @Test
   void anUnreadableTableSendsNothing() {
     GatewayNudger blind = new GatewayNudger(() -> null, (from, to) -> sent.add(from), "203.0.113.10");
     assertFalse(blind.tick(0, GATEWAYS));

@@ -1,6 +1,7 @@
 package netbalancer.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,18 @@ class HealthMonitorTest {
     assertEquals(UplinkState.UP, m.snapshot().get("wan2").state(), "the other uplink is untouched");
     List<Long> wan1Probes = prober.callsFrom(WAN1).stream().map(c -> (c.at() - t0) / 1_000_000_000L).toList();
     assertEquals(List.of(0L, 30L, 31L, 32L, 62L), wan1Probes, "fast while confirming, then the normal interval");
+  }
+
+  @Test
+  void eligibleNamesTheUplinksTheSnapshotCallsEligible() {
+    HealthMonitor m = monitor(TestSettings.defaults().thresholds(3, 1));
+    m.setUplinks(uplinks("wan1", WAN1, "wan2", WAN2));
+    assertEquals(java.util.Set.of("wan1", "wan2"), m.eligible());
+    advance(1);
+    prober.kill(WAN1);
+    advance(40);
+    assertEquals(java.util.Set.of("wan2"), m.eligible());
+    assertFalse(m.snapshot().get("wan1").eligible());
   }
 
   @Test

@@ -63,6 +63,17 @@ class SynEvidenceTest {
   }
 
   @Test
+  void waitsWhileAnEntryIsListedAndNotAfterItIsAnswered() {
+    assertFalse(evidence.waiting());
+    syn("wan1", "203.0.113.10", 100);
+    listAt(500, BOTH);
+    assertTrue(evidence.waiting(), "a SYN is awaited: the next period must list again");
+    live.clear(); // answered
+    listAt(1000, BOTH);
+    assertFalse(evidence.waiting());
+  }
+
+  @Test
   void oneDeadServerOnlyEverAsksForProbes() {
     for (long t = 100; t < 20_000; t += 200) {
       syn("wan1", "203.0.113.10", t);
