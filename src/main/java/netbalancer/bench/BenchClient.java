@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     connects from those ports (one that failed, never again) until one succeeds from a source
  *     other than AVOID: "ok EPOCH_MICROS SOURCE ATTEMPTS"
  * rate HOST PORT N PARALLEL       N connections, PARALLEL at a time: "CONNECTIONS FAILED SECONDS"
+ * rates HOST PORT PARALLEL        the same for each "N" line on stdin, in one warm JVM
  * traffic HOST PORT PER_SECOND    connections at that pace until stdin ends: "ATTEMPTS FAILED"
  * </pre>
  */
@@ -52,6 +53,7 @@ public final class BenchClient {
       case "scan" -> c.scan(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
       case "follow" -> c.follow(Integer.parseInt(args[3]), args[4], ports(args[5]));
       case "rate" -> c.rate(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+      case "rates" -> c.rates(Integer.parseInt(args[3]));
       case "traffic" -> c.traffic(Double.parseDouble(args[3]));
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
@@ -112,6 +114,14 @@ public final class BenchClient {
       p = pool.get(next[0]++ % pool.size());
     } while (burnt.contains(p));
     return p;
+  }
+
+  private void rates(int parallel) throws IOException, InterruptedException {
+    BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = stdin.readLine()) != null && !line.isBlank(); ) {
+      rate(Integer.parseInt(line.strip()), parallel);
+      System.out.flush();
+    }
   }
 
   private void rate(int n, int parallel) throws InterruptedException {

@@ -12,8 +12,8 @@ import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
 /**
- * Section 4: what net-balancer's rules cost the packets. One lab, two ways of routing it, taken
- * in turns (plain, nb, nb, plain, …) so that drift of the machine hits both alike:
+ * Section 4: what net-balancer's rules cost the packets. Two identical labs side by side, routed
+ * two ways, measured in turns (plain, nb, nb, plain, …):
  * <ul>
  *   <li>plain: the main table's default routes and one masquerade rule, as a router without a
  *       balancer has;
@@ -21,19 +21,34 @@ import netbalancer.lab.LabProcess;
  *       SNAT per uplink).
  * </ul>
  * TCP throughput is one iperf3 stream from the LAN host to the internet host; the connection rate
- * is short connections (connect, read a line, reset) from the LAN host, 4 at a time.
+ * is short connections (connect, read a line, reset) from the LAN host, 4 at a time, from one
+ * warm client per lab.
+ *
+ * <p>On a shared VM one way's results drift by ±15 % within a run, far more than the few per cent
+ * to measure. Hence: two labs, so that switching costs nothing and samples can be short and many;
+ * each round's own ratio (nb over the plain sample next to it), so what both share cancels; and
+ * the median of those ratios. A warm-up round is measured and thrown away. An A/A run
+ * ({@link #CALIBRATION_ENV}) shows how close to 1 the method reads two identical labs.
  */
 final class DataPlaneSection {
   private static final int IPERF_PORT = 5201;
   private static final int PARALLEL = 4;
   private static final String PLAIN_TABLE = "bench_plain";
+  private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(120);
+  /**
+   * Set to 1 for an A/A run: both labs routed plainly, so the ratios show what the method itself
+   * reads when there is nothing to find (its noise and any bias between the twin labs).
+   */
+  static final String CALIBRATION_ENV = "NET_BALANCER_BENCH_CALIBRATE";
 
   record Mode(String name, List<Double> throughputGbps, List<Double> connectionsPerSecond, double throughputMedian,
       double connectionsMedian) {
   }
 
+  /** {@code throughputRatios}, {@code connectionRateRatios}: each round's nb / plain. */
   record Result(int rounds, int iperfSeconds, int connectionsPerRound, Mode plain, Mode balancer,
-      double throughputRatio, double connectionRateRatio) {
+      List<Double> throughputRatios, List<Double> connectionRateRatios, double throughputRatio,
+      double connectionRateRatio) {
   }
 
   private DataPlaneSection() {
@@ -41,48 +56,64 @@ final class DataPlaneSection {
 
   static Result run(BenchEnv env) throws Exception {
     BenchPlan plan = env.plan();
+    boolean calibration = "1".equals(System.getenv(CALIBRATION_ENV));
     List<List<Double>> tp = List.of(new ArrayList<>(), new ArrayList<>());
     List<List<Double>> cr = List.of(new ArrayList<>(), new ArrayList<>());
-    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(); LabProcess iperf = startIperf(lab)) {
-      try {
-        for (int round = 0; round < plan.dataPlaneRounds(); round++) {
+    try (Lab plainLab = Lab.create(3); Lab nbLab = Lab.create(3)) {
+      Lab[] labs = {plainLab, nbLab};
+      try (LabProcess s0 = plainLab.startServers(); LabProcess s1 = nbLab.startServers();
+          LabProcess i0 = startIperf(plainLab); LabProcess i1 = startIperf(nbLab);
+          LabProcess c0 = startRateClient(plainLab); LabProcess c1 = startRateClient(nbLab)) {
+        LabProcess[] clients = {c0, c1};
+        routePlain(plainLab);
+        if (calibration) {
+          routePlain(nbLab);
+        } else {
+          LabDaemon.oneShot(nbLab, env, Map.of(), "apply"); // throws if it fails
+        }
+        for (int round = -1; round < plan.dataPlaneRounds(); round++) {
           for (int k = 0; k < 2; k++) {
-            int mode = (round + k) % 2; // 0 plain, 1 nb; the order alternates per round
-            route(lab, env, mode == 1);
-            tp.get(mode).add(throughputGbps(lab, plan.iperfSeconds()));
-            cr.get(mode).add(connectionRate(lab, plan.connRateConnections()));
+            int mode = (Math.max(round, 0) + k) % 2; // 0 plain, 1 nb; the order alternates per round
+            double gbps = throughputGbps(labs[mode], plan.iperfSeconds());
+            double rate = connectionRate(labs[mode], clients[mode], plan.connRateConnections());
+            if (round >= 0) { // round -1 warms both labs' servers and clients up
+              tp.get(mode).add(gbps);
+              cr.get(mode).add(rate);
+            }
           }
         }
-        LabDaemon.oneShot(lab, env, Map.of(), "cleanup");
+        LabDaemon.oneShot(nbLab, env, Map.of(), "cleanup");
       } finally {
-        LabDaemon.removeStateDir(lab);
+        LabDaemon.removeStateDir(nbLab);
       }
     }
     Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
-    Mode nb = mode("net-balancer", tp.get(1), cr.get(1));
+    Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)" : "net-balancer",
+        tp.get(1), cr.get(1));
+    List<Double> tpRatios = ratios(tp.get(1), tp.get(0));
+    List<Double> crRatios = ratios(cr.get(1), cr.get(0));
     return new Result(plan.dataPlaneRounds(), plan.iperfSeconds(), plan.connRateConnections(), plain, nb,
-        Stats.round(nb.throughputMedian() / plain.throughputMedian()),
-        Stats.round(nb.connectionsMedian() / plain.connectionsMedian()));
+        tpRatios, crRatios, Stats.median(tpRatios), Stats.median(crRatios));
+  }
+
+  /** Round by round: {@code nb[i] / plain[i]}. */
+  static List<Double> ratios(List<Double> nb, List<Double> plain) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(nb.size(), plain.size()); i++) {
+      out.add(Stats.round(nb.get(i) / plain.get(i)));
+    }
+    return out;
   }
 
   private static Mode mode(String name, List<Double> tp, List<Double> cr) {
     return new Mode(name, tp, cr, Stats.median(tp), Stats.median(cr));
   }
 
-  /** Switches the router to plain routing or to net-balancer; conntrack starts empty either way. */
-  private static void route(Lab lab, BenchEnv env, boolean balancer) {
-    String ns = lab.routerNs();
-    lab.exec(ns, List.of("nft", "-f", "-"), "add table ip " + PLAIN_TABLE + "\ndelete table ip " + PLAIN_TABLE + "\n",
-        Duration.ofSeconds(10));
-    if (balancer) {
-      LabDaemon.oneShot(lab, env, Map.of(), "apply");
-    } else {
-      LabDaemon.oneShot(lab, env, Map.of(), "cleanup");
-      check(lab.exec(ns, List.of("nft", "-f", "-"), "table ip " + PLAIN_TABLE + " {\n chain postrouting {\n"
-          + "  type nat hook postrouting priority srcnat; policy accept;\n"
-          + "  oifname != \"" + Lab.LAN_INTERFACE + "\" masquerade\n }\n}\n", Duration.ofSeconds(10)), "nft");
-    }
-    lab.exec(ns, "conntrack", "-F"); // best effort: stale entries of the other mode would only add noise
+  /** The lab's router the way it is without a balancer: its default routes and masquerade. */
+  private static void routePlain(Lab lab) {
+    check(lab.exec(lab.routerNs(), List.of("nft", "-f", "-"), "table ip " + PLAIN_TABLE + " {\n chain postrouting {\n"
+        + "  type nat hook postrouting priority srcnat; policy accept;\n"
+        + "  oifname != \"" + Lab.LAN_INTERFACE + "\" masquerade\n }\n}\n", Duration.ofSeconds(10)), "nft");
   }
 
   private static LabProcess startIperf(Lab lab) {
@@ -94,9 +125,15 @@ final class DataPlaneSection {
     return p;
   }
 
+  private static LabProcess startRateClient(Lab lab) {
+    return lab.startJava(lab.clientNs(), BenchClient.class.getName(), "rates", Lab.SERVER_ADDRESS,
+        Integer.toString(Lab.SERVER_PORT), Integer.toString(PARALLEL));
+  }
+
   private static double throughputGbps(Lab lab, int seconds) throws IOException {
+    lab.exec(lab.routerNs(), "conntrack", "-F"); // best effort: both ways start from an empty table
     CommandRunner.Result r = lab.exec(lab.clientNs(), List.of("iperf3", "-c", Lab.SERVER_ADDRESS, "-p",
-        Integer.toString(IPERF_PORT), "-t", Integer.toString(seconds), "-O", "1", "-J"), null,
+        Integer.toString(IPERF_PORT), "-t", Integer.toString(seconds), "-J"), null,
         Duration.ofSeconds(seconds + 30L));
     check(r, "iperf3");
     JsonNode bps = new ObjectMapper().readTree(r.stdout()).path("end").path("sum_received").path("bits_per_second");
@@ -106,11 +143,10 @@ final class DataPlaneSection {
     return Stats.round(bps.asDouble() / 1e9);
   }
 
-  private static double connectionRate(Lab lab, int n) {
-    LabProcess p = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "rate", Lab.SERVER_ADDRESS,
-        Integer.toString(Lab.SERVER_PORT), Integer.toString(n), Integer.toString(PARALLEL));
-    String[] w = p.readLine(Duration.ofSeconds(120)).split(" ");
-    p.close();
+  private static double connectionRate(Lab lab, LabProcess client, int n) {
+    lab.exec(lab.routerNs(), "conntrack", "-F");
+    client.writeLine(Integer.toString(n));
+    String[] w = client.readLine(SAMPLE_TIMEOUT).split(" ");
     int failed = Integer.parseInt(w[1]);
     if (failed > 0) {
       throw new IllegalStateException(failed + " of " + n + " connections failed");

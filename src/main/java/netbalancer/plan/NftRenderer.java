@@ -40,12 +40,14 @@ final class NftRenderer {
     String restore = "ct mark & " + mask + " vmap { "
         + join(uplinks, u -> mark(config, u) + " : jump restore_" + u.index()) + " }";
 
+    // A packet that arrives on an uplink never needs a mark: it goes to this host or the LAN, by
+    // the main table. Its connection, if new, is pinned to that uplink, so that replies (also
+    // those of a port-forwarded LAN host) leave the way it came; then accept ends the chain. Every
+    // other packet gets its connection's uplink as its mark, for the fwmark rules.
     body.append(chainHead("prerouting", "filter", "prerouting", "mangle"));
-    body.append("\t\t").append(restore).append('\n');
-    // A connection that arrives on an uplink is pinned to it, so its replies (also those of a
-    // port-forwarded LAN host) leave the way it came.
-    body.append("\t\tct state new ct mark & ").append(mask).append(" == 0 iifname vmap { ")
-        .append(join(uplinks, u -> quote(u.name()) + " : jump pin_" + u.index())).append(" }\n\t}\n");
+    body.append("\t\tiifname vmap { ")
+        .append(join(uplinks, u -> quote(u.name()) + " : jump in_" + u.index())).append(" }\n");
+    body.append("\t\t").append(restore).append("\n\t}\n");
     rules += 2;
 
     body.append(chainHead("output", "route", "output", "mangle"));
@@ -67,21 +69,24 @@ final class NftRenderer {
     rules += 1;
     body.append("\t}\n");
 
+    // One lookup per new connection, however many uplinks.
     body.append(chainHead("nat_postrouting", "nat", "postrouting", "srcnat"));
-    for (Uplink u : uplinks) {
-      body.append("\t\toifname ").append(quote(u.name())).append(config.consistentNatEnabled()
-          ? " snat " + u.family().nftKeyword() + " to " + u.address() : " masquerade").append('\n');
-      rules += 1;
+    if (config.consistentNatEnabled()) {
+      body.append("\t\tsnat ").append(uplinks.get(0).family().nftKeyword()).append(" to oifname map { ")
+          .append(join(uplinks, u -> quote(u.name()) + " : " + u.address())).append(" }\n");
+    } else {
+      body.append("\t\toifname { ").append(join(uplinks, u -> quote(u.name()))).append(" } masquerade\n");
     }
+    rules += 1;
     body.append("\t}\n");
 
     for (Uplink u : uplinks) {
       String m = mark(config, u);
       body.append("\tchain restore_").append(u.index()).append(" {\n\t\tmeta mark set meta mark & ")
           .append(keep).append(" | ").append(m).append("\n\t}\n");
-      body.append("\tchain pin_").append(u.index()).append(" {\n\t\tct mark set ct mark & ")
-          .append(keep).append(" | ").append(m).append("\n\t}\n");
-      rules += 2;
+      body.append("\tchain in_").append(u.index()).append(" {\n\t\tct state new ct mark & ").append(mask)
+          .append(" == 0 ct mark set ct mark & ").append(keep).append(" | ").append(m).append("\n\t\taccept\n\t}\n");
+      rules += 3; // restore, in (pin, accept)
       if (config.sessionAffinityEnabled()) {
         body.append("\tchain out_").append(u.index()).append(" {\n\t\tcounter name \"new_").append(u.index())
             .append("\" ct mark set ct mark & ").append(keep).append(" | ").append(m).append("\n\t}\n");

@@ -15,10 +15,16 @@ import netbalancer.observe.Rule;
  * state. No I/O, no clock.
  *
  * <p>Rules, lowest preference first, all below LB_PREF with gaps to insert between:
- * LB_PREF-20 {@code lookup main suppress_prefixlength 0} (LAN and connected routes win),
- * LB_PREF-10 {@code fwmark} per uplink (pinned connections stay), LB_PREF-5 {@code from ADDR}
- * per uplink (sockets bound to an uplink's address, e.g. probes, leave by it), LB_PREF
- * {@code lookup LB_TABLE} (new connections take the weighted multipath route).
+ * LB_PREF-20 {@code fwmark} per uplink (pinned connections stay), LB_PREF-10
+ * {@code lookup main suppress_prefixlength 0} (LAN and connected routes win over the balancer),
+ * LB_PREF-5 {@code from ADDR} per uplink (sockets bound to an uplink's address, e.g. probes, leave
+ * by it), LB_PREF {@code lookup LB_TABLE} (new connections take the weighted multipath route).
+ *
+ * <p>The fwmark rules come first because only packets on their way out of an uplink carry a mark
+ * (nft restores it only on packets that did not arrive from an uplink, see {@link NftRenderer}):
+ * they need their uplink's table and nothing else, and skipping the main table's lookup makes
+ * their route as cheap as plain routing's. The mark itself came from the interface the
+ * connection's first packet left by, after the main table had its say.
  */
 public final class Planner {
   static final int MAIN_TABLE = 254;
@@ -63,11 +69,11 @@ public final class Planner {
 
     List<Rule> rules = new ArrayList<>();
     int pref = config.lbPref();
-    rules.add(new Rule(sorted.get(0).family(), pref - 20, null, null, null, MAIN_TABLE, 0, proto));
     for (Uplink u : sorted) {
-      rules.add(new Rule(u.family(), pref - 10, null, config.markFor(u.index()), config.lbMarkMask(),
+      rules.add(new Rule(u.family(), pref - 20, null, config.markFor(u.index()), config.lbMarkMask(),
           config.tableFor(u.index()), null, proto));
     }
+    rules.add(new Rule(sorted.get(0).family(), pref - 10, null, null, null, MAIN_TABLE, 0, proto));
     for (Uplink u : sorted) {
       rules.add(new Rule(u.family(), pref - 5, u.address(), null, null, config.tableFor(u.index()),
           null, proto));

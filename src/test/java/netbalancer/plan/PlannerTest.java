@@ -116,9 +116,12 @@ class PlannerTest {
     assertEquals("0", host.sysctls().get("net/ipv4/fib_multipath_hash_policy"));
     assertTrue(host.nft().text().contains("masquerade"));
     assertFalse(host.nft().text().contains("oifname vmap"), "no pinning of outbound connections");
+    assertTrue(host.nft().text().contains("iifname vmap"), "inbound connections are pinned all the same");
     Plan conn = planFromCarrier(Config.defaults(), s);
     assertEquals("1", conn.sysctls().get("net/ipv4/fib_multipath_hash_policy"));
-    assertTrue(conn.nft().text().contains("snat ip to 198.18.1.2"));
+    assertTrue(conn.nft().text().contains("snat ip to oifname map { \"wan1\" : 198.18.1.2, \"wan2\" : 198.18.2.2 }"),
+        conn.nft().text());
+    assertTrue(host.nft().text().contains("oifname { \"wan1\", \"wan2\" } masquerade"), host.nft().text());
     assertNotEquals(host.nft().fingerprint(), conn.nft().fingerprint());
   }
 
@@ -128,9 +131,10 @@ class PlannerTest {
         "LB_PREF", "500"));
     Plan p = planFromCarrier(c, new Fixtures().uplink("wan1", 1, true).build());
     String text = p.render();
-    assertTrue(text.contains("rule add pref 490 fwmark 0x10000/0xff0000 lookup 1001 protocol 213"), text);
+    assertTrue(text.contains("rule add pref 480 fwmark 0x10000/0xff0000 lookup 1001 protocol 213"), text);
+    assertTrue(text.contains("rule add pref 490 lookup 254 suppress_prefixlength 0"), text);
+    assertTrue(text.contains("rule add pref 495 from 198.18.1.2 lookup 1001 protocol 213"), text);
     assertTrue(text.contains("rule add pref 500 lookup 300 protocol 213"), text);
-    assertTrue(text.contains("rule add pref 480 lookup 254 suppress_prefixlength 0"), text);
     assertTrue(text.contains("meta mark set meta mark & 0xff00ffff | 0x10000"), text);
   }
 
