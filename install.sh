@@ -9,6 +9,7 @@
 #   PREFIX/bin/net-balancer -> ../lib/net-balancer/net-balancer
 #   PREFIX/bin/net_autobalance.sh                  the service's entry point (net-balancer run)
 #   PREFIX/bin/universal_load_balancer.sh          one-shot configuration (net-balancer apply)
+#   PREFIX/bin/test_harness.sh                     failure scenarios (net-balancer test)
 #   /etc/systemd/system/net_balancer.service
 #   /etc/net-balancer/net-balancer.conf            written only when absent: yours is never replaced
 #   /etc/net-balancer/hooks.d/
@@ -193,6 +194,7 @@ put 0644 "$src/packaging/net-balancer.conf" "$libdir/net-balancer.conf.default"
 link ../lib/net-balancer/net-balancer "$bindir/net-balancer"
 put 0755 "$src/net_autobalance.sh" "$bindir/net_autobalance.sh"
 put 0755 "$src/universal_load_balancer.sh" "$bindir/universal_load_balancer.sh"
+put 0755 "$src/test_harness.sh" "$bindir/test_harness.sh"
 
 rendered=$(mktemp)
 tmp_files+=("$rendered")

@@ -156,6 +156,7 @@ remove() {
 remove "$bindir/net-balancer"
 remove "$bindir/net_autobalance.sh"
 remove "$bindir/universal_load_balancer.sh"
+remove "$bindir/test_harness.sh"
 remove "$libdir"
 remove "$unitdir/multi-user.target.wants/net_balancer.service"
 remove "$unit"

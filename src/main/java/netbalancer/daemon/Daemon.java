@@ -1,6 +1,7 @@
 package netbalancer.daemon;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -39,13 +40,15 @@ public final class Daemon {
   private final AtomicBoolean pending = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final DaemonStatus status = new DaemonStatus();
+  private final Path stateDir;
+  private final Path controlSocket;
   private volatile Config config;
   private volatile Reconciler reconciler;
   private HealthMonitor health;
   private UnrepliedWatcher watcher;
   private UplinkStats stats;
-  private final Metrics metrics;
-  private final HookRunner hooks;
+  private volatile Metrics metrics;
+  private volatile HookRunner hooks;
   private KernelMonitor ipMonitor;
   private KernelMonitor nftMonitor;
   private ControlServer control;
@@ -53,14 +56,17 @@ public final class Daemon {
   /** @param reload loads and validates the configuration again (on SIGHUP); throws when invalid */
   public Daemon(Config config, Supplier<Config> reload) {
     this.config = config;
+    this.stateDir = config.stateDir();
+    this.controlSocket = config.controlSocket();
     this.reload = reload;
     this.reconciler = newReconciler(config);
     this.metrics = new Metrics(config);
     this.hooks = new HookRunner(config);
   }
 
+  /** STATE_DIR of the start: the sysctl originals written there are what cleanup restores. */
   private KernelApplier applier(Config c) {
-    return new KernelApplier(runner, new ProcSysctls(), StateStore.forCurrentNamespace(c.stateDir()), c.lbRtProto());
+    return new KernelApplier(runner, new ProcSysctls(), StateStore.forCurrentNamespace(stateDir), c.lbRtProto());
   }
 
   private Reconciler newReconciler(Config c) {
@@ -86,19 +92,11 @@ public final class Daemon {
     watcher.start();
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
     installSighup();
-    control = new ControlServer(config.controlSocket(), this::handle);
+    control = new ControlServer(controlSocket, this::handle);
     control.start();
-    if (config.metricsEnabled()) {
-      try {
-        metrics.start();
-      } catch (IOException e) {
-        Log.error("metrics endpoint %s:%d: %s (METRICS_FILE is still written)", config.metricsBind(),
-            config.metricsPort(), e.getMessage());
-      }
-      // RTT, loss and traffic change between reconciles: publish them on a beat too.
-      loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
-      publishMetrics();
-    }
+    startMetrics(metrics, config);
+    // RTT, loss and traffic change between reconciles: publish them on a beat too (while enabled).
+    loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
     ipMonitor = KernelMonitor.ip(config.lbRtProto(), this::isGateway, this::signal);
     ipMonitor.start();
     nftMonitor = KernelMonitor.nftTables(this::signal);
@@ -150,7 +148,22 @@ public final class Daemon {
         && (failing || !s.verdicts().get(u.name()).state().eligible()));
   }
 
+  private static void startMetrics(Metrics m, Config c) {
+    if (!c.metricsEnabled()) {
+      return;
+    }
+    try {
+      m.start();
+    } catch (IOException e) {
+      Log.error("metrics endpoint %s:%d: %s (METRICS_FILE is still written)", c.metricsBind(), c.metricsPort(),
+          e.getMessage());
+    }
+  }
+
   private void publishMetrics() {
+    if (!config.metricsEnabled()) {
+      return;
+    }
     try {
       metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), currentStats()));
     } catch (RuntimeException e) {
@@ -209,12 +222,42 @@ public final class Daemon {
     }
     Reconciler r = newReconciler(next);
     reconciler.drained().forEach(name -> r.drain(name, true));
+    Config previous = config;
+    if (!stateDir.equals(next.stateDir()) || !controlSocket.equals(next.controlSocket())) {
+      Log.warn("STATE_DIR and CONTROL_SOCKET take effect at the next start; still using %s and %s", stateDir,
+          controlSocket);
+    }
     config = next;
     reconciler = r;
     watcher.start();
+    reloadMetricsAndHooks(previous, next);
     Log.setLevel(Log.Level.parse(next.logLevel().name()));
     Log.info("configuration reloaded");
     signal();
+  }
+
+  /**
+   * The endpoint and file move only when their settings changed (its counters then start again, as
+   * after a restart; Prometheus reads that as a reset); hooks take their new directory and timeout
+   * from the next event on, while those already queued run as they were.
+   */
+  private void reloadMetricsAndHooks(Config previous, Config next) {
+    if (previous.metricsEnabled() != next.metricsEnabled() || !previous.metricsBind().equals(next.metricsBind())
+        || previous.metricsPort() != next.metricsPort() || !previous.metricsFile().equals(next.metricsFile())) {
+      Metrics old = metrics;
+      old.close();
+      Metrics fresh = new Metrics(next);
+      metrics = fresh;
+      startMetrics(fresh, next);
+      publishMetrics();
+      Log.info("metrics: settings reloaded (%s)", next.metricsEnabled() ? "enabled" : "disabled");
+    }
+    if (!previous.hooksDir().equals(next.hooksDir()) || !previous.hookTimeout().equals(next.hookTimeout())) {
+      HookRunner old = hooks;
+      hooks = new HookRunner(next);
+      old.retire();
+      Log.info("hooks: settings reloaded (%s, timeout %d s)", next.hooksDir(), next.hookTimeout().toSeconds());
+    }
   }
 
   private void shutdown() {

@@ -169,6 +169,7 @@ public final class LabDemo {
   }
 
   private void keepLab(Lab lab) {
+    lab.detach();
     String p = lab.prefix();
     heading(6, "The lab stays up (--keep)");
     say("namespaces:        %s", String.join(" ", lab.namespaces()));
@@ -179,7 +180,7 @@ public final class LabDemo {
     say("pull a cable:      sudo ip netns exec %sisp2 ip link set %s down   (and 'up' to put it back)", p,
         Lab.ISP_CUSTOMER_IF);
     say("remove it:         sudo net-balancer lab --remove");
-    say("(a later `net-balancer lab` or test run also removes it: labs whose creator has exited are swept)");
+    say("(other labs and test runs leave it alone)");
     out.flush();
     traffic.closeStdin();
     Runtime.getRuntime().halt(0);
@@ -188,7 +189,7 @@ public final class LabDemo {
   /** {@code lab --remove}: removes labs whose creator has exited (those left by --keep, or by a crash). */
   public static int removeKept(PrintStream out) {
     Set<String> before = labNamespaces();
-    Set<String> remaining = Lab.sweepStale();
+    Set<String> remaining = Lab.sweepStaleAndKept();
     Set<String> gone = new TreeSet<>(before);
     gone.removeAll(remaining);
     Set<String> prefixes = new TreeSet<>();

@@ -82,6 +82,11 @@ public final class HookRunner implements AutoCloseable {
   }
 
   /** Drops queued events and kills a running hook. */
+  /** Takes no more events; those queued still run (a reload replaced this runner). */
+  public void retire() {
+    worker.shutdown();
+  }
+
   @Override
   public void close() {
     int notRun = worker.shutdownNow().size();

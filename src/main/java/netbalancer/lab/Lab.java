@@ -568,7 +568,23 @@ public final class Lab implements AutoCloseable {
    * still runs in it. Returns the lab namespaces that remain.
    */
   public static Set<String> sweepStale() {
-    return CLEANUP.sweepStale();
+    return CLEANUP.sweepStale(false);
+  }
+
+  /** {@link #sweepStale}, and labs left up by {@link #detach} as well. */
+  public static Set<String> sweepStaleAndKept() {
+    return CLEANUP.sweepStale(true);
+  }
+
+  /**
+   * Leaves this lab up after its creator exits: no sweep by another lab or test run removes it,
+   * only {@link #sweepStaleAndKept} ({@code net-balancer lab --remove}). Its close does nothing.
+   */
+  public void detach() {
+    for (String ns : namespaces()) {
+      ip(ns, "link", "set", "dev", "lo", "alias", LabNames.KEPT);
+    }
+    closed.set(true);
   }
 
   /** Names of all network namespaces on the host. */

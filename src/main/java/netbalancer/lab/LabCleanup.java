@@ -45,14 +45,18 @@ final class LabCleanup {
     }
   }
 
-  /** Removes lab namespaces whose creator has exited; returns those that remain. */
-  Set<String> sweepStale() {
+  /**
+   * Removes lab namespaces whose creator has exited, and kept ones too if {@code kept}; returns
+   * those that remain.
+   */
+  Set<String> sweepStale(boolean kept) {
     Set<String> remaining = new HashSet<>();
     for (String ns : listNamespaces()) {
       if (!ns.startsWith(LabNames.PREFIX)) {
         continue;
       }
-      if (LabNames.ownerAlive(ns, marker(ns))) {
+      String marker = marker(ns);
+      if (LabNames.KEPT.equals(marker) ? !kept : LabNames.ownerAlive(ns, marker)) {
         remaining.add(ns);
       } else {
         remove(ns);

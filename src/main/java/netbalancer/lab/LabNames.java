@@ -29,6 +29,9 @@ final class LabNames {
     return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
   }
 
+  /** The marker of a lab left up on purpose ({@code lab --keep}): only {@code lab --remove} takes it. */
+  static final String KEPT = "nblab kept";
+
   static String marker(long pid, Instant started) {
     return "nblab owner=" + pid + " started=" + started.toEpochMilli();
   }

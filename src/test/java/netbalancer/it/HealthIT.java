@@ -66,6 +66,27 @@ class HealthIT {
     }
   }
 
+  /** The same with real ICMP echoes: iputils ping, bound to each uplink's address, answered by the lab's server. */
+  @Test
+  void icmpProbesMeasureRttAndTakeABlackholedUplinkOut() throws Exception {
+    Map<String, String> env = fast();
+    env.put("HEALTH_PROBE_METHOD", "icmp");
+    try (Lab lab = Lab.create(3); LabProcess daemon = Nb.daemon(lab, env); Membership lb = Membership.start(lab)) {
+      Await.until(Duration.ofSeconds(15), "wan1 has a round trip time from an answered echo",
+          () -> rttMillis(lab, "wan1") > 0);
+      lab.blackhole(2, true);
+      long t0 = System.nanoTime();
+      long ms = lb.awaitOut("wan2", t0, Duration.ofMillis(5_000 + 2 * (1_000 + 1_000) + 1_000));
+      Thread.sleep(2_000);
+      lb.close();
+      System.out.printf("HealthIT icmp idle blackhole (interval 5, fast 1, timeout 1, threshold 2): out after %d ms%n", ms);
+      assertEquals(Set.of(), lb.everOut("wan1", "wan3"), "the healthy uplinks never left LB_TABLE");
+      JsonNode wan2 = status(lab, "wan2");
+      assertEquals("hold-down", wan2.path("state").asText(), wan2.toString());
+      assertTrue(wan2.path("reason").asText().contains("2 probe round(s) failed"), wan2.toString());
+    }
+  }
+
   @Test
   void blackholeUnderTrafficWithDefaultsLeavesWithinFiveSecondsOnPassiveEvidence() throws Exception {
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(); LabProcess daemon = Nb.daemon(lab, Map.of());
@@ -314,6 +335,14 @@ class HealthIT {
     java.util.Collections.sort(s);
     return String.format("p50 %d ms, p95 %d ms, min %d, max %d (n=%d) %s", s.get((s.size() - 1) / 2),
         s.get((int) Math.ceil(0.95 * s.size()) - 1), s.get(0), s.get(s.size() - 1), s.size(), ms);
+  }
+
+  private static double rttMillis(Lab lab, String uplink) {
+    try {
+      return status(lab, uplink).path("rttMillis").asDouble(0);
+    } catch (Exception e) {
+      return 0; // the daemon is not listening yet
+    }
   }
 
   static JsonNode status(Lab lab, String uplink) throws Exception {

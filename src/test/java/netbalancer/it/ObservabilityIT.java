@@ -129,6 +129,45 @@ class ObservabilityIT {
     }
   }
 
+  /** SIGHUP turns metrics on and off and moves hooks without a restart. */
+  @Test
+  void sighupReloadsMetricsAndHookSettings() throws Exception {
+    Path conf = tmp.resolve("net-balancer.conf");
+    Path file = tmp.resolve("reloaded.prom");
+    Path hooks = Files.createDirectory(tmp.resolve("reloaded.d"));
+    Path log = tmp.resolve("hook.log");
+    Path hook = hooks.resolve("10-log");
+    Files.writeString(hook, "#!/bin/sh\necho \"$NB_INTERFACE $NB_STATE\" >> " + log + "\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+    String base = "DEBOUNCE_TIME=1\nHEALTH_CHECK_ENABLED=false\n";
+    Files.writeString(conf, base + "METRICS_ENABLED=false\n");
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, Map.of(), "--config", conf.toString())) {
+      assertTrue(lab.exec(lab.routerNs(), "curl", "-s", "--max-time", "2", "http://127.0.0.1:" + PORT + "/metrics")
+          .exitCode() != 0, "no endpoint while METRICS_ENABLED=false");
+
+      Files.writeString(conf, base + "METRICS_ENABLED=true\nMETRICS_PORT=" + PORT + "\nMETRICS_FILE=" + file
+          + "\nHOOKS_DIR=" + hooks + "\n");
+      hup(daemon);
+      Await.until(Duration.ofSeconds(10), "metrics served after the reload", () -> lab.exec(lab.routerNs(), "curl",
+          "-sf", "http://127.0.0.1:" + PORT + "/metrics").ok());
+      Await.until(Duration.ofSeconds(10), "METRICS_FILE written after the reload",
+          () -> read(file).contains("load_balancer_active_interfaces"));
+      lab.exec(lab.ispNs(2), "ip", "link", "set", "cpe0", "down");
+      Await.until(Duration.ofSeconds(10), "the reloaded HOOKS_DIR's hook ran", () -> read(log).contains("wan2 down"));
+
+      Files.writeString(conf, base + "METRICS_ENABLED=false\nMETRICS_FILE=" + file + "\n");
+      hup(daemon);
+      Await.until(Duration.ofSeconds(10), "endpoint closed after the reload", () -> lab.exec(lab.routerNs(), "curl",
+          "-s", "--max-time", "2", "http://127.0.0.1:" + PORT + "/metrics").exitCode() != 0);
+      assertTrue(!Files.exists(file), "a disabled exporter leaves no stale file");
+    }
+  }
+
+  private static void hup(LabProcess daemon) {
+    assertEquals(0, new ProcessRunner().run("kill", "-HUP", Long.toString(daemon.pid())).exitCode());
+    Nb.waitForLog(daemon, "configuration reloaded", Duration.ofSeconds(10));
+  }
+
   @Test
   void metricsEndpointIsLoopbackOnlyByDefault() throws Exception {
     Path hooks = Files.createDirectory(tmp.resolve("none.d"));

@@ -271,6 +271,25 @@ class LabIT {
     }
   }
 
+  @Test
+  void aDetachedLabOutlivesSweepsUntilKeptLabsAreRemoved() {
+    Lab kept = Lab.create(1);
+    List<String> names = kept.namespaces();
+    try {
+      kept.detach();
+      kept.close(); // a no-op now: the lab stays up
+      Lab.sweepStale(); // what every new lab and test run does first
+      assertTrue(Lab.listNamespaces().containsAll(names), "a kept lab was swept: " + Lab.listNamespaces());
+      Lab.sweepStaleAndKept(); // net-balancer lab --remove
+      List<String> after = Lab.listNamespaces();
+      assertTrue(names.stream().noneMatch(after::contains), "kept lab not removed: " + after);
+      assertTrue(after.containsAll(lab.namespaces()), "a live lab was swept: " + after);
+    } finally {
+      ProcessRunner run = new ProcessRunner();
+      names.forEach(ns -> run.run("ip", "netns", "del", ns));
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** Sockets bound to uplink i's address use table 100+i, as the balancer's rules will. */

@@ -44,6 +44,7 @@ class InstallIT {
       "usr/local/bin/net-balancer",
       "usr/local/bin/net_autobalance.sh",
       "usr/local/bin/universal_load_balancer.sh",
+      "usr/local/bin/test_harness.sh",
       "usr/local/lib/net-balancer/net-balancer",
       "usr/local/lib/net-balancer/net-balancer.jar",
       "usr/local/lib/net-balancer/net-balancer.conf.default",
@@ -53,7 +54,7 @@ class InstallIT {
   /** Where a mistake that ignored DESTDIR or --prefix would write on this host. */
   private static final List<Path> HOST_PATHS = Stream.of(
       "/usr/local/bin/net-balancer", "/usr/local/bin/net_autobalance.sh",
-      "/usr/local/bin/universal_load_balancer.sh", "/usr/local/lib/net-balancer",
+      "/usr/local/bin/universal_load_balancer.sh", "/usr/local/bin/test_harness.sh", "/usr/local/lib/net-balancer",
       "/etc/systemd/system/net_balancer.service", "/etc/net-balancer", "/opt/nb",
       "/var/run/load_balancer_metrics.prom").map(Path::of).toList();
   private static final Map<Path, String> hostBefore = new LinkedHashMap<>();
@@ -104,7 +105,7 @@ class InstallIT {
     assertEquals(new TreeSet<>(INSTALLED), files(root), "exactly these files, no strays");
     assertTrue(Files.isDirectory(root.resolve("etc/net-balancer/hooks.d")), "hooks.d");
 
-    for (String script : List.of("net_autobalance.sh", "universal_load_balancer.sh")) {
+    for (String script : List.of("net_autobalance.sh", "universal_load_balancer.sh", "test_harness.sh")) {
       Path installed = root.resolve("usr/local/bin/" + script);
       assertTrue(Files.isRegularFile(installed, LinkOption.NOFOLLOW_LINKS), script);
       assertTrue(Files.isExecutable(installed), script + " must be executable");
@@ -165,6 +166,9 @@ class InstallIT {
     Result once = run(List.of(bin.resolve("universal_load_balancer.sh").toString(), "--help"), Map.of());
     assertEquals(0, once.exit(), once.both());
     assertTrue(once.out().startsWith("Usage: net-balancer apply"), once.both());
+    Result harness = run(List.of(bin.resolve("test_harness.sh").toString(), "--help"), Map.of());
+    assertEquals(0, harness.exit(), harness.both());
+    assertTrue(harness.out().startsWith("Usage: net-balancer test"), harness.both());
 
     // It was the installed jar that ran, not the repository's: without it the launcher gives up
     // (its last fallback, /usr/local/lib/net-balancer, is absent on this host: see HOST_PATHS).
