@@ -54,32 +54,29 @@ final class NftRenderer {
     body.append("\t\t").append(restore).append("\n\t}\n");
     rules += 1;
 
-    // Bytes per uplink come from the interfaces' own statistics: a per-packet counter here cost
-    // measurable forwarding throughput. New connections per uplink (the actual share, to compare
-    // with the weights) are counted where an outbound connection is pinned: once per connection.
-    body.append(chainHead("postrouting", "filter", "postrouting", "mangle"));
+    // Outbound connections are pinned and counted in the NAT chain: the kernel runs NAT chains
+    // for a connection's first packet only, so no other packet pays for them. The uplink is the
+    // one the routes chose for that packet (the multipath route, or a more specific main route).
+    // Bytes per uplink come from the interfaces' own statistics: a per-packet counter cost
+    // measurable throughput. Priority srcnat - 1: before any other NAT chain can bind the
+    // connection, which would keep ours from running.
+    body.append(chainHead("nat_postrouting", "nat", "postrouting", "srcnat - 1"));
     if (config.sessionAffinityEnabled()) {
       // Session affinity: the multipath route chose the uplink once; the ct mark keeps it.
       body.append("\t\tct mark & ").append(mask).append(" == 0 oifname vmap { ")
           .append(join(uplinks, u -> quote(u.name()) + " : jump out_" + u.index())).append(" }\n");
     } else {
-      body.append("\t\tct state new counter name oifname map { ")
+      body.append("\t\tcounter name oifname map { ")
           .append(join(uplinks, u -> quote(u.name()) + " : \"new_" + u.index() + "\"")).append(" }\n");
     }
-    rules += 1;
-    body.append("\t}\n");
-
-    // One lookup per new connection, however many uplinks.
-    body.append(chainHead("nat_postrouting", "nat", "postrouting", "srcnat"));
-    if (config.consistentNatEnabled()) {
+    if (config.consistentNatEnabled()) { // one lookup, however many uplinks
       body.append("\t\tsnat ").append(uplinks.get(0).family().nftKeyword()).append(" to oifname map { ")
           .append(join(uplinks, u -> quote(u.name()) + " : " + u.address())).append(" }\n");
     } else {
       body.append("\t\toifname { ").append(join(uplinks, u -> quote(u.name()))).append(" } masquerade\n");
     }
-    rules += 1;
+    rules += 2;
     body.append("\t}\n");
-
     for (Uplink u : uplinks) {
       String m = mark(config, u);
       body.append("\tchain restore_").append(u.index()).append(" {\n\t\tmeta mark set meta mark & ")

@@ -27,6 +27,13 @@ class DataPlaneIT {
         "uplink " + uplink + " took " + share + " % (target " + target + " %): " + r);
   }
 
+  private static long newConnections(Lab lab, int index) {
+    String out = lab.execCheck(lab.routerNs(), "nft", "list counter inet net_balancer new_" + index).stdout();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("packets (\\d+)").matcher(out);
+    assertTrue(m.find(), out);
+    return Long.parseLong(m.group(1));
+  }
+
   @Test
   void weightedSharesForLanAndRouterTrafficAndConnectionsStayPinned() throws Exception {
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
@@ -41,6 +48,12 @@ class DataPlaneIT {
         assertShare(r, lab, 1, 50.0);
         assertShare(r, lab, 2, 100.0 / 3);
         assertShare(r, lab, 3, 100.0 / 6);
+      }
+      // Each connection was pinned and counted once, on the uplink it took (the NAT chain runs
+      // for a connection's first packet only).
+      for (int i = 1; i <= 3; i++) {
+        long took = lan.from(lab.ispPublicAddress(i)) + own.from(lab.ispPublicAddress(i));
+        assertEquals(took, newConnections(lab, i), "nft counter new_" + i);
       }
 
       // Pinned connections survive a change of the multipath route that re-hashes new flows.
