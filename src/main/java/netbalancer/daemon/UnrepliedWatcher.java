@@ -26,7 +26,8 @@ import netbalancer.plan.Uplink;
 /**
  * Passive evidence from real traffic, every {@link #PERIOD}: the TCP SYN_SENT connections (from
  * /proc/net/nf_conntrack, else {@code conntrack -L -p tcp --state SYN_SENT}), whose [UNREPLIED]
- * entries are mapped to uplinks by their ct mark (under LB_MARK_MASK) and judged by {@link SynEvidence}, which calls {@link HealthMonitor#suspect}.
+ * entries are mapped to uplinks by their ct mark (under LB_MARK_MASK) and judged by
+ * {@link SynEvidence}, which calls {@link HealthMonitor#suspect}.
  *
  * <p>Suspicion is confirmed by probes before an uplink fails (a dead server is not a dead uplink):
  * weak evidence only brings the next probe round forward; strong evidence (2 connections to 2
@@ -37,8 +38,9 @@ import netbalancer.plan.Uplink;
  *
  * <p>Cheap: the listing (a /proc read, or a subprocess where /proc lacks conntrack) runs only when
  * {@link ScanGate} says the connection count moved or a SYN is awaited, and not at all while
- * health checks are off or no uplink is eligible. The same timer keeps gateway neighbors resolved ({@link GatewayNudger}, with
- * NEIGHBOR_REACHABILITY_ENABLED) and asks for a reconcile pass when one stops answering. Every
+ * health checks are off or no uplink is eligible. The same timer keeps gateway neighbors resolved
+ * ({@link GatewayNudger}, with NEIGHBOR_REACHABILITY_ENABLED) and asks for a reconcile pass when
+ * one stops answering. Every
  * exception is caught and logged: a scheduled task that throws is never run again.
  */
 final class UnrepliedWatcher implements AutoCloseable {

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -136,7 +137,7 @@ public final class GatewayNudger {
 
   /** Whitespace-separated fields, without a regular expression (this runs twice a second). */
   static String[] fields(String line) {
-    List<String> out = new java.util.ArrayList<>(8);
+    List<String> out = new ArrayList<>(8);
     int i = 0;
     int n = line.length();
     while (i < n) {

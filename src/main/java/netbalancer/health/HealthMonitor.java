@@ -174,10 +174,7 @@ public final class HealthMonitor implements AutoCloseable {
       long now = ticker.read();
       Instant wallNow = clock.instant();
       for (Entry e : entries.values()) {
-        e.state.advance(now); // a status read right at the end of a hold-down shows it over
-        if (collect(e)) {
-          schedule(e);
-        }
+        advance(e, now); // a status read right at the end of a hold-down shows it over
         out.put(e.name, e.state.snapshot(e.name, e.address, now, wallNow));
       }
     }
@@ -185,16 +182,13 @@ public final class HealthMonitor implements AutoCloseable {
     return Collections.unmodifiableSortedMap(out);
   }
 
-  /** The uplinks health lets take new connections now: {@link #snapshot}'s eligible ones, without the rest. */
+  /** The uplinks health lets take new connections now: {@link #snapshot}'s eligible ones, and no more. */
   public Set<String> eligible() {
     Set<String> out = new HashSet<>();
     synchronized (lock) {
       long now = ticker.read();
       for (Entry e : entries.values()) {
-        e.state.advance(now);
-        if (collect(e)) {
-          schedule(e);
-        }
+        advance(e, now);
         if (e.state.eligible()) {
           out.add(e.name);
         }
@@ -355,6 +349,14 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   /** Queues the uplink's state changes for the listener. Caller holds the lock. */
+  /** Lets the entry's state catch up with the clock; a change is queued for the listener. */
+  private void advance(Entry e, long now) {
+    e.state.advance(now);
+    if (collect(e)) {
+      schedule(e);
+    }
+  }
+
   private boolean collect(Entry e) {
     List<HealthState.Change> changes = e.state.drainChanges();
     for (HealthState.Change c : changes) {
