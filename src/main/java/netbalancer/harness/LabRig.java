@@ -7,12 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import netbalancer.config.Config;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
@@ -31,7 +28,6 @@ final class LabRig implements AutoCloseable {
   static final int PORT = Lab.SERVER_PORT;
   static final List<String> UPLINKS = List.of("wan1", "wan2", "wan3");
   /** Ours only: {@code /tmp/nblab-PID-XXXX-state}; the integration tests' are {@code …--state}. */
-  private static final Pattern STATE_DIR = Pattern.compile("nblab-\\d+-[0-9a-f]{4}-state");
 
   private final Lab lab;
   private final Config config;
@@ -70,7 +66,7 @@ final class LabRig implements AutoCloseable {
     Lab lab = Lab.create(3); // sweeps the namespaces of labs whose creator has exited
     sweepStateDirs();
     try {
-      Path stateDir = Files.createDirectories(Path.of("/tmp", lab.prefix() + "state"));
+      Path stateDir = Files.createDirectories(lab.stateDir());
       Map<String, String> settings = settings(stateDir, extraSettings);
       Config config = Config.of(settings);
       Path file = stateDir.resolve("net-balancer.conf");
@@ -155,28 +151,11 @@ final class LabRig implements AutoCloseable {
     }
   }
 
-  /** State directories of labs that are gone (kept, then swept by a later lab; or a crash). */
   static void sweepStateDirs() {
-    List<String> live = Lab.listNamespaces();
-    try (Stream<Path> dirs = Files.list(Path.of("/tmp"))) {
-      dirs.map(d -> d.getFileName().toString()).filter(n -> STATE_DIR.matcher(n).matches())
-          .map(n -> n.substring(0, n.length() - "state".length()))
-          .filter(prefix -> live.stream().noneMatch(ns -> ns.startsWith(prefix)))
-          .forEach(LabRig::deleteStateDir);
-    } catch (IOException e) {
-      // best effort
-    }
+    Lab.sweepStateDirs();
   }
 
   static void deleteStateDir(String prefix) {
-    Path dir = Path.of("/tmp", prefix + "state");
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort: /tmp is cleaned at boot in any case
-    }
+    Lab.deleteStateDir(prefix);
   }
 }

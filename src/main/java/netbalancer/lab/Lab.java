@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import netbalancer.kernel.CommandException;
 import netbalancer.kernel.CommandRunner;
 import netbalancer.kernel.CommandRunner.Result;
@@ -81,6 +83,7 @@ public final class Lab implements AutoCloseable {
   public static final String ISP_CUSTOMER_IF = "cpe0";
   public static final String ISP_UPSTREAM_IF = "inet0";
 
+  private static final Pattern STATE_DIR = Pattern.compile("nblab-\\d+-[0-9a-f]{4}-state");
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final CommandRunner RUNNER = new ProcessRunner();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -585,6 +588,40 @@ public final class Lab implements AutoCloseable {
       ip(ns, "link", "set", "dev", "lo", "alias", LabNames.KEPT);
     }
     closed.set(true);
+  }
+
+  /**
+   * Where a balancer run in this lab keeps its state (/tmp/PREFIXstate). {@link #sweepStateDirs}
+   * removes it once the lab is gone.
+   */
+  public Path stateDir() {
+    return Path.of("/tmp", prefix + "state");
+  }
+
+  /** State directories ({@link #stateDir}) of labs that are gone: closed, swept, or crashed. */
+  public static void sweepStateDirs() {
+    List<String> live = listNamespaces();
+    try (Stream<Path> dirs = Files.list(Path.of("/tmp"))) {
+      dirs.map(d -> d.getFileName().toString()).filter(n -> STATE_DIR.matcher(n).matches())
+          .map(n -> n.substring(0, n.length() - "state".length()))
+          .filter(prefix -> live.stream().noneMatch(ns -> ns.startsWith(prefix)))
+          .forEach(Lab::deleteStateDir);
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  /** Deletes /tmp/PREFIXstate and what is in it, if it is there. */
+  public static void deleteStateDir(String prefix) {
+    Path dir = Path.of("/tmp", prefix + "state");
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: /tmp is cleaned at boot in any case
+    }
   }
 
   /** Names of all network namespaces on the host. */

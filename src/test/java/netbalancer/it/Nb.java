@@ -1,6 +1,5 @@
 package netbalancer.it;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +16,7 @@ final class Nb {
 
   /** Settings every test run needs: state and control socket private to this lab. */
   static Map<String, String> baseEnv(Lab lab) {
-    return Lab.balancerSettings(Path.of("/tmp", lab.prefix() + "-state"));
+    return Lab.balancerSettings(lab.stateDir());
   }
 
   static List<String> argv(Lab lab, Map<String, String> env, String... args) {
