@@ -272,21 +272,37 @@ class LabIT {
   }
 
   @Test
-  void aDetachedLabOutlivesSweepsUntilKeptLabsAreRemoved() {
+  void aKeptLabOutlivesItsCreatorUntilKeptLabsAreRemoved() throws Exception {
     Lab kept = Lab.create(1);
     List<String> names = kept.namespaces();
+    ProcessRunner run = new ProcessRunner();
+    // A kept lab whose creator has exited: a namespace named after a dead PID, marked as detach marks.
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String orphan = Lab.PREFIX + gone.pid() + "-cafe-router";
     try {
       kept.detach();
       kept.close(); // a no-op now: the lab stays up
+      for (String ns : names) {
+        String alias = run.check("ip", "-j", "-n", ns, "link", "show", "dev", "lo").stdout();
+        assertTrue(alias.contains("\"ifalias\":\"nblab kept\""), ns + ": " + alias);
+      }
+      run.check("ip", "netns", "add", orphan);
+      run.check("ip", "-n", orphan, "link", "set", "dev", "lo", "alias", "nblab kept");
+
       Lab.sweepStale(); // what every new lab and test run does first
-      assertTrue(Lab.listNamespaces().containsAll(names), "a kept lab was swept: " + Lab.listNamespaces());
+      List<String> swept = Lab.listNamespaces();
+      assertTrue(swept.contains(orphan), "a kept lab whose creator exited was swept: " + swept);
+      assertTrue(swept.containsAll(names), "a kept lab was swept: " + swept);
+
       Lab.sweepStaleAndKept(); // net-balancer lab --remove
       List<String> after = Lab.listNamespaces();
+      assertFalse(after.contains(orphan), "kept lab not removed: " + after);
       assertTrue(names.stream().noneMatch(after::contains), "kept lab not removed: " + after);
       assertTrue(after.containsAll(lab.namespaces()), "a live lab was swept: " + after);
     } finally {
-      ProcessRunner run = new ProcessRunner();
       names.forEach(ns -> run.run("ip", "netns", "del", ns));
+      run.run("ip", "netns", "del", orphan);
     }
   }
 
