@@ -30,24 +30,20 @@ final class ApplyCostSection {
     BenchPlan plan = env.plan();
     int largest = Collections.max(plan.applySizes());
     try (Lab lab = Lab.create(largest)) {
-      try {
-        List<String> argv = LabDaemon.argv(lab, env, Map.of(), List.of(), "bench", "apply-cost",
-            "--uplinks", plan.applySizes().stream().map(String::valueOf).collect(Collectors.joining(",")),
-            "--warmup", Integer.toString(plan.applyWarmup()),
-            "--iterations", Integer.toString(plan.applyIterations()),
-            "--state-dir", LabDaemon.stateDir(lab).toString());
-        CommandRunner.Result r = lab.exec(lab.routerNs(), argv, null, Duration.ofMinutes(30));
-        if (!r.ok()) {
-          throw new IllegalStateException("bench apply-cost failed: " + r.stderr().strip());
-        }
-        List<ApplyCost.Row> rows = new ObjectMapper().readValue(r.stdout(), new TypeReference<List<ApplyCost.Row>>() { });
-        return new Result(plan.applyWarmup(), plan.applyIterations(), new ArrayList<>(rows),
-            "full: the whole plan onto a clean kernel; failover: one uplink leaves or rejoins LB_TABLE. "
-                + "Shell-style: the same changes, one ip command per change. " + BenchPlan.MOST_UPLINKS
-                + " uplinks is net-balancer's maximum (a mark mask has at least 6 bits), so it stands in for 64.");
-      } finally {
-        LabDaemon.removeStateDir(lab);
+      List<String> argv = LabDaemon.argv(lab, env, Map.of(), List.of(), "bench", "apply-cost",
+          "--uplinks", plan.applySizes().stream().map(String::valueOf).collect(Collectors.joining(",")),
+          "--warmup", Integer.toString(plan.applyWarmup()),
+          "--iterations", Integer.toString(plan.applyIterations()),
+          "--state-dir", lab.stateDir().toString());
+      CommandRunner.Result r = lab.exec(lab.routerNs(), argv, null, Duration.ofMinutes(30));
+      if (!r.ok()) {
+        throw new IllegalStateException("bench apply-cost failed: " + r.stderr().strip());
       }
+      List<ApplyCost.Row> rows = new ObjectMapper().readValue(r.stdout(), new TypeReference<List<ApplyCost.Row>>() { });
+      return new Result(plan.applyWarmup(), plan.applyIterations(), new ArrayList<>(rows),
+          "full: the whole plan onto a clean kernel; failover: one uplink leaves or rejoins LB_TABLE. "
+              + "Shell-style: the same changes, one ip command per change. " + BenchPlan.MOST_UPLINKS
+              + " uplinks is net-balancer's maximum (a mark mask has at least 6 bits), so it stands in for 64.");
     }
   }
 }

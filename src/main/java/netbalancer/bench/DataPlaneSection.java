@@ -83,8 +83,6 @@ final class DataPlaneSection {
           }
         }
         LabDaemon.oneShot(nbLab, env, Map.of(), "cleanup");
-      } finally {
-        LabDaemon.removeStateDir(nbLab);
       }
     }
     Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));

@@ -44,19 +44,15 @@ final class DetectionSection {
     List<Case> cases = new ArrayList<>();
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers();
         IpMonitor monitor = IpMonitor.start(lab, lab.routerNs())) {
-      try {
-        for (String profile : List.of("defaults", "fast")) {
-          int samples = profile.equals("fast") ? env.plan().detectionFastSamples() : env.plan().detectionDefaultSamples();
-          if (samples == 0) {
-            continue;
-          }
-          Map<String, String> settings = profile.equals("fast") ? FAST : DEFAULTS;
-          cases.add(measure(lab, env, monitor, Fault.BLACKHOLE, false, profile, settings, samples));
-          cases.add(measure(lab, env, monitor, Fault.BLACKHOLE, true, profile, settings, samples));
-          cases.add(measure(lab, env, monitor, Fault.NEIGHBOR_LOSS, false, profile, settings, samples));
+      for (String profile : List.of("defaults", "fast")) {
+        int samples = profile.equals("fast") ? env.plan().detectionFastSamples() : env.plan().detectionDefaultSamples();
+        if (samples == 0) {
+          continue;
         }
-      } finally {
-        LabDaemon.removeStateDir(lab);
+        Map<String, String> settings = profile.equals("fast") ? FAST : DEFAULTS;
+        cases.add(measure(lab, env, monitor, Fault.BLACKHOLE, false, profile, settings, samples));
+        cases.add(measure(lab, env, monitor, Fault.BLACKHOLE, true, profile, settings, samples));
+        cases.add(measure(lab, env, monitor, Fault.NEIGHBOR_LOSS, false, profile, settings, samples));
       }
     }
     Map<String, Map<String, String>> profiles = new LinkedHashMap<>();

@@ -26,27 +26,23 @@ final class DistributionSection {
   static Result run(BenchEnv env) {
     int n = env.plan().distributionConnections();
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
-      try {
-        Map<String, String> settings = Map.of("UPLINK_WEIGHTS", WEIGHTS);
-        LabDaemon.oneShot(lab, env, settings, "apply");
-        LoadReport report = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, n, "--parallel", "8");
-        LabDaemon.oneShot(lab, env, settings, "cleanup");
-        Map<String, Double> expected = new LinkedHashMap<>();
-        Map<String, Double> actual = new LinkedHashMap<>();
-        double worst = 0;
-        double worstSigma = 0;
-        for (int i = 1; i <= 3; i++) {
-          double p = WEIGHT[i - 1] / 6.0;
-          double share = report.succeeded() == 0 ? 0 : (double) report.from(lab.ispPublicAddress(i)) / report.succeeded();
-          expected.put(lab.uplinkName(i), Stats.round(100 * p));
-          actual.put(lab.uplinkName(i), Stats.round(100 * share));
-          worst = Math.max(worst, Math.abs(share - p) * 100);
-          worstSigma = Math.max(worstSigma, 3 * 100 * Math.sqrt(p * (1 - p) / n));
-        }
-        return new Result(WEIGHTS, n, report.failed(), expected, actual, Stats.round(worst), Stats.round(worstSigma));
-      } finally {
-        LabDaemon.removeStateDir(lab);
+      Map<String, String> settings = Map.of("UPLINK_WEIGHTS", WEIGHTS);
+      LabDaemon.oneShot(lab, env, settings, "apply");
+      LoadReport report = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, n, "--parallel", "8");
+      LabDaemon.oneShot(lab, env, settings, "cleanup");
+      Map<String, Double> expected = new LinkedHashMap<>();
+      Map<String, Double> actual = new LinkedHashMap<>();
+      double worst = 0;
+      double worstSigma = 0;
+      for (int i = 1; i <= 3; i++) {
+        double p = WEIGHT[i - 1] / 6.0;
+        double share = report.succeeded() == 0 ? 0 : (double) report.from(lab.ispPublicAddress(i)) / report.succeeded();
+        expected.put(lab.uplinkName(i), Stats.round(100 * p));
+        actual.put(lab.uplinkName(i), Stats.round(100 * share));
+        worst = Math.max(worst, Math.abs(share - p) * 100);
+        worstSigma = Math.max(worstSigma, 3 * 100 * Math.sqrt(p * (1 - p) / n));
       }
+      return new Result(WEIGHTS, n, report.failed(), expected, actual, Stats.round(worst), Stats.round(worstSigma));
     }
   }
 }

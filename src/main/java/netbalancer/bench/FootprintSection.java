@@ -51,8 +51,6 @@ final class FootprintSection {
         return new Result(UPLINKS, env.flags().flags(), env.flags().source(), daemon.firstApplyMs(),
             daemon.startToFirstApplyMs(), idle, Stats.round(cpu), Stats.round(inChildren), mb(statusKb(daemon.pid(), "VmRSS")),
             mb(statusKb(daemon.pid(), "VmHWM")), mb(withChildren), children.size());
-      } finally {
-        LabDaemon.removeStateDir(lab);
       }
     }
   }

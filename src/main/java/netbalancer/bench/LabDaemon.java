@@ -1,18 +1,12 @@
 package netbalancer.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import netbalancer.kernel.CommandRunner.Result;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
@@ -20,8 +14,7 @@ import netbalancer.lab.LabProcess;
 /**
  * net-balancer itself in a lab's router namespace, started as the launcher starts it (its JVM
  * flags) with settings in the environment, and stopped with SIGTERM so it cleans up after
- * itself. State and control socket live in a directory of this lab's own, removed by
- * {@link #removeStateDir}.
+ * itself. State and control socket live in the lab's own {@link Lab#stateDir}.
  */
 final class LabDaemon implements AutoCloseable {
   private static final Pattern FIRST_APPLY = Pattern.compile("first apply done in (\\d+) ms");
@@ -38,11 +31,7 @@ final class LabDaemon implements AutoCloseable {
 
   /** Settings every bench daemon needs: its own state, probes aimed at the lab's server. */
   static Map<String, String> baseEnv(Lab lab) {
-    return new LinkedHashMap<>(Lab.balancerSettings(stateDir(lab)));
-  }
-
-  static Path stateDir(Lab lab) {
-    return Path.of("/tmp", lab.prefix() + "bench-state");
+    return new LinkedHashMap<>(Lab.balancerSettings(lab.stateDir()));
   }
 
   /** {@code env K=V… java FLAGS [props] -jar JAR ARGS…}, to run in a lab namespace. */
@@ -118,20 +107,6 @@ final class LabDaemon implements AutoCloseable {
     ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
     if (process.waitFor(Duration.ofSeconds(15)) == -1) {
       process.close();
-    }
-  }
-
-  static void removeStateDir(Lab lab) {
-    Path dir = stateDir(lab);
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + dir, e);
     }
   }
 }

@@ -59,8 +59,6 @@ final class ReactionSection {
           throw new IllegalStateException("most carrier-loss events went unmeasured (" + missed + ")");
         }
         return new Result(lb.size(), missed, Stats.of(lb), Stats.of(conn), new TreeMap<>(SETTINGS), CONNECT_TIMEOUT_MS);
-      } finally {
-        LabDaemon.removeStateDir(lab);
       }
     }
   }

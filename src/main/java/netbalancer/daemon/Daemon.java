@@ -122,7 +122,10 @@ public final class Daemon {
       o.transitions().forEach(t -> hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(),
           t.from() == null ? "" : t.from().wireName(), t.reason()));
       if (config.metricsEnabled() && !o.transitions().isEmpty()) {
-        publishMetrics();
+        // States now; traffic as last collected: listing conntrack and nft here would hold up the
+        // next event's pass. The 5 s beat brings traffic up to date.
+        DaemonStatus.Snapshot s = status.last();
+        publishMetrics(s.plan() == null ? Map.of() : stats.recent(s.plan().uplinks()));
       }
       o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - System.nanoTime()),
           TimeUnit.NANOSECONDS));
@@ -161,11 +164,14 @@ public final class Daemon {
   }
 
   private void publishMetrics() {
-    if (!config.metricsEnabled()) {
-      return;
+    if (config.metricsEnabled()) {
+      publishMetrics(currentStats());
     }
+  }
+
+  private void publishMetrics(Map<String, UplinkStats.Stats> traffic) {
     try {
-      metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), currentStats()));
+      metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), traffic));
     } catch (RuntimeException e) {
       Log.error("metrics: %s", e.toString());
     }

@@ -37,8 +37,21 @@ final class UplinkStats {
   }
 
   synchronized Map<String, Stats> collect(List<Uplink> uplinks) {
+    return collect(uplinks, MAX_AGE_NANOS);
+  }
+
+  /**
+   * What was collected last, however old, if it covers every uplink; else a fresh collection. An
+   * uplink missing from the numbers would read as counters back at zero.
+   */
+  synchronized Map<String, Stats> recent(List<Uplink> uplinks) {
+    return collect(uplinks, Long.MAX_VALUE);
+  }
+
+  private Map<String, Stats> collect(List<Uplink> uplinks, long maxAgeNanos) {
     long now = System.nanoTime();
-    if (now - cachedAt < MAX_AGE_NANOS && cached.keySet().containsAll(uplinks.stream().map(Uplink::name).toList())) {
+    if (cachedAt != Long.MIN_VALUE && now - cachedAt < maxAgeNanos
+        && cached.keySet().containsAll(uplinks.stream().map(Uplink::name).toList())) {
       return cached;
     }
     Map<Long, Integer> byMark = conntrack.countByMark(config.lbMarkMask());

@@ -194,8 +194,7 @@ public final class LabDemo {
     gone.removeAll(remaining);
     Set<String> prefixes = new TreeSet<>();
     gone.forEach(ns -> prefixes.add(ns.substring(0, ns.lastIndexOf('-') + 1)));
-    prefixes.forEach(LabRig::deleteStateDir);
-    LabRig.sweepStateDirs();
+    Lab.sweepStateDirs(); // theirs and any a crash left
     out.println(prefixes.isEmpty() ? "no kept lab found" : "removed " + String.join(" ", prefixes) + " ("
         + gone.size() + " namespaces and what ran in them)");
     if (!remaining.isEmpty()) {

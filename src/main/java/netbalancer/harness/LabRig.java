@@ -27,7 +27,6 @@ final class LabRig implements AutoCloseable {
   static final String TRAFFIC_ADDRESS = "203.0.113.20";
   static final int PORT = Lab.SERVER_PORT;
   static final List<String> UPLINKS = List.of("wan1", "wan2", "wan3");
-  /** Ours only: {@code /tmp/nblab-PID-XXXX-state}; the integration tests' are {@code …--state}. */
 
   private final Lab lab;
   private final Config config;
@@ -63,8 +62,7 @@ final class LabRig implements AutoCloseable {
    */
   static LabRig start(Map<String, String> extraSettings, boolean keepable) {
     useRunningJar();
-    Lab lab = Lab.create(3); // sweeps the namespaces of labs whose creator has exited
-    sweepStateDirs();
+    Lab lab = Lab.create(3); // sweeps the namespaces and state of labs whose creator has exited
     try {
       Path stateDir = Files.createDirectories(lab.stateDir());
       Map<String, String> settings = settings(stateDir, extraSettings);
@@ -79,7 +77,6 @@ final class LabRig implements AutoCloseable {
       return new LabRig(lab, config, log);
     } catch (IOException | RuntimeException e) {
       lab.close();
-      deleteStateDir(lab.prefix());
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
   }
@@ -144,18 +141,6 @@ final class LabRig implements AutoCloseable {
   /** Kills what runs in the lab, deletes its namespaces and the state directory. Idempotent. */
   @Override
   public void close() {
-    try {
-      lab.close();
-    } finally {
-      deleteStateDir(lab.prefix());
-    }
-  }
-
-  static void sweepStateDirs() {
-    Lab.sweepStateDirs();
-  }
-
-  static void deleteStateDir(String prefix) {
-    Lab.deleteStateDir(prefix);
+    lab.close();
   }
 }

@@ -110,6 +110,7 @@ public final class Lab implements AutoCloseable {
   private Lab(Builder b) {
     this.uplinkCount = b.names.size();
     Set<String> existing = sweepStale();
+    sweepStateDirs();
     long pid = ProcessHandle.current().pid();
     String p;
     do {
@@ -560,6 +561,7 @@ public final class Lab implements AutoCloseable {
       }
     } finally {
       OPEN.remove(this);
+      deleteStateDir(prefix);
     }
     if (first != null) {
       throw first;
@@ -591,8 +593,8 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
-   * Where a balancer run in this lab keeps its state (/tmp/PREFIXstate). {@link #sweepStateDirs}
-   * removes it once the lab is gone.
+   * Where a balancer run in this lab keeps its state (/tmp/PREFIXstate); {@link #close} removes it,
+   * and a crashed run's is swept by the next lab, as its namespaces are.
    */
   public Path stateDir() {
     return Path.of("/tmp", prefix + "state");
@@ -612,7 +614,7 @@ public final class Lab implements AutoCloseable {
   }
 
   /** Deletes /tmp/PREFIXstate and what is in it, if it is there. */
-  public static void deleteStateDir(String prefix) {
+  private static void deleteStateDir(String prefix) {
     Path dir = Path.of("/tmp", prefix + "state");
     if (!Files.isDirectory(dir)) {
       return;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import netbalancer.kernel.ProcessRunner;
-import netbalancer.lab.Lab;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -34,7 +33,6 @@ final class HostGuard implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) {
-    Lab.sweepStateDirs(); // the labs of the class are closed: their balancers' state goes too
     context.getStore(STORE).get("host", HostGuard.class).assertUnchanged();
   }
 
