@@ -7,13 +7,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import netbalancer.kernel.CommandRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
 /**
- * Section 4: what net-balancer's rules cost the packets. Two identical labs side by side, routed
- * two ways, measured in turns (plain, nb, nb, plain, …):
+ * Section 4: what net-balancer's rules cost the packets. Two identical labs, routed two ways:
  * <ul>
  *   <li>plain: the main table's default routes and one masquerade rule, as a router without a
  *       balancer has;
@@ -22,33 +26,49 @@ import netbalancer.lab.LabProcess;
  * </ul>
  * TCP throughput is one iperf3 stream from the LAN host to the internet host; the connection rate
  * is short connections (connect, read a line, reset) from the LAN host, 4 at a time, from one
- * warm client per lab.
+ * warm client per lab, for a fixed time.
  *
- * <p>On a shared VM one way's results drift by ±15 % within a run, far more than the few per cent
- * to measure. Hence: two labs, so that switching costs nothing and samples can be short and many;
- * each round's own ratio (nb over the plain sample next to it), so what both share cancels; and
- * the median of those ratios. A warm-up round is measured and thrown away. An A/A run
- * ({@link #CALIBRATION_ENV}) shows how close to 1 the method reads two identical labs.
+ * <p>On a shared VM one lab measured alone drifts by ±10 % from one sample to the next (0.5 s
+ * iperf3 intervals swing from 8 to 13 Gbit/s on an idle machine), far more than the few per cent
+ * to measure, and alternating the two ways does not cancel it: the swings are faster than a
+ * sample. So both labs are measured at the same time, under the same conditions: each lab's
+ * sending side pinned to CPU 0 and its receiving side to CPU 1 (where the machine has two),
+ * so each gets the same share of each CPU and the ratio of what they achieve is the ratio of
+ * what a packet costs. Every round gives one ratio; the result is the median of the rounds'
+ * ratios with a bootstrap 95 % interval. Which lab starts first alternates by round. A warm-up
+ * round is measured and thrown away. An A/A run ({@link #CALIBRATION_ENV}) shows how close to 1
+ * the method reads two identical labs.
  */
 final class DataPlaneSection {
   private static final int IPERF_PORT = 5201;
   private static final int PARALLEL = 4;
   private static final String PLAIN_TABLE = "bench_plain";
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(120);
+  private static final int SENDER_CPU = 0;
+  private static final int RECEIVER_CPU = 1;
   /**
    * Set to 1 for an A/A run: both labs routed plainly, so the ratios show what the method itself
    * reads when there is nothing to find (its noise and any bias between the twin labs).
    */
   static final String CALIBRATION_ENV = "NET_BALANCER_BENCH_CALIBRATE";
+  /**
+   * For ablations: a shell command run in the nb lab's router namespace after {@code apply}
+   * (say, deleting net-balancer's policy rules) to learn what each part costs.
+   */
+  static final String AFTER_APPLY_ENV = "NET_BALANCER_BENCH_AFTER_APPLY";
 
   record Mode(String name, List<Double> throughputGbps, List<Double> connectionsPerSecond, double throughputMedian,
       double connectionsMedian) {
   }
 
-  /** {@code throughputRatios}, {@code connectionRateRatios}: each round's nb / plain. */
-  record Result(int rounds, int iperfSeconds, int connectionsPerRound, Mode plain, Mode balancer,
+  /**
+   * {@code throughputRatios}, {@code connectionRateRatios}: each round's nb / plain;
+   * {@code …Ci95}: bootstrap 95 % interval of their median; {@code pinned}: whether the labs
+   * were pinned to CPUs 0 and 1.
+   */
+  record Result(int rounds, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain, Mode balancer,
       List<Double> throughputRatios, List<Double> connectionRateRatios, double throughputRatio,
-      double connectionRateRatio) {
+      double connectionRateRatio, List<Double> throughputRatioCi95, List<Double> connectionRateRatioCi95) {
   }
 
   private DataPlaneSection() {
@@ -57,41 +77,76 @@ final class DataPlaneSection {
   static Result run(BenchEnv env) throws Exception {
     BenchPlan plan = env.plan();
     boolean calibration = "1".equals(System.getenv(CALIBRATION_ENV));
+    boolean pin = Runtime.getRuntime().availableProcessors() >= 2;
     List<List<Double>> tp = List.of(new ArrayList<>(), new ArrayList<>());
     List<List<Double>> cr = List.of(new ArrayList<>(), new ArrayList<>());
+    ExecutorService both = Executors.newFixedThreadPool(2);
     try (Lab plainLab = Lab.create(3); Lab nbLab = Lab.create(3)) {
       Lab[] labs = {plainLab, nbLab};
       try (LabProcess s0 = plainLab.startServers(); LabProcess s1 = nbLab.startServers();
           LabProcess i0 = startIperf(plainLab); LabProcess i1 = startIperf(nbLab);
           LabProcess c0 = startRateClient(plainLab); LabProcess c1 = startRateClient(nbLab)) {
         LabProcess[] clients = {c0, c1};
+        if (pin) {
+          for (LabProcess receiver : List.of(s0, s1, i0, i1)) {
+            Affinity.pin(receiver, RECEIVER_CPU);
+          }
+          Affinity.pin(c0, SENDER_CPU);
+          Affinity.pin(c1, SENDER_CPU);
+        }
         routePlain(plainLab);
         if (calibration) {
           routePlain(nbLab);
         } else {
           LabDaemon.oneShot(nbLab, env, Map.of(), "apply"); // throws if it fails
+          String variant = System.getenv(AFTER_APPLY_ENV);
+          if (variant != null && !variant.isBlank()) {
+            check(nbLab.exec(nbLab.routerNs(), List.of("sh", "-c", variant), null, Duration.ofSeconds(30)),
+                AFTER_APPLY_ENV);
+          }
         }
         for (int round = -1; round < plan.dataPlaneRounds(); round++) {
-          for (int k = 0; k < 2; k++) {
-            int mode = (Math.max(round, 0) + k) % 2; // 0 plain, 1 nb; the order alternates per round
-            double gbps = throughputGbps(labs[mode], plan.iperfSeconds());
-            double rate = connectionRate(labs[mode], clients[mode], plan.connRateConnections());
-            if (round >= 0) { // round -1 warms both labs' servers and clients up
-              tp.get(mode).add(gbps);
-              cr.get(mode).add(rate);
+          int first = Math.max(round, 0) % 2; // which lab starts first alternates
+          double[] gbps = together(both, first,
+              mode -> () -> throughputGbps(labs[mode], plan.iperfSeconds(), pin));
+          double[] rate = together(both, first,
+              mode -> () -> connectionRate(labs[mode], clients[mode], plan.connRateMillis()));
+          if (round >= 0) { // round -1 warms both labs' servers, clients and neighbour entries up
+            for (int mode = 0; mode < 2; mode++) {
+              tp.get(mode).add(gbps[mode]);
+              cr.get(mode).add(rate[mode]);
             }
           }
         }
         LabDaemon.oneShot(nbLab, env, Map.of(), "cleanup");
       }
+    } finally {
+      both.shutdownNow();
     }
     Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
-    Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)" : "net-balancer",
-        tp.get(1), cr.get(1));
+    String after = System.getenv(AFTER_APPLY_ENV);
+    Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
+        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`", tp.get(1), cr.get(1));
     List<Double> tpRatios = ratios(tp.get(1), tp.get(0));
     List<Double> crRatios = ratios(cr.get(1), cr.get(0));
-    return new Result(plan.dataPlaneRounds(), plan.iperfSeconds(), plan.connRateConnections(), plain, nb,
-        tpRatios, crRatios, Stats.median(tpRatios), Stats.median(crRatios));
+    return new Result(plan.dataPlaneRounds(), plan.iperfSeconds(), plan.connRateMillis(), pin, plain, nb,
+        tpRatios, crRatios, Stats.median(tpRatios), Stats.median(crRatios),
+        Stats.medianInterval95(tpRatios), Stats.medianInterval95(crRatios));
+  }
+
+  interface Sample {
+    Callable<Double> of(int mode);
+  }
+
+  /** Measures both labs at once ({@code first} is submitted first); [plain, nb]. */
+  private static double[] together(ExecutorService both, int first, Sample sample)
+      throws InterruptedException, ExecutionException {
+    List<Future<Double>> f = new ArrayList<>(List.of(both.submit(sample.of(first)),
+        both.submit(sample.of(1 - first))));
+    if (first == 1) {
+      f = List.of(f.get(1), f.get(0));
+    }
+    return new double[] {f.get(0).get(), f.get(1).get()};
   }
 
   /** Round by round: {@code nb[i] / plain[i]}. */
@@ -128,11 +183,14 @@ final class DataPlaneSection {
         Integer.toString(Lab.SERVER_PORT), Integer.toString(PARALLEL));
   }
 
-  private static double throughputGbps(Lab lab, int seconds) throws IOException {
+  private static double throughputGbps(Lab lab, int seconds, boolean pin) throws IOException {
     lab.exec(lab.routerNs(), "conntrack", "-F"); // best effort: both ways start from an empty table
-    CommandRunner.Result r = lab.exec(lab.clientNs(), List.of("iperf3", "-c", Lab.SERVER_ADDRESS, "-p",
-        Integer.toString(IPERF_PORT), "-t", Integer.toString(seconds), "-J"), null,
-        Duration.ofSeconds(seconds + 30L));
+    List<String> argv = new ArrayList<>(List.of("iperf3", "-c", Lab.SERVER_ADDRESS, "-p",
+        Integer.toString(IPERF_PORT), "-t", Integer.toString(seconds), "-J"));
+    if (pin) { // -A client,server: iperf3 pins both ends for this test
+      argv.addAll(List.of("-A", SENDER_CPU + "," + RECEIVER_CPU));
+    }
+    CommandRunner.Result r = lab.exec(lab.clientNs(), argv, null, Duration.ofSeconds(seconds + 30L));
     check(r, "iperf3");
     JsonNode bps = new ObjectMapper().readTree(r.stdout()).path("end").path("sum_received").path("bits_per_second");
     if (!bps.isNumber()) {
@@ -141,15 +199,16 @@ final class DataPlaneSection {
     return Stats.round(bps.asDouble() / 1e9);
   }
 
-  private static double connectionRate(Lab lab, LabProcess client, int n) {
+  private static double connectionRate(Lab lab, LabProcess client, int millis) {
     lab.exec(lab.routerNs(), "conntrack", "-F");
-    client.writeLine(Integer.toString(n));
+    client.writeLine("for " + millis);
     String[] w = client.readLine(SAMPLE_TIMEOUT).split(" ");
+    int made = Integer.parseInt(w[0]);
     int failed = Integer.parseInt(w[1]);
     if (failed > 0) {
-      throw new IllegalStateException(failed + " of " + n + " connections failed");
+      throw new IllegalStateException(failed + " of " + made + " connections failed");
     }
-    return Stats.round(n / Double.parseDouble(w[2]));
+    return Stats.round(made / Double.parseDouble(w[2]));
   }
 
   private static void check(CommandRunner.Result r, String what) {

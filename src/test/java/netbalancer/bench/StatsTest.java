@@ -1,6 +1,7 @@
 package netbalancer.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,5 +29,27 @@ class StatsTest {
   void oneSampleAndNone() {
     assertEquals(3.25, Stats.of(List.of(3.25)).p99());
     assertEquals(0, Stats.of(List.of()).n());
+  }
+
+  @Test
+  void medianIntervalBracketsTheMedianAndNarrowsWithMoreSamples() {
+    List<Double> few = new ArrayList<>();
+    List<Double> many = new ArrayList<>();
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 400; i++) {
+      double x = 0.96 + 0.04 * r.nextGaussian();
+      many.add(x);
+      if (i < 25) {
+        few.add(x);
+      }
+    }
+    List<Double> wide = Stats.medianInterval95(few);
+    List<Double> narrow = Stats.medianInterval95(many);
+    assertTrue(wide.get(0) <= Stats.median(few) && Stats.median(few) <= wide.get(1), wide.toString());
+    assertTrue(narrow.get(0) <= 0.96 && 0.96 <= narrow.get(1), "true median 0.96 inside " + narrow);
+    assertTrue(narrow.get(1) - narrow.get(0) < (wide.get(1) - wide.get(0)) / 2, wide + " vs " + narrow);
+    assertEquals(narrow, Stats.medianInterval95(many), "seeded: the same samples give the same interval");
+    assertEquals(List.of(), Stats.medianInterval95(List.of()));
+    assertEquals(List.of(0.5, 0.5), Stats.medianInterval95(List.of(0.5)));
   }
 }

@@ -101,6 +101,8 @@ class BenchIT {
       assertTrue(dp.path(k).asDouble() > 0.3 && dp.path(k).asDouble() < 3, k + ": " + dp);
     }
     assertTrue(dp.path("plain").path("throughputMedian").asDouble() > 0, dp.toString());
+    assertTrue(dp.path("balancer").path("connectionsMedian").asDouble() > 0, dp.toString());
+    assertEquals(2, dp.path("throughputRatioCi95").size(), dp.toString());
 
     JsonNode dist = json.path("distribution");
     assertEquals(0, dist.path("failed").asInt(), dist.toString());
