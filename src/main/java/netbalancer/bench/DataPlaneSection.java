@@ -17,12 +17,16 @@ import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
 /**
- * Section 4: what net-balancer's rules cost the packets. Two identical labs, routed two ways:
+ * Section 4: what net-balancer's rules cost the packets. Three identical labs, routed three ways:
  * <ul>
  *   <li>plain: the main table's default routes and one masquerade rule, as a router without a
  *       balancer has;
  *   <li>nb: {@code net-balancer apply} with default settings (policy rules, multipath, marks,
- *       SNAT per uplink).
+ *       SNAT per uplink);
+ *   <li>policy routing on: plain, plus one rule that looks up main as the kernel's own rule does.
+ *       Any rule switches the kernel from its one merged local+main lookup to walking the rules
+ *       and looking up local and main apart; this way shows what that alone costs, the part of
+ *       nb's cost no balancer built on ip rules avoids.
  * </ul>
  * TCP throughput is one iperf3 stream from the LAN host to the internet host; the connection rate
  * is short connections (connect, read a line, reset) from the LAN host, 4 at a time, from one
@@ -30,14 +34,15 @@ import netbalancer.lab.LabProcess;
  *
  * <p>On a shared VM one lab measured alone drifts by ±10 % from one sample to the next (0.5 s
  * iperf3 intervals swing from 8 to 13 Gbit/s on an idle machine), far more than the few per cent
- * to measure, and alternating the two ways does not cancel it: the swings are faster than a
- * sample. So both labs are measured at the same time, under the same conditions: each lab's
- * sending side pinned to CPU 0 and its receiving side to CPU 1 (where the machine has two),
- * so each gets the same share of each CPU and the ratio of what they achieve is the ratio of
- * what a packet costs. Every round gives one ratio; the result is the median of the rounds'
- * ratios with a bootstrap 95 % interval. Which lab starts first alternates by round. A warm-up
- * round is measured and thrown away. An A/A run ({@link #CALIBRATION_ENV}) shows how close to 1
- * the method reads two identical labs.
+ * to measure, and alternating the ways does not cancel it: the swings are faster than a sample.
+ * So two labs are measured at the same time, under the same conditions: each lab's sending side
+ * pinned to CPU 0 and its receiving side to CPU 1 (where the machine has two), so each gets the
+ * same share of each CPU and the ratio of what they achieve is the ratio of what a packet costs.
+ * Every round pairs plain with nb, every other round (the first included) plain with policy
+ * routing too; each pair
+ * gives one ratio; the result is the median of the pairs' ratios with a bootstrap 95 % interval.
+ * Which lab starts first alternates. A warm-up round is measured and thrown away. An A/A run
+ * ({@link #CALIBRATION_ENV}) shows how close to 1 the method reads two identical labs.
  */
 final class DataPlaneSection {
   private static final int IPERF_PORT = 5201;
@@ -46,6 +51,7 @@ final class DataPlaneSection {
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(120);
   private static final int SENDER_CPU = 0;
   private static final int RECEIVER_CPU = 1;
+  private static final boolean PIN = Runtime.getRuntime().availableProcessors() >= 2;
   /**
    * Set to 1 for an A/A run: both labs routed plainly, so the ratios show what the method itself
    * reads when there is nothing to find (its noise and any bias between the twin labs).
@@ -62,83 +68,152 @@ final class DataPlaneSection {
   }
 
   /**
-   * {@code throughputRatios}, {@code connectionRateRatios}: each round's nb / plain;
-   * {@code …Ci95}: bootstrap 95 % interval of their median; {@code pinned}: whether the labs
-   * were pinned to CPUs 0 and 1.
+   * One way measured against plain routing in pairs: {@code throughputRatios},
+   * {@code connectionRateRatios} are each pair's way / plain; {@code …Ci95} a bootstrap 95 %
+   * interval of their median.
    */
-  record Result(int rounds, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain, Mode balancer,
-      List<Double> throughputRatios, List<Double> connectionRateRatios, double throughputRatio,
-      double connectionRateRatio, List<Double> throughputRatioCi95, List<Double> connectionRateRatioCi95) {
+  record Comparison(Mode way, List<Double> throughputRatios, List<Double> connectionRateRatios,
+      double throughputRatio, double connectionRateRatio, List<Double> throughputRatioCi95,
+      List<Double> connectionRateRatioCi95) {
+
+    static Comparison of(Mode way, List<Double> plainTp, List<Double> plainCr) {
+      List<Double> tp = ratios(way.throughputGbps(), plainTp);
+      List<Double> cr = ratios(way.connectionsPerSecond(), plainCr);
+      return new Comparison(way, tp, cr, Stats.median(tp), Stats.median(cr), Stats.medianInterval95(tp),
+          Stats.medianInterval95(cr));
+    }
+  }
+
+  /**
+   * {@code balancer}: net-balancer against plain routing, every round. {@code policyRouting}: plain
+   * routing with policy routing switched on (one rule, the same lookup as the kernel's own main
+   * rule) against plain routing, every other round: what any balancer built on ip rules pays before
+   * its first rule of its own. {@code pinned}: whether the labs were pinned to CPUs 0 and 1.
+   */
+  record Result(int rounds, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain, Comparison balancer,
+      Comparison policyRouting) {
+    double throughputRatio() {
+      return balancer.throughputRatio();
+    }
+
+    double connectionRateRatio() {
+      return balancer.connectionRateRatio();
+    }
   }
 
   private DataPlaneSection() {
   }
 
+  /** A lab, one way routed, and its warm connection-rate client. */
+  private record Way(Lab lab, LabProcess rateClient) {
+  }
+
   static Result run(BenchEnv env) throws Exception {
     BenchPlan plan = env.plan();
     boolean calibration = "1".equals(System.getenv(CALIBRATION_ENV));
-    boolean pin = Runtime.getRuntime().availableProcessors() >= 2;
-    List<List<Double>> tp = List.of(new ArrayList<>(), new ArrayList<>());
-    List<List<Double>> cr = List.of(new ArrayList<>(), new ArrayList<>());
+    // samples of: plain beside nb, nb, plain beside policy routing, policy routing
+    List<List<Double>> tp = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<List<Double>> cr = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     ExecutorService both = Executors.newFixedThreadPool(2);
-    try (Lab plainLab = Lab.create(3); Lab nbLab = Lab.create(3)) {
-      Lab[] labs = {plainLab, nbLab};
-      try (LabProcess s0 = plainLab.startServers(); LabProcess s1 = nbLab.startServers();
-          LabProcess i0 = startIperf(plainLab); LabProcess i1 = startIperf(nbLab);
-          LabProcess c0 = startRateClient(plainLab); LabProcess c1 = startRateClient(nbLab)) {
-        LabProcess[] clients = {c0, c1};
-        if (pin) {
-          for (LabProcess receiver : List.of(s0, s1, i0, i1)) {
-            Affinity.pin(receiver, RECEIVER_CPU);
-          }
-          Affinity.pin(c0, SENDER_CPU);
-          Affinity.pin(c1, SENDER_CPU);
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      Way[] ways = new Way[3];
+      for (int i = 0; i < 3; i++) {
+        Lab lab = Lab.create(3);
+        open.add(0, lab);
+        LabProcess server = lab.startServers();
+        open.add(0, server);
+        LabProcess iperf = startIperf(lab);
+        open.add(0, iperf);
+        LabProcess client = startRateClient(lab);
+        open.add(0, client);
+        if (PIN) {
+          Affinity.pin(server, RECEIVER_CPU);
+          Affinity.pin(iperf, RECEIVER_CPU);
+          Affinity.pin(client, SENDER_CPU);
         }
-        routePlain(plainLab);
-        if (calibration) {
-          routePlain(nbLab);
-        } else {
-          LabDaemon.oneShot(nbLab, env, Map.of(), "apply"); // throws if it fails
-          String variant = System.getenv(AFTER_APPLY_ENV);
-          if (variant != null && !variant.isBlank()) {
-            check(nbLab.exec(nbLab.routerNs(), List.of("sh", "-c", variant), null, Duration.ofSeconds(30)),
-                AFTER_APPLY_ENV);
-          }
+        if (i != 1 || calibration) {
+          routePlain(lab);
         }
-        for (int round = -1; round < plan.dataPlaneRounds(); round++) {
-          int first = Math.max(round, 0) % 2; // which lab starts first alternates
-          double[] gbps = together(both, first,
-              mode -> () -> throughputGbps(labs[mode], plan.iperfSeconds(), pin));
-          double[] rate = together(both, first,
-              mode -> () -> connectionRate(labs[mode], clients[mode], plan.connRateMillis()));
-          if (round >= 0) { // round -1 warms both labs' servers, clients and neighbour entries up
-            for (int mode = 0; mode < 2; mode++) {
-              tp.get(mode).add(gbps[mode]);
-              cr.get(mode).add(rate[mode]);
-            }
-          }
+        ways[i] = new Way(lab, client);
+      }
+      Lab nbLab = ways[1].lab();
+      if (!calibration) {
+        LabDaemon.oneShot(nbLab, env, Map.of(), "apply"); // throws if it fails
+        String variant = System.getenv(AFTER_APPLY_ENV);
+        if (variant != null && !variant.isBlank()) {
+          check(nbLab.exec(nbLab.routerNs(), List.of("sh", "-c", variant), null, Duration.ofSeconds(30)),
+              AFTER_APPLY_ENV);
         }
+      }
+      Lab policyLab = ways[2].lab();
+      check(policyLab.exec(policyLab.routerNs(), "ip", "rule", "add", "pref", "32765", "lookup", "main"), "ip rule");
+      for (int round = -1; round < plan.dataPlaneRounds(); round++) {
+        boolean keep = round >= 0; // round -1 warms servers, clients and neighbour entries up
+        int first = Math.max(round, 0) % 2; // which lab starts first alternates
+        pair(both, ways[0], ways[1], first, plan, keep ? List.of(tp.get(0), tp.get(1)) : null,
+            keep ? List.of(cr.get(0), cr.get(1)) : null);
+        if (round % 2 == 0 || round < 0) { // -1, 0, 2, 4, …
+          pair(both, ways[0], ways[2], Math.max(round, 0) / 2 % 2, plan, keep ? List.of(tp.get(2), tp.get(3)) : null,
+              keep ? List.of(cr.get(2), cr.get(3)) : null);
+        }
+      }
+      if (!calibration) {
         LabDaemon.oneShot(nbLab, env, Map.of(), "cleanup");
       }
     } finally {
       both.shutdownNow();
+      closeAll(open);
     }
-    Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
     String after = System.getenv(AFTER_APPLY_ENV);
+    Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
     Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
         : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`", tp.get(1), cr.get(1));
-    List<Double> tpRatios = ratios(tp.get(1), tp.get(0));
-    List<Double> crRatios = ratios(cr.get(1), cr.get(0));
-    return new Result(plan.dataPlaneRounds(), plan.iperfSeconds(), plan.connRateMillis(), pin, plain, nb,
-        tpRatios, crRatios, Stats.median(tpRatios), Stats.median(crRatios),
-        Stats.medianInterval95(tpRatios), Stats.medianInterval95(crRatios));
+    Mode policy = mode("plain routing + masquerade, policy routing on (one rule: `ip rule add pref 32765 lookup main`)",
+        tp.get(3), cr.get(3));
+    return new Result(plan.dataPlaneRounds(), plan.iperfSeconds(), plan.connRateMillis(), PIN, plain,
+        Comparison.of(nb, tp.get(0), cr.get(0)), Comparison.of(policy, tp.get(2), cr.get(2)));
+  }
+
+  /** Closes every one of them (processes before their labs), even when one fails to close. */
+  private static void closeAll(List<AutoCloseable> open) throws Exception {
+    Exception first = null;
+    for (AutoCloseable c : open) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** Throughput, then connection rate, of both ways at once; samples kept when lists are given. */
+  private static void pair(ExecutorService both, Way plain, Way other, int first, BenchPlan plan,
+      List<List<Double>> tp, List<List<Double>> cr) throws InterruptedException, ExecutionException {
+    Way[] ways = {plain, other};
+    double[] gbps = together(both, first, i -> () -> throughputGbps(ways[i].lab(), plan.iperfSeconds()));
+    double[] rate = together(both, first,
+        i -> () -> connectionRate(ways[i].lab(), ways[i].rateClient(), plan.connRateMillis()));
+    if (tp != null) {
+      for (int i = 0; i < 2; i++) {
+        tp.get(i).add(gbps[i]);
+        cr.get(i).add(rate[i]);
+      }
+    }
   }
 
   interface Sample {
     Callable<Double> of(int mode);
   }
 
-  /** Measures both labs at once ({@code first} is submitted first); [plain, nb]. */
+  /** Measures ways 0 and 1 at once, {@code first} submitted first; results indexed by way. */
   private static double[] together(ExecutorService both, int first, Sample sample)
       throws InterruptedException, ExecutionException {
     List<Future<Double>> f = new ArrayList<>(List.of(both.submit(sample.of(first)),
@@ -183,11 +258,11 @@ final class DataPlaneSection {
         Integer.toString(Lab.SERVER_PORT), Integer.toString(PARALLEL));
   }
 
-  private static double throughputGbps(Lab lab, int seconds, boolean pin) throws IOException {
+  private static double throughputGbps(Lab lab, int seconds) throws IOException {
     lab.exec(lab.routerNs(), "conntrack", "-F"); // best effort: both ways start from an empty table
     List<String> argv = new ArrayList<>(List.of("iperf3", "-c", Lab.SERVER_ADDRESS, "-p",
         Integer.toString(IPERF_PORT), "-t", Integer.toString(seconds), "-J"));
-    if (pin) { // -A client,server: iperf3 pins both ends for this test
+    if (PIN) { // -A client,server: iperf3 pins both ends for this test
       argv.addAll(List.of("-A", SENDER_CPU + "," + RECEIVER_CPU));
     }
     CommandRunner.Result r = lab.exec(lab.clientNs(), argv, null, Duration.ofSeconds(seconds + 30L));

@@ -153,28 +153,38 @@ final class MarkdownReport {
   }
 
   private void dataPlane(DataPlaneSection.Result r) {
+    DataPlaneSection.Comparison nb = r.balancer();
+    DataPlaneSection.Comparison pr = r.policyRouting();
     md.append("\n## 4. Data-plane cost (LAN host → router → ISP → server)\n\nRounds: ").append(r.rounds())
-        .append(", both labs measured at the same time in each round")
+        .append("; in each, two labs measured at the same time")
         .append(r.pinned() ? " (each lab's sending side on CPU 0, receiving side on CPU 1)" : "")
-        .append("; medians of each way, and the median of the rounds' own ratios with a bootstrap 95 % interval. "
-            + "Throughput: one iperf3 TCP stream for ")
+        .append(": plain beside net-balancer every round, plain beside policy routing alone every other round. "
+            + "Ratios: the median of the pairs' own ratios, with a bootstrap 95 % interval. Throughput: one iperf3 "
+            + "TCP stream for ")
         .append(r.iperfSeconds()).append(" s. Connection rate: as many connections as a client makes in ")
         .append(r.connRateMillis()).append(" ms, 4 at a time.\n\n| | TCP throughput (Gbit/s) | new connections/s |\n"
-            + "|---|---:|---:|\n")
-        .append("| ").append(r.plain().name()).append(" | ").append(fmt(r.plain().throughputMedian(), 2)).append(" | ")
-        .append(fmt(r.plain().connectionsMedian(), 0)).append(" |\n| ").append(r.balancer().name()).append(" | ")
-        .append(fmt(r.balancer().throughputMedian(), 2)).append(" | ").append(fmt(r.balancer().connectionsMedian(), 0))
-        .append(" |\n| ratio (median of the rounds' ratios) | ").append(fmt(r.throughputRatio(), 3)).append(" | ")
-        .append(fmt(r.connectionRateRatio(), 3)).append(" |\n| 95 % interval of that median | ")
-        .append(interval(r.throughputRatioCi95())).append(" | ").append(interval(r.connectionRateRatioCi95()))
-        .append(" |\n| each round's ratio | ")
-        .append(list(r.throughputRatios())).append(" | ").append(list(r.connectionRateRatios())).append(" |\n");
+            + "|---|---:|---:|\n");
+    tableRow(r.plain().name(), fmt(r.plain().throughputMedian(), 2), fmt(r.plain().connectionsMedian(), 0));
+    tableRow(nb.way().name(), fmt(nb.way().throughputMedian(), 2), fmt(nb.way().connectionsMedian(), 0));
+    tableRow("**ratio** net-balancer ÷ plain", "**" + fmt(nb.throughputRatio(), 3) + "** (" + interval(nb.throughputRatioCi95())
+        + ")", "**" + fmt(nb.connectionRateRatio(), 3) + "** (" + interval(nb.connectionRateRatioCi95()) + ")");
+    if (!pr.throughputRatios().isEmpty()) {
+      tableRow("ratio policy routing alone ÷ plain (" + pr.throughputRatios().size() + " pairs)",
+          fmt(pr.throughputRatio(), 3) + " (" + interval(pr.throughputRatioCi95()) + ")",
+          fmt(pr.connectionRateRatio(), 3) + " (" + interval(pr.connectionRateRatioCi95()) + ")");
+    }
+    tableRow("each round's net-balancer ÷ plain", list(nb.throughputRatios()), list(nb.connectionRateRatios()));
+    md.append("\nPolicy routing alone: ").append(pr.way().name()).append(".\n");
     target("TCP throughput ≥ 0.97 of plain routing", fmt(r.throughputRatio(), 3), r.throughputRatio() >= 0.97);
     target("connection rate ≥ 0.95 of plain routing", fmt(r.connectionRateRatio(), 3), r.connectionRateRatio() >= 0.95);
   }
 
+  private void tableRow(String... cells) {
+    md.append("| ").append(String.join(" | ", cells)).append(" |\n");
+  }
+
   private static String interval(List<Double> ci) {
-    return ci.size() == 2 ? fmt(ci.get(0), 3) + " – " + fmt(ci.get(1), 3) : "–";
+    return ci.size() == 2 ? "95 %: " + fmt(ci.get(0), 3) + "–" + fmt(ci.get(1), 3) : "–";
   }
 
   private void distribution(DistributionSection.Result r) {

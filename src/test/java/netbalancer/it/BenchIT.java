@@ -97,12 +97,15 @@ class BenchIT {
     assertEquals(3, json.path("detection").path("cases").size(), "quick: three fast-settings cases");
 
     JsonNode dp = json.path("dataPlane");
-    for (String k : List.of("throughputRatio", "connectionRateRatio")) {
-      assertTrue(dp.path(k).asDouble() > 0.3 && dp.path(k).asDouble() < 3, k + ": " + dp);
+    for (String way : List.of("balancer", "policyRouting")) {
+      for (String k : List.of("throughputRatio", "connectionRateRatio")) {
+        double ratio = dp.path(way).path(k).asDouble();
+        assertTrue(ratio > 0.3 && ratio < 3, way + " " + k + ": " + dp);
+      }
+      assertEquals(2, dp.path(way).path("connectionRateRatioCi95").size(), dp.toString());
+      assertTrue(dp.path(way).path("way").path("connectionsMedian").asDouble() > 0, dp.toString());
     }
     assertTrue(dp.path("plain").path("throughputMedian").asDouble() > 0, dp.toString());
-    assertTrue(dp.path("balancer").path("connectionsMedian").asDouble() > 0, dp.toString());
-    assertEquals(2, dp.path("throughputRatioCi95").size(), dp.toString());
 
     JsonNode dist = json.path("distribution");
     assertEquals(0, dist.path("failed").asInt(), dist.toString());
