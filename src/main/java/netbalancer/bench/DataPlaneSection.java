@@ -39,10 +39,12 @@ import netbalancer.lab.LabProcess;
  * pinned to CPU 0 and its receiving side to CPU 1 (where the machine has two), so each gets the
  * same share of each CPU and the ratio of what they achieve is the ratio of what a packet costs.
  * Every round pairs plain with nb, every other round (the first included) plain with policy
- * routing too; each pair
- * gives one ratio; the result is the median of the pairs' ratios with a bootstrap 95 % interval.
- * Which lab starts first alternates. A warm-up round is measured and thrown away. An A/A run
- * ({@link #CALIBRATION_ENV}) shows how close to 1 the method reads two identical labs.
+ * routing too; each pair gives one ratio; the result is the median of the pairs' ratios with a
+ * bootstrap 95 % interval. Which lab starts first alternates. Labs differ by about 1 % even when
+ * identical, so the rounds are split into blocks, each with fresh labs created in a rotating
+ * order. Each block starts with a warm-up round, measured and thrown away. An A/A run
+ * ({@link #CALIBRATION_ENV}) shows how close to 1 the method reads two identical labs: about
+ * ±1 % for the connection rate, ±2 % for throughput on this kind of machine.
  */
 final class DataPlaneSection {
   private static final int IPERF_PORT = 5201;
@@ -51,6 +53,8 @@ final class DataPlaneSection {
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(120);
   private static final int SENDER_CPU = 0;
   private static final int RECEIVER_CPU = 1;
+  /** Rounds are split into blocks, each with fresh labs. */
+  private static final int BLOCKS = 4;
   private static final boolean PIN = Runtime.getRuntime().availableProcessors() >= 2;
   /**
    * Set to 1 for an A/A run: both labs routed plainly, so the ratios show what the method itself
@@ -90,7 +94,7 @@ final class DataPlaneSection {
    * rule) against plain routing, every other round: what any balancer built on ip rules pays before
    * its first rule of its own. {@code pinned}: whether the labs were pinned to CPUs 0 and 1.
    */
-  record Result(int rounds, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain, Comparison balancer,
+  record Result(int rounds, int blocks, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain, Comparison balancer,
       Comparison policyRouting) {
     double throughputRatio() {
       return balancer.throughputRatio();
@@ -114,28 +118,39 @@ final class DataPlaneSection {
     // samples of: plain beside nb, nb, plain beside policy routing, policy routing
     List<List<Double>> tp = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     List<List<Double>> cr = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    int blocks = Math.min(BLOCKS, plan.dataPlaneRounds());
     ExecutorService both = Executors.newFixedThreadPool(2);
+    try {
+      for (int block = 0; block < blocks; block++) {
+        int rounds = plan.dataPlaneRounds() * (block + 1) / blocks - plan.dataPlaneRounds() * block / blocks;
+        block(env, plan, block, rounds, calibration, both, tp, cr);
+      }
+    } finally {
+      both.shutdownNow();
+    }
+    String after = System.getenv(AFTER_APPLY_ENV);
+    Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
+    Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
+        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`", tp.get(1), cr.get(1));
+    Mode policy = mode("plain routing + masquerade, policy routing on (one rule: `ip rule add pref 32765 lookup main`)",
+        tp.get(3), cr.get(3));
+    return new Result(plan.dataPlaneRounds(), blocks, plan.iperfSeconds(), plan.connRateMillis(), PIN, plain,
+        Comparison.of(nb, tp.get(0), cr.get(0)), Comparison.of(policy, tp.get(2), cr.get(2)));
+  }
+
+  /**
+   * Fresh labs for the three ways, created in an order that rotates by block, so that whatever
+   * makes one lab a little faster than its twin (it varies by about 1 % from lab to lab) falls
+   * on each way in turn; then a warm-up round and {@code rounds} measured ones.
+   */
+  private static void block(BenchEnv env, BenchPlan plan, int block, int rounds, boolean calibration,
+      ExecutorService both, List<List<Double>> tp, List<List<Double>> cr) throws Exception {
     List<AutoCloseable> open = new ArrayList<>();
     try {
       Way[] ways = new Way[3];
-      for (int i = 0; i < 3; i++) {
-        Lab lab = Lab.create(3);
-        open.add(0, lab);
-        LabProcess server = lab.startServers();
-        open.add(0, server);
-        LabProcess iperf = startIperf(lab);
-        open.add(0, iperf);
-        LabProcess client = startRateClient(lab);
-        open.add(0, client);
-        if (PIN) {
-          Affinity.pin(server, RECEIVER_CPU);
-          Affinity.pin(iperf, RECEIVER_CPU);
-          Affinity.pin(client, SENDER_CPU);
-        }
-        if (i != 1 || calibration) {
-          routePlain(lab);
-        }
-        ways[i] = new Way(lab, client);
+      for (int k = 0; k < 3; k++) {
+        int way = (k + block) % 3;
+        ways[way] = startWay(open, way != 1 || calibration);
       }
       Lab nbLab = ways[1].lab();
       if (!calibration) {
@@ -148,7 +163,7 @@ final class DataPlaneSection {
       }
       Lab policyLab = ways[2].lab();
       check(policyLab.exec(policyLab.routerNs(), "ip", "rule", "add", "pref", "32765", "lookup", "main"), "ip rule");
-      for (int round = -1; round < plan.dataPlaneRounds(); round++) {
+      for (int round = -1; round < rounds; round++) {
         boolean keep = round >= 0; // round -1 warms servers, clients and neighbour entries up
         int first = Math.max(round, 0) % 2; // which lab starts first alternates
         pair(both, ways[0], ways[1], first, plan, keep ? List.of(tp.get(0), tp.get(1)) : null,
@@ -162,17 +177,29 @@ final class DataPlaneSection {
         LabDaemon.oneShot(nbLab, env, Map.of(), "cleanup");
       }
     } finally {
-      both.shutdownNow();
       closeAll(open);
     }
-    String after = System.getenv(AFTER_APPLY_ENV);
-    Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
-    Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
-        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`", tp.get(1), cr.get(1));
-    Mode policy = mode("plain routing + masquerade, policy routing on (one rule: `ip rule add pref 32765 lookup main`)",
-        tp.get(3), cr.get(3));
-    return new Result(plan.dataPlaneRounds(), plan.iperfSeconds(), plan.connRateMillis(), PIN, plain,
-        Comparison.of(nb, tp.get(0), cr.get(0)), Comparison.of(policy, tp.get(2), cr.get(2)));
+  }
+
+  /** A lab with its servers and client started (and pinned), routed plainly if {@code plain}. */
+  private static Way startWay(List<AutoCloseable> open, boolean plain) throws Exception {
+    Lab lab = Lab.create(3);
+    open.add(0, lab);
+    LabProcess server = lab.startServers();
+    open.add(0, server);
+    LabProcess iperf = startIperf(lab);
+    open.add(0, iperf);
+    LabProcess client = startRateClient(lab);
+    open.add(0, client);
+    if (PIN) {
+      Affinity.pin(server, RECEIVER_CPU);
+      Affinity.pin(iperf, RECEIVER_CPU);
+      Affinity.pin(client, SENDER_CPU);
+    }
+    if (plain) {
+      routePlain(lab);
+    }
+    return new Way(lab, client);
   }
 
   /** Closes every one of them (processes before their labs), even when one fails to close. */
