@@ -1,6 +1,7 @@
 package netbalancer.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import netbalancer.lab.LabProcess;
 
@@ -13,7 +14,7 @@ final class Affinity {
     // `ip netns exec` execs the program, so the pid we started is the program's
     Process t = new ProcessBuilder("taskset", "-a", "-p", "-c", Integer.toString(cpu), Long.toString(p.pid()))
         .redirectErrorStream(true).start();
-    String out = new String(t.getInputStream().readAllBytes());
+    String out = new String(t.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // a line; ends at exit
     if (!t.waitFor(10, TimeUnit.SECONDS) || t.exitValue() != 0) {
       throw new IllegalStateException("taskset could not pin " + p + " to CPU " + cpu + ": " + out.strip());
     }

@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     on each "go" line: connects until one connection goes through AVOID, says "started", then
  *     connects from those ports (one that failed, never again) until one succeeds from a source
  *     other than AVOID: "ok EPOCH_MICROS SOURCE ATTEMPTS"
- * rate HOST PORT N PARALLEL       N connections, PARALLEL at a time: "CONNECTIONS FAILED SECONDS"
- * rates HOST PORT PARALLEL        the same for each "N" line on stdin, in one warm JVM; for each
- *                                 "for MS" line, as many as it can in MS milliseconds
+ * rates HOST PORT PARALLEL        for each "MS" line on stdin, as many connections as it can make
+ *                                 in MS milliseconds, PARALLEL at a time, in one warm JVM:
+ *                                 "CONNECTIONS FAILED SECONDS"
  * traffic HOST PORT PER_SECOND    connections at that pace until stdin ends: "ATTEMPTS FAILED"
  * </pre>
  */
@@ -53,7 +53,6 @@ public final class BenchClient {
     switch (args[0]) {
       case "scan" -> c.scan(Integer.parseInt(args[3]), Integer.parseInt(args[4]));
       case "follow" -> c.follow(Integer.parseInt(args[3]), args[4], ports(args[5]));
-      case "rate" -> c.rate(Integer.parseInt(args[3]), Long.MAX_VALUE, Integer.parseInt(args[4]));
       case "rates" -> c.rates(Integer.parseInt(args[3]));
       case "traffic" -> c.traffic(Double.parseDouble(args[3]));
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -120,19 +119,13 @@ public final class BenchClient {
   private void rates(int parallel) throws IOException, InterruptedException {
     BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = stdin.readLine()) != null && !line.isBlank(); ) {
-      String[] w = line.strip().split(" ");
-      if (w[0].equals("for")) {
-        rate(Integer.MAX_VALUE, TimeUnit.MILLISECONDS.toNanos(Long.parseLong(w[1])), parallel);
-      } else {
-        rate(Integer.parseInt(w[0]), Long.MAX_VALUE, parallel);
-      }
+      rate(TimeUnit.MILLISECONDS.toNanos(Long.parseLong(line.strip())), parallel);
       System.out.flush();
     }
   }
 
-  /** Connections until {@code n} are made or {@code nanos} have passed, whichever comes first. */
-  private void rate(int n, long nanos, int parallel) throws InterruptedException {
-    AtomicInteger next = new AtomicInteger();
+  /** Connections for {@code nanos}; one started in time counts, and so does the time it takes. */
+  private void rate(long nanos, int parallel) throws InterruptedException {
     AtomicInteger done = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(parallel);
@@ -140,7 +133,7 @@ public final class BenchClient {
     long t0 = System.nanoTime();
     for (int w = 0; w < parallel; w++) {
       pool.execute(() -> {
-        while (System.nanoTime() - t0 < nanos && next.getAndIncrement() < n) {
+        while (System.nanoTime() - t0 < nanos) {
           if (connect(0, TIMEOUT_MS) == null) {
             failed.incrementAndGet();
           }

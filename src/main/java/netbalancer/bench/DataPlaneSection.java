@@ -94,8 +94,8 @@ final class DataPlaneSection {
    * rule) against plain routing, every other round: what any balancer built on ip rules pays before
    * its first rule of its own. {@code pinned}: whether the labs were pinned to CPUs 0 and 1.
    */
-  record Result(int rounds, int blocks, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain, Comparison balancer,
-      Comparison policyRouting) {
+  record Result(int rounds, int blocks, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain,
+      Comparison balancer, Comparison policyRouting) {
     double throughputRatio() {
       return balancer.throughputRatio();
     }
@@ -131,7 +131,8 @@ final class DataPlaneSection {
     String after = System.getenv(AFTER_APPLY_ENV);
     Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
     Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
-        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`", tp.get(1), cr.get(1));
+        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`",
+        tp.get(1), cr.get(1));
     Mode policy = mode("plain routing + masquerade, policy routing on (one rule: `ip rule add pref 32765 lookup main`)",
         tp.get(3), cr.get(3));
     return new Result(plan.dataPlaneRounds(), blocks, plan.iperfSeconds(), plan.connRateMillis(), PIN, plain,
@@ -303,7 +304,7 @@ final class DataPlaneSection {
 
   private static double connectionRate(Lab lab, LabProcess client, int millis) {
     lab.exec(lab.routerNs(), "conntrack", "-F");
-    client.writeLine("for " + millis);
+    client.writeLine(Integer.toString(millis));
     String[] w = client.readLine(SAMPLE_TIMEOUT).split(" ");
     int made = Integer.parseInt(w[0]);
     int failed = Integer.parseInt(w[1]);

@@ -156,7 +156,8 @@ final class MarkdownReport {
     DataPlaneSection.Comparison nb = r.balancer();
     DataPlaneSection.Comparison pr = r.policyRouting();
     md.append("\n## 4. Data-plane cost (LAN host → router → ISP → server)\n\nRounds: ").append(r.rounds())
-        .append(" in ").append(r.blocks()).append(" blocks, each with fresh labs; in each round, two labs measured at the same time")
+        .append(" in ").append(r.blocks())
+        .append(" blocks, each with fresh labs; in each round, two labs measured at the same time")
         .append(r.pinned() ? " (each lab's sending side on CPU 0, receiving side on CPU 1)" : "")
         .append(": plain beside net-balancer every round, plain beside policy routing alone every other round. "
             + "Ratios: the median of the pairs' own ratios, with a bootstrap 95 % interval. Throughput: one iperf3 "
@@ -166,8 +167,9 @@ final class MarkdownReport {
             + "|---|---:|---:|\n");
     tableRow(r.plain().name(), fmt(r.plain().throughputMedian(), 2), fmt(r.plain().connectionsMedian(), 0));
     tableRow(nb.way().name(), fmt(nb.way().throughputMedian(), 2), fmt(nb.way().connectionsMedian(), 0));
-    tableRow("**ratio** net-balancer ÷ plain", "**" + fmt(nb.throughputRatio(), 3) + "** (" + interval(nb.throughputRatioCi95())
-        + ")", "**" + fmt(nb.connectionRateRatio(), 3) + "** (" + interval(nb.connectionRateRatioCi95()) + ")");
+    tableRow("**ratio** net-balancer ÷ plain",
+        "**" + fmt(nb.throughputRatio(), 3) + "** (" + interval(nb.throughputRatioCi95()) + ")",
+        "**" + fmt(nb.connectionRateRatio(), 3) + "** (" + interval(nb.connectionRateRatioCi95()) + ")");
     if (!pr.throughputRatios().isEmpty()) {
       tableRow("ratio policy routing alone ÷ plain (" + pr.throughputRatios().size() + " pairs)",
           fmt(pr.throughputRatio(), 3) + " (" + interval(pr.throughputRatioCi95()) + ")",
