@@ -36,7 +36,7 @@ import netbalancer.lab.LabProcess;
  * iperf3 intervals swing from 8 to 13 Gbit/s on an idle machine), far more than the few per cent
  * to measure, and alternating the ways does not cancel it: the swings are faster than a sample.
  * So two labs are measured at the same time, under the same conditions: each lab's sending side
- * pinned to CPU 0 and its receiving side to CPU 1 (where the machine has two), so each gets the
+ * pinned to one CPU and its receiving side to another (where there are two), so each gets the
  * same share of each CPU and the ratio of what they achieve is the ratio of what a packet costs.
  * Every round pairs plain with nb, every other round (the first included) plain with policy
  * routing too; each pair gives one ratio; the result is the median of the pairs' ratios with a
@@ -51,11 +51,13 @@ final class DataPlaneSection {
   private static final int PARALLEL = 4;
   private static final String PLAIN_TABLE = "bench_plain";
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(120);
-  private static final int SENDER_CPU = 0;
-  private static final int RECEIVER_CPU = 1;
+  private static final List<Integer> CPUS = Affinity.allowedCpus();
+  /** Pinned only where there are two CPUs to pin to: the first two this process may use. */
+  private static final boolean PIN = CPUS.size() >= 2;
+  private static final int SENDER_CPU = PIN ? CPUS.get(0) : -1;
+  private static final int RECEIVER_CPU = PIN ? CPUS.get(1) : -1;
   /** Rounds are split into blocks, each with fresh labs. */
   private static final int BLOCKS = 4;
-  private static final boolean PIN = Runtime.getRuntime().availableProcessors() >= 2;
   /**
    * Set to 1 for an A/A run: both labs routed plainly, so the ratios show what the method itself
    * reads when there is nothing to find (its noise and any bias between the twin labs).
@@ -92,7 +94,7 @@ final class DataPlaneSection {
    * {@code balancer}: net-balancer against plain routing, every round. {@code policyRouting}: plain
    * routing with policy routing switched on (one rule, the same lookup as the kernel's own main
    * rule) against plain routing, every other round: what any balancer built on ip rules pays before
-   * its first rule of its own. {@code pinned}: whether the labs were pinned to CPUs 0 and 1.
+   * its first rule of its own. {@code pinned}: whether the labs were pinned to two CPUs.
    */
   record Result(int rounds, int blocks, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain,
       Comparison balancer, Comparison policyRouting) {
@@ -238,7 +240,7 @@ final class DataPlaneSection {
   }
 
   interface Sample {
-    Callable<Double> of(int mode);
+    Callable<Double> of(int way);
   }
 
   /** Measures ways 0 and 1 at once, {@code first} submitted first; results indexed by way. */

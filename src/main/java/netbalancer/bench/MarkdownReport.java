@@ -158,7 +158,7 @@ final class MarkdownReport {
     md.append("\n## 4. Data-plane cost (LAN host → router → ISP → server)\n\nRounds: ").append(r.rounds())
         .append(" in ").append(r.blocks())
         .append(" blocks, each with fresh labs; in each round, two labs measured at the same time")
-        .append(r.pinned() ? " (each lab's sending side on CPU 0, receiving side on CPU 1)" : "")
+        .append(r.pinned() ? " (each lab's sending side pinned to one CPU, its receiving side to another)" : "")
         .append(": plain beside net-balancer every round, plain beside policy routing alone every other round. "
             + "Ratios: the median of the pairs' own ratios, with a bootstrap 95 % interval. Throughput: one iperf3 "
             + "TCP stream for ")
