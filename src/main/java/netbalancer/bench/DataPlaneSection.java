@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import netbalancer.kernel.CommandRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
@@ -82,9 +83,9 @@ final class DataPlaneSection {
       double throughputRatio, double connectionRateRatio, List<Double> throughputRatioCi95,
       List<Double> connectionRateRatioCi95) {
 
-    static Comparison of(Mode way, List<Double> plainTp, List<Double> plainCr) {
-      List<Double> tp = ratios(way.throughputGbps(), plainTp);
-      List<Double> cr = ratios(way.connectionsPerSecond(), plainCr);
+    static Comparison of(Mode way, Series plain) {
+      List<Double> tp = ratios(way.throughputGbps(), plain.gbps());
+      List<Double> cr = ratios(way.connectionsPerSecond(), plain.rate());
       return new Comparison(way, tp, cr, Stats.median(tp), Stats.median(cr), Stats.medianInterval95(tp),
           Stats.medianInterval95(cr));
     }
@@ -114,31 +115,42 @@ final class DataPlaneSection {
   private record Way(Lab lab, LabProcess rateClient) {
   }
 
+  /** One way's samples within one comparison, in round order. */
+  private record Series(List<Double> gbps, List<Double> rate) {
+    Series() {
+      this(new ArrayList<>(), new ArrayList<>());
+    }
+  }
+
+  /** Plain is measured twice: beside nb every round, beside policy routing every other one. */
+  private record Samples(Series plainBesideNb, Series nb, Series plainBesidePolicy, Series policy) {
+    Samples() {
+      this(new Series(), new Series(), new Series(), new Series());
+    }
+  }
+
   static Result run(BenchEnv env) throws Exception {
     BenchPlan plan = env.plan();
     boolean calibration = "1".equals(System.getenv(CALIBRATION_ENV));
-    // samples of: plain beside nb, nb, plain beside policy routing, policy routing
-    List<List<Double>> tp = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-    List<List<Double>> cr = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    Samples samples = new Samples();
     int blocks = Math.min(BLOCKS, plan.dataPlaneRounds());
     ExecutorService both = Executors.newFixedThreadPool(2);
     try {
       for (int block = 0; block < blocks; block++) {
         int rounds = plan.dataPlaneRounds() * (block + 1) / blocks - plan.dataPlaneRounds() * block / blocks;
-        block(env, plan, block, rounds, calibration, both, tp, cr);
+        block(env, plan, block, rounds, calibration, both, samples);
       }
     } finally {
       both.shutdownNow();
     }
     String after = System.getenv(AFTER_APPLY_ENV);
-    Mode plain = mode("plain routing + masquerade", tp.get(0), cr.get(0));
+    Mode plain = mode("plain routing + masquerade", samples.plainBesideNb());
     Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
-        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`",
-        tp.get(1), cr.get(1));
+        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`", samples.nb());
     Mode policy = mode("plain routing + masquerade, policy routing on (one rule: `ip rule add pref 32765 lookup main`)",
-        tp.get(3), cr.get(3));
+        samples.policy());
     return new Result(plan.dataPlaneRounds(), blocks, plan.iperfSeconds(), plan.connRateMillis(), PIN, plain,
-        Comparison.of(nb, tp.get(0), cr.get(0)), Comparison.of(policy, tp.get(2), cr.get(2)));
+        Comparison.of(nb, samples.plainBesideNb()), Comparison.of(policy, samples.plainBesidePolicy()));
   }
 
   /**
@@ -147,7 +159,7 @@ final class DataPlaneSection {
    * on each way in turn; then a warm-up round and {@code rounds} measured ones.
    */
   private static void block(BenchEnv env, BenchPlan plan, int block, int rounds, boolean calibration,
-      ExecutorService both, List<List<Double>> tp, List<List<Double>> cr) throws Exception {
+      ExecutorService both, Samples samples) throws Exception {
     List<AutoCloseable> open = new ArrayList<>();
     try {
       Way[] ways = new Way[3];
@@ -169,11 +181,10 @@ final class DataPlaneSection {
       for (int round = -1; round < rounds; round++) {
         boolean keep = round >= 0; // round -1 warms servers, clients and neighbour entries up
         int first = Math.max(round, 0) % 2; // which lab starts first alternates
-        pair(both, ways[0], ways[1], first, plan, keep ? List.of(tp.get(0), tp.get(1)) : null,
-            keep ? List.of(cr.get(0), cr.get(1)) : null);
+        pair(both, plan, first, keep, ways[0], samples.plainBesideNb(), ways[1], samples.nb());
         if (round % 2 == 0 || round < 0) { // -1, 0, 2, 4, …
-          pair(both, ways[0], ways[2], Math.max(round, 0) / 2 % 2, plan, keep ? List.of(tp.get(2), tp.get(3)) : null,
-              keep ? List.of(cr.get(2), cr.get(3)) : null);
+          pair(both, plan, Math.max(round, 0) / 2 % 2, keep, ways[0], samples.plainBesidePolicy(), ways[2],
+              samples.policy());
         }
       }
       if (!calibration) {
@@ -224,34 +235,34 @@ final class DataPlaneSection {
     }
   }
 
-  /** Throughput, then connection rate, of both ways at once; samples kept when lists are given. */
-  private static void pair(ExecutorService both, Way plain, Way other, int first, BenchPlan plan,
-      List<List<Double>> tp, List<List<Double>> cr) throws InterruptedException, ExecutionException {
-    Way[] ways = {plain, other};
+  /**
+   * Throughput, then connection rate, of ways a and b at once ({@code first}, 0 for a or 1 for b,
+   * starts first); kept in their series if {@code keep}.
+   */
+  private static void pair(ExecutorService both, BenchPlan plan, int first, boolean keep, Way a, Series aSeries,
+      Way b, Series bSeries) throws InterruptedException, ExecutionException {
+    Way[] ways = {a, b};
     double[] gbps = together(both, first, i -> () -> throughputGbps(ways[i].lab(), plan.iperfSeconds()));
     double[] rate = together(both, first,
         i -> () -> connectionRate(ways[i].lab(), ways[i].rateClient(), plan.connRateMillis()));
-    if (tp != null) {
+    if (keep) {
       for (int i = 0; i < 2; i++) {
-        tp.get(i).add(gbps[i]);
-        cr.get(i).add(rate[i]);
+        Series s = i == 0 ? aSeries : bSeries;
+        s.gbps().add(gbps[i]);
+        s.rate().add(rate[i]);
       }
     }
   }
 
-  interface Sample {
-    Callable<Double> of(int way);
-  }
-
   /** Measures ways 0 and 1 at once, {@code first} submitted first; results indexed by way. */
-  private static double[] together(ExecutorService both, int first, Sample sample)
+  private static double[] together(ExecutorService both, int first, IntFunction<Callable<Double>> sample)
       throws InterruptedException, ExecutionException {
-    List<Future<Double>> f = new ArrayList<>(List.of(both.submit(sample.of(first)),
-        both.submit(sample.of(1 - first))));
-    if (first == 1) {
-      f = List.of(f.get(1), f.get(0));
-    }
-    return new double[] {f.get(0).get(), f.get(1).get()};
+    Future<Double> started = both.submit(sample.apply(first));
+    Future<Double> second = both.submit(sample.apply(1 - first));
+    double[] out = new double[2];
+    out[first] = started.get();
+    out[1 - first] = second.get();
+    return out;
   }
 
   /** Round by round: {@code nb[i] / plain[i]}. */
@@ -263,8 +274,8 @@ final class DataPlaneSection {
     return out;
   }
 
-  private static Mode mode(String name, List<Double> tp, List<Double> cr) {
-    return new Mode(name, tp, cr, Stats.median(tp), Stats.median(cr));
+  private static Mode mode(String name, Series s) {
+    return new Mode(name, s.gbps(), s.rate(), Stats.median(s.gbps()), Stats.median(s.rate()));
   }
 
   /** The lab's router the way it is without a balancer: its default routes and masquerade. */

@@ -171,7 +171,8 @@ final class MarkdownReport {
         "**" + fmt(nb.throughputRatio(), 3) + "** (" + interval(nb.throughputRatioCi95()) + ")",
         "**" + fmt(nb.connectionRateRatio(), 3) + "** (" + interval(nb.connectionRateRatioCi95()) + ")");
     if (!pr.throughputRatios().isEmpty()) {
-      tableRow("ratio policy routing alone ÷ plain (" + pr.throughputRatios().size() + " pairs)",
+      int pairs = pr.throughputRatios().size();
+      tableRow("ratio policy routing alone ÷ plain (" + pairs + (pairs == 1 ? " pair)" : " pairs)"),
           fmt(pr.throughputRatio(), 3) + " (" + interval(pr.throughputRatioCi95()) + ")",
           fmt(pr.connectionRateRatio(), 3) + " (" + interval(pr.connectionRateRatioCi95()) + ")");
     }

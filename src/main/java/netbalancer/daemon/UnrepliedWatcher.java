@@ -40,8 +40,8 @@ import netbalancer.plan.Uplink;
  * {@link ScanGate} says the connection count moved or a SYN is awaited, and not at all while
  * health checks are off or no uplink is eligible. The same timer keeps gateway neighbors resolved
  * ({@link GatewayNudger}, with NEIGHBOR_REACHABILITY_ENABLED) and asks for a reconcile pass when
- * one stops answering. Every
- * exception is caught and logged: a scheduled task that throws is never run again.
+ * one stops answering. Every exception is caught and logged: a scheduled task that throws is never
+ * run again.
  */
 final class UnrepliedWatcher implements AutoCloseable {
   static final Duration PERIOD = Duration.ofMillis(500);

@@ -348,7 +348,6 @@ public final class HealthMonitor implements AutoCloseable {
     }
   }
 
-  /** Queues the uplink's state changes for the listener. Caller holds the lock. */
   /** Lets the entry's state catch up with the clock; a change is queued for the listener. */
   private void advance(Entry e, long now) {
     e.state.advance(now);
@@ -357,6 +356,7 @@ public final class HealthMonitor implements AutoCloseable {
     }
   }
 
+  /** Queues the uplink's state changes for the listener. Caller holds the lock. */
   private boolean collect(Entry e) {
     List<HealthState.Change> changes = e.state.drainChanges();
     for (HealthState.Change c : changes) {

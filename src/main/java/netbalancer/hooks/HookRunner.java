@@ -81,12 +81,12 @@ public final class HookRunner implements AutoCloseable {
     }
   }
 
-  /** Drops queued events and kills a running hook. */
   /** Takes no more events; those queued still run (a reload replaced this runner). */
   public void retire() {
     worker.shutdown();
   }
 
+  /** Drops queued events and kills a running hook. */
   @Override
   public void close() {
     int notRun = worker.shutdownNow().size();

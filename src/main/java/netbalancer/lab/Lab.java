@@ -597,6 +597,10 @@ public final class Lab implements AutoCloseable {
    * and a crashed run's is swept by the next lab, as its namespaces are.
    */
   public Path stateDir() {
+    return stateDirOf(prefix);
+  }
+
+  private static Path stateDirOf(String prefix) {
     return Path.of("/tmp", prefix + "state");
   }
 
@@ -615,7 +619,7 @@ public final class Lab implements AutoCloseable {
 
   /** Deletes /tmp/PREFIXstate and what is in it, if it is there. */
   private static void deleteStateDir(String prefix) {
-    Path dir = Path.of("/tmp", prefix + "state");
+    Path dir = stateDirOf(prefix);
     if (!Files.isDirectory(dir)) {
       return;
     }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import netbalancer.kernel.CommandRunner.Result;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
@@ -27,9 +29,11 @@ class DataPlaneIT {
         "uplink " + uplink + " took " + share + " % (target " + target + " %): " + r);
   }
 
+  private static final Pattern COUNTER_PACKETS = Pattern.compile("packets (\\d+)");
+
   private static long newConnections(Lab lab, int index) {
     String out = lab.execCheck(lab.routerNs(), "nft", "list counter inet net_balancer new_" + index).stdout();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("packets (\\d+)").matcher(out);
+    Matcher m = COUNTER_PACKETS.matcher(out);
     assertTrue(m.find(), out);
     return Long.parseLong(m.group(1));
   }
