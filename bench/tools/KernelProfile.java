@@ -7,28 +7,40 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
 /**
- * Where a new connection's CPU time goes, per way of routing: three labs (plain routing +
- * masquerade; the same with policy routing switched on; net-balancer applied), the bench's
- * connection-rate client run in each in turn under {@code perf record -a}, and the kernel's
- * samples per 1000 connections grouped by what they do. Not part of CI (it needs perf and a quiet
- * machine); run as root from the repository after {@code mvn -B -DskipTests package}:
+ * Where the kernel's CPU time goes, per way of routing: one lab per way (plain routing +
+ * masquerade; the same with policy routing switched on; net-balancer applied; optionally
+ * net-balancer with an ablation), the bench's workload run in each in turn under
+ * {@code perf record -a}, and the kernel's samples per unit of work grouped by what they do:
+ * per 1000 connections for {@code connections} (the bench's connection-rate client), per GB for
+ * {@code throughput} (one iperf3 stream). Not part of CI (it needs perf and a quiet machine); run
+ * as root from the repository after {@code mvn -B -DskipTests package}:
  *
- * <pre>java -cp target/net-balancer.jar bench/tools/ConnectionProfile.java [ROUNDS [MILLIS]]</pre>
+ * <pre>java -cp target/net-balancer.jar bench/tools/KernelProfile.java connections|throughput [ROUNDS [SECONDS]]</pre>
+ *
+ * With {@code NET_BALANCER_BENCH_AFTER_APPLY='cmd'} a fourth lab runs {@code cmd} in its router
+ * after apply, as the bench's ablations do.
  */
-public class ConnectionProfile {
-  /** A shell command run in a fourth lab's router after apply: way "nb+cmd", for ablations. */
+public class KernelProfile {
   private static final String AFTER_APPLY = System.getenv("NET_BALANCER_BENCH_AFTER_APPLY");
   private static final String[] WAYS = AFTER_APPLY == null || AFTER_APPLY.isBlank()
       ? new String[] {"plain", "policy", "nb"} : new String[] {"plain", "policy", "nb", "nb+cmd"};
   private static final int HZ = 4999;
+  private static final int IPERF_PORT = 5201;
+  private static final Pattern RECEIVED = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bytes\"\\s*:\\s*(\\d+)");
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
-    int millis = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
+    boolean connections = args.length > 0 && args[0].equals("connections");
+    if (!connections && !(args.length > 0 && args[0].equals("throughput"))) {
+      throw new IllegalArgumentException("first argument: connections or throughput");
+    }
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Path dir = Files.createTempDirectory("nb-profile");
     List<Lab> labs = new ArrayList<>();
     try {
@@ -37,12 +49,14 @@ public class ConnectionProfile {
         Lab lab = Lab.create(3);
         labs.add(lab);
         lab.startServers();
+        lab.start(lab.inetNs(), "iperf3", "-s", "-p", Integer.toString(IPERF_PORT));
         route(lab, way);
         clients.add(lab.startJava(lab.clientNs(), "netbalancer.bench.BenchClient", "rates", Lab.SERVER_ADDRESS,
             Integer.toString(Lab.SERVER_PORT), "4"));
       }
+      Thread.sleep(500); // iperf3 servers listening
       Map<String, Map<String, Long>> samples = new LinkedHashMap<>();
-      Map<String, Long> connections = new LinkedHashMap<>();
+      Map<String, Double> work = new LinkedHashMap<>();
       for (int round = -1; round < rounds; round++) { // round -1 warms up
         for (int k = 0; k < WAYS.length; k++) {
           int i = (k + Math.max(round, 0)) % WAYS.length; // rotating order
@@ -50,19 +64,19 @@ public class ConnectionProfile {
           lab.execCheck(lab.routerNs(), "conntrack", "-F");
           File data = dir.resolve(WAYS[i] + round).toFile();
           Process perf = new ProcessBuilder("perf", "record", "-a", "-F", Integer.toString(HZ), "-o", data.toString(),
-              "--", "sleep", Double.toString(millis / 1000.0)).redirectErrorStream(true)
+              "--", "sleep", Integer.toString(seconds)).redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-          clients.get(i).writeLine(Integer.toString(millis));
-          String[] w = clients.get(i).readLine(Duration.ofSeconds(60)).split(" ");
+          double done = connections ? connections(clients.get(i), seconds) : gigabytes(lab, seconds);
           perf.waitFor();
           if (round >= 0) {
-            connections.merge(WAYS[i], Long.parseLong(w[0]), Long::sum);
+            work.merge(WAYS[i], done, Double::sum);
             kernelSymbols(data).forEach((sym, n) -> samples.computeIfAbsent(WAYS[i], x -> new TreeMap<>())
                 .merge(group(sym), n, Long::sum));
           }
         }
       }
-      print(samples, connections);
+      print(connections ? "kernel CPU per 1000 connections, ms (µs per connection)" : "kernel CPU per GB, ms",
+          connections ? 1000 : 1, samples, work);
     } finally {
       labs.forEach(Lab::close);
       try (var files = Files.list(dir)) {
@@ -76,7 +90,8 @@ public class ConnectionProfile {
     if (way.startsWith("nb")) {
       List<String> argv = new ArrayList<>(List.of("env"));
       Lab.balancerSettings(lab.stateDir()).forEach((k, v) -> argv.add(k + "=" + v));
-      argv.addAll(List.of("java", "-jar", Lab.jarPath().toString(), "apply"));
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      argv.addAll(List.of(java, "-jar", Lab.jarPath().toString(), "apply"));
       if (!lab.exec(lab.routerNs(), argv, null, Duration.ofSeconds(60)).ok()) {
         throw new IllegalStateException("apply failed");
       }
@@ -90,6 +105,27 @@ public class ConnectionProfile {
     if (way.equals("policy")) {
       lab.execCheck(lab.routerNs(), "ip", "rule", "add", "pref", "32765", "lookup", "main");
     }
+  }
+
+  /** Short connections for {@code seconds}; how many were made. */
+  private static double connections(LabProcess client, int seconds) {
+    client.writeLine(Integer.toString(seconds * 1000));
+    String[] w = client.readLine(Duration.ofSeconds(seconds + 60L)).split(" ");
+    if (!w[1].equals("0")) {
+      throw new IllegalStateException(w[1] + " of " + w[0] + " connections failed");
+    }
+    return Double.parseDouble(w[0]);
+  }
+
+  /** One iperf3 stream for {@code seconds}; GB received. */
+  private static double gigabytes(Lab lab, int seconds) {
+    String out = lab.execCheck(lab.clientNs(), "iperf3", "-c", Lab.SERVER_ADDRESS, "-p", Integer.toString(IPERF_PORT),
+        "-t", Integer.toString(seconds), "-J").stdout();
+    Matcher m = RECEIVED.matcher(out);
+    if (!m.find()) {
+      throw new IllegalStateException("iperf3 gave no byte count: " + out);
+    }
+    return Long.parseLong(m.group(1)) / 1e9;
   }
 
   /** Samples per kernel symbol, from {@code perf report}; user-space and idle samples left out. */
@@ -120,30 +156,34 @@ public class ConnectionProfile {
     if (sym.startsWith("fib_") || sym.startsWith("ip_route_input") || sym.startsWith("fib_validate")) {
       return "route lookups (fib_table_lookup, fib_select_multipath, ip_route_input_slow, …)";
     }
+    if (sym.startsWith("neigh_")) {
+      return "neighbour output (neigh_resolve_output, …)";
+    }
     return "everything else in the kernel";
   }
 
-  private static void print(Map<String, Map<String, Long>> samples, Map<String, Long> connections) {
-    double perConn = 1000.0 / HZ; // ms of CPU per sample, reported per 1000 connections
-    System.out.printf("kernel CPU per 1000 connections, ms (perf at %d Hz)%n", HZ);
+  private static void print(String title, int per, Map<String, Map<String, Long>> samples, Map<String, Double> work) {
+    System.out.printf("%s (perf at %d Hz)%n", title, HZ);
     System.out.printf("| | %s |%n|---|%s%n", String.join(" | ", WAYS), "---:|".repeat(WAYS.length));
-    Map<String, Long> any = samples.get("plain");
-    List<String> groups = new ArrayList<>(new TreeMap<>(any).keySet());
-    for (Map<String, Long> m : samples.values()) {
-      m.keySet().stream().filter(g -> !groups.contains(g)).forEach(groups::add);
-    }
-    for (String g : groups) {
+    TreeMap<String, Long> totals = new TreeMap<>();
+    samples.values().forEach(m -> m.forEach((g, n) -> totals.merge(g, n, Long::sum)));
+    for (String g : totals.keySet()) {
       StringBuilder row = new StringBuilder("| " + g + " |");
       for (String way : WAYS) {
-        row.append(String.format(" %.1f |", samples.get(way).getOrDefault(g, 0L) * perConn * 1000 / connections.get(way)));
+        row.append(String.format(" %.1f |", ms(samples.get(way).getOrDefault(g, 0L)) * per / work.get(way)));
       }
       System.out.println(row);
     }
     StringBuilder total = new StringBuilder("| kernel total |");
     for (String way : WAYS) {
       long sum = samples.get(way).values().stream().mapToLong(Long::longValue).sum();
-      total.append(String.format(" %.1f |", sum * perConn * 1000 / connections.get(way)));
+      total.append(String.format(" %.1f |", ms(sum) * per / work.get(way)));
     }
     System.out.println(total);
+  }
+
+  /** Samples at {@link #HZ} as ms of CPU. */
+  private static double ms(long samples) {
+    return samples * 1000.0 / HZ;
   }
 }
