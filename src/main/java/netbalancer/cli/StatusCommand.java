@@ -75,6 +75,7 @@ final class StatusCommand implements Callable<Integer> {
       row.put("state", plan.states().get(u.name()).wireName());
       row.put("reason", u.carrier() ? "carrier" : "no carrier");
       row.put("weight", config.weightOf(u.name()));
+      row.put("tier", config.tierOf(u.name()));
       row.put("address", u.address());
       row.put("gateway", u.gateway());
       row.put("table", config.tableFor(u.index()));

@@ -33,7 +33,8 @@ final class StatusTable {
           u.has("txBytes") ? bytes(u.get("txBytes").asLong()) + "/" + bytes(u.get("rxBytes").asLong()) : "-");
       sb.append(colour ? paint(u.path("state").asText(), line) : line);
       String since = u.path("since").asText("null");
-      sb.append("           ").append(u.path("reason").asText(""))
+      int tier = u.path("tier").asInt(1);
+      sb.append("           ").append(u.path("reason").asText("")).append(tier > 1 ? "; failover tier " + tier : "")
           .append("null".equals(since) || since.isEmpty() ? "" : ", since " + since).append('\n');
     }
     if (doc.path("uplinks").isEmpty()) {

@@ -23,6 +23,7 @@ public record Config(
     List<String> uplinks,
     List<String> excludeInterfaces,
     Map<String, Integer> uplinkWeights,
+    Map<String, Integer> uplinkTiers,
     BalanceMode balanceMode,
     Duration debounceTime,
     Duration resyncInterval,
@@ -63,6 +64,7 @@ public record Config(
     excludeInterfaces = excludeInterfaces == null ? null : List.copyOf(excludeInterfaces);
     healthProbeTargets = healthProbeTargets == null ? null : List.copyOf(healthProbeTargets);
     uplinkWeights = uplinkWeights == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(uplinkWeights));
+    uplinkTiers = uplinkTiers == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(uplinkTiers));
 
     Validation v = new Validation();
     v.check(Keys.LB_TABLE, lbTable);
@@ -73,6 +75,7 @@ public record Config(
     v.check(Keys.UPLINKS, uplinks);
     v.check(Keys.EXCLUDE_INTERFACES, excludeInterfaces);
     v.check(Keys.UPLINK_WEIGHTS, uplinkWeights);
+    v.check(Keys.UPLINK_TIERS, uplinkTiers);
     v.check(Keys.BALANCE_MODE, balanceMode);
     v.check(Keys.DEBOUNCE_TIME, debounceTime);
     v.check(Keys.RESYNC_INTERVAL, resyncInterval);
@@ -150,6 +153,11 @@ public record Config(
   /** The multipath weight of an uplink: its UPLINK_WEIGHTS entry, else 1. */
   public int weightOf(String iface) {
     return uplinkWeights.getOrDefault(iface, 1);
+  }
+
+  /** The failover tier of an uplink: its UPLINK_TIERS entry, else 1 (the first used). */
+  public int tierOf(String iface) {
+    return uplinkTiers.getOrDefault(iface, 1);
   }
 
   /** Whether an interface may never be an uplink: it matches EXCLUDE_INTERFACES and UPLINKS does not name it. */

@@ -16,7 +16,8 @@ final class CrossChecks {
     fastIntervalWithinInterval(v);
     backoffMaxAtLeastBase(v);
     quorumWithinTargets(v);
-    weightsOnlyForUplinks(v);
+    onlyForUplinks(v, Keys.UPLINK_WEIGHTS, "weights");
+    onlyForUplinks(v, Keys.UPLINK_TIERS, "tiers");
   }
 
   private static void tablesDisjoint(Validation v) {
@@ -66,17 +67,17 @@ final class CrossChecks {
     }
   }
 
-  /** A weight for an interface that UPLINKS leaves out is almost certainly a typo. */
-  private static void weightsOnlyForUplinks(Validation v) {
-    Map<String, Integer> weights = v.get(Keys.UPLINK_WEIGHTS);
+  /** A weight or tier for an interface that UPLINKS leaves out is almost certainly a typo. */
+  private static void onlyForUplinks(Validation v, Key<Map<String, Integer>> key, String what) {
+    Map<String, Integer> byName = v.get(key);
     List<String> uplinks = v.get(Keys.UPLINKS);
-    if (weights == null || uplinks == null || uplinks.isEmpty()) {
+    if (byName == null || uplinks == null || uplinks.isEmpty()) {
       return;
     }
-    List<String> strays = weights.keySet().stream().filter(name -> !uplinks.contains(name)).toList();
+    List<String> strays = byName.keySet().stream().filter(name -> !uplinks.contains(name)).toList();
     if (!strays.isEmpty()) {
-      v.error(v.show(Keys.UPLINK_WEIGHTS) + ": " + String.join(", ", strays) + (strays.size() == 1 ? " is" : " are")
-          + " not in " + v.show(Keys.UPLINKS) + "; expected weights only for interfaces listed in UPLINKS");
+      v.error(v.show(key) + ": " + String.join(", ", strays) + (strays.size() == 1 ? " is" : " are")
+          + " not in " + v.show(Keys.UPLINKS) + "; expected " + what + " only for interfaces listed in UPLINKS");
     }
   }
 }

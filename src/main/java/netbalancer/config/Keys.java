@@ -5,6 +5,7 @@ import static netbalancer.config.TextTypes.globs;
 import static netbalancer.config.TextTypes.interfaceNames;
 import static netbalancer.config.TextTypes.ipLiteral;
 import static netbalancer.config.TextTypes.ipLiterals;
+import static netbalancer.config.TextTypes.tiers;
 import static netbalancer.config.TextTypes.weights;
 import static netbalancer.config.ValueTypes.bool;
 import static netbalancer.config.ValueTypes.choice;
@@ -74,6 +75,10 @@ final class Keys {
   static final Key<Map<String, Integer>> UPLINK_WEIGHTS = add("UPLINK_WEIGHTS", UPLINK, "",
       "Relative share of new connections per uplink, e.g. \"wan1=3 wan2=1\"; unlisted uplinks weigh 1",
       weights());
+  static final Key<Map<String, Integer>> UPLINK_TIERS = add("UPLINK_TIERS", UPLINK, "",
+      "Failover tiers, e.g. \"wan1=1 wan2=1 lte0=2\": new connections use the lowest tier with a healthy uplink;"
+          + " unlisted uplinks are tier 1",
+      tiers());
   static final Key<BalanceMode> BALANCE_MODE = add("BALANCE_MODE", UPLINK, "connection",
       "connection: each connection may take any uplink; host: all traffic between two hosts takes one",
       choice(BalanceMode.class));

@@ -13,10 +13,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
-/** Value types for textual settings: interface names, patterns, weights, addresses, paths. */
+/** Value types for textual settings: interface names, patterns, weights and tiers, addresses, paths. */
 final class TextTypes {
   private static final Pattern SEPARATORS = Pattern.compile("[\\s,]+");
-  private static final Pattern WEIGHT = Pattern.compile("[0-9]{1,3}");
+  private static final Pattern NUMBER = Pattern.compile("[0-9]{1,3}");
 
   private TextTypes() {
   }
@@ -72,6 +72,16 @@ final class TextTypes {
 
   /** NAME=WEIGHT pairs; the weight is a nexthop weight, which the kernel limits to 1..256. */
   static ValueType<Map<String, Integer>> weights() {
+    return numbersByName("WEIGHT", 256, "wan1=3 wan2=1");
+  }
+
+  /** NAME=TIER pairs: tier 1 is used first, then 2, and so on. */
+  static ValueType<Map<String, Integer>> tiers() {
+    return numbersByName("TIER", 9, "wan1=1 wan2=1 lte0=2");
+  }
+
+  /** NAME=WHAT pairs, WHAT an integer 1..max, each interface named at most once. */
+  private static ValueType<Map<String, Integer>> numbersByName(String what, int max, String example) {
     return new ValueType<>() {
       @Override
       public Map<String, Integer> parse(String text) throws InvalidValue {
@@ -79,12 +89,12 @@ final class TextTypes {
         for (String pair : split(text)) {
           int eq = pair.indexOf('=');
           String name = eq < 0 ? pair : pair.substring(0, eq);
-          String weight = eq < 0 ? "" : pair.substring(eq + 1);
-          if (!InterfaceNames.isValid(name) || !WEIGHT.matcher(weight).matches()
-              || Integer.parseInt(weight) < 1 || Integer.parseInt(weight) > 256) {
-            throw new InvalidValue("\"" + pair + "\" is not NAME=WEIGHT; expected " + allowed());
+          String number = eq < 0 ? "" : pair.substring(eq + 1);
+          if (!InterfaceNames.isValid(name) || !NUMBER.matcher(number).matches()
+              || Integer.parseInt(number) < 1 || Integer.parseInt(number) > max) {
+            throw new InvalidValue("\"" + pair + "\" is not NAME=" + what + "; expected " + allowed());
           }
-          if (out.put(name, Integer.parseInt(weight)) != null) {
+          if (out.put(name, Integer.parseInt(number)) != null) {
             throw new InvalidValue(name + " is given twice; expected " + allowed());
           }
         }
@@ -100,8 +110,8 @@ final class TextTypes {
 
       @Override
       public String allowed() {
-        return "space- or comma-separated NAME=WEIGHT pairs, e.g. \"wan1=3 wan2=1\", with WEIGHT 1..256"
-            + " and NAME an interface name (" + InterfaceNames.RULES + ")";
+        return "space- or comma-separated NAME=" + what + " pairs, e.g. \"" + example + "\", with " + what + " 1.."
+            + max + " and NAME an interface name (" + InterfaceNames.RULES + ")";
       }
     };
   }

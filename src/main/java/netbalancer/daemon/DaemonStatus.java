@@ -90,6 +90,7 @@ public final class DaemonStatus {
         row.put("reason", v.reason());
         row.put("since", String.valueOf(s.since().get(u.name())));
         row.put("weight", config.weightOf(u.name()));
+        row.put("tier", config.tierOf(u.name()));
         row.put("share", newTotal == 0 ? null : Math.round(1000.0 * t.newConnections() / newTotal) / 10.0);
         row.put("address", u.address());
         row.put("gateway", u.gateway());

@@ -22,7 +22,7 @@ final class MetricsBridge {
         HealthSnapshot h = health.get(u.name());
         UplinkStats.Stats t = stats.getOrDefault(u.name(), UplinkStats.Stats.NONE);
         uplinks.add(new UplinkMetrics(u.name(), s.verdicts().get(u.name()).state().wireName(),
-            config.weightOf(u.name()), s.plan().balanced().contains(u.name()),
+            config.weightOf(u.name()), config.tierOf(u.name()), s.plan().balanced().contains(u.name()),
             h == null ? Double.NaN : DaemonStatus.seconds(h.rttSmoothed()), h == null ? Double.NaN : h.loss(),
             h == null ? 0 : h.successes(), h == null ? 0 : h.failures(), h == null ? 0 : h.timeouts(),
             s.transitions().getOrDefault(u.name(), 0L), t.connections(), t.txBytes(), t.rxBytes()));

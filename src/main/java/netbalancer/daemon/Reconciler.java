@@ -48,6 +48,7 @@ final class Reconciler {
   private Map<String, Verdict> previousVerdicts = Map.of();
   private volatile List<Uplink> lastUplinks = List.of(); // read by the UnrepliedWatcher's thread
   private boolean firstRun = true;
+  private int tierInUse; // the UPLINK_TIERS tier LB_TABLE holds; 0 before the first pass
 
   Reconciler(Config config, Supplier<KernelState> observer, KernelApplier applier, Conntrack conntrack,
       HealthSource health, LongSupplier clock) {
@@ -99,6 +100,7 @@ final class Reconciler {
       Log.warn("no uplink is healthy: failing open over every uplink with carrier (%s)",
           String.join(",", plan.balanced()));
     }
+    logTierChange(plan);
 
     Map<String, Uplink> current = new LinkedHashMap<>();
     uplinks.forEach(u -> current.put(u.name(), u));
@@ -114,6 +116,24 @@ final class Reconciler {
     lastUplinks = List.copyOf(uplinks);
     return new Outcome(plan, decisions.verdicts(), transitions, applied,
         wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), clock.getAsLong() - start);
+  }
+
+  /** Operators want to know when the backup (a metered link, say) starts or stops carrying new traffic. */
+  private void logTierChange(Plan plan) {
+    if (plan.balanced().isEmpty()) {
+      return;
+    }
+    int tier = config.tierOf(plan.balanced().get(0));
+    if (tierInUse != 0 && tier != tierInUse) {
+      String what = String.format("failover tier %d -> %d: new connections go to %s", tierInUse, tier,
+          String.join(",", plan.balanced()));
+      if (tier > tierInUse) {
+        Log.warn("%s", what);
+      } else {
+        Log.info("%s", what);
+      }
+    }
+    tierInUse = tier;
   }
 
   private List<Transition> transitions(Map<String, Uplink> current, Map<String, Verdict> verdicts) {

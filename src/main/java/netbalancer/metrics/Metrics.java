@@ -133,7 +133,7 @@ public final class Metrics implements AutoCloseable {
     List<UplinkMetrics> ups = new ArrayList<>();
     for (UplinkMetrics u : byName.values()) {
       String n = u.name();
-      ups.add(new UplinkMetrics(n, u.state(), u.weight(), u.balanced(), u.rttSeconds(), u.lossRatio(),
+      ups.add(new UplinkMetrics(n, u.state(), u.weight(), u.tier(), u.balanced(), u.rttSeconds(), u.lossRatio(),
           uplinkCounters.advance(n, "probes_success", u.probesSuccess()),
           uplinkCounters.advance(n, "probes_failure", u.probesFailure()),
           uplinkCounters.advance(n, "probes_timeout", u.probesTimeout()),

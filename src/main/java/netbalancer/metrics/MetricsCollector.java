@@ -56,6 +56,8 @@ final class MetricsCollector implements MultiCollector {
     out.add(gauge("load_balancer_uplink_state", "1 for the uplink's current state, 0 for the others.", states));
     out.add(gauge("load_balancer_uplink_weight", "Multipath weight of the uplink.",
         perUplink(ups, UplinkMetrics::weight)));
+    out.add(gauge("load_balancer_uplink_tier", "Failover tier of the uplink (UPLINK_TIERS; 1 is used first).",
+        perUplink(ups, UplinkMetrics::tier)));
     out.add(gauge("load_balancer_uplink_balanced", "1 if the uplink takes new connections, else 0.",
         perUplink(ups, u -> u.balanced() ? 1 : 0)));
     out.add(gauge("load_balancer_probe_rtt_seconds", "Smoothed round trip of the health probes.",

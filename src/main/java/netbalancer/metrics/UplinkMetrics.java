@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param name                   interface name, the {@code interface} label
  * @param state                  up, degraded, draining, down or hold-down
  * @param weight                 multipath weight
+ * @param tier                   failover tier (1 is used first)
  * @param balanced               whether new connections are currently spread onto it
  * @param rttSeconds             smoothed probe round trip; NaN while unknown (the series is left out)
  * @param lossRatio              lost share of recent probes, 0..1; NaN leaves the series out
@@ -21,7 +22,7 @@ import java.util.Objects;
  * @param txBytes                bytes sent through it (nft counter)
  * @param rxBytes                bytes received through it (nft counter)
  */
-public record UplinkMetrics(String name, String state, int weight, boolean balanced, double rttSeconds,
+public record UplinkMetrics(String name, String state, int weight, int tier, boolean balanced, double rttSeconds,
     double lossRatio, long probesSuccess, long probesFailure, long probesTimeout, long transitions,
     long establishedConnections, long txBytes, long rxBytes) {
 

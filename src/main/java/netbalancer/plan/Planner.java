@@ -18,7 +18,8 @@ import netbalancer.observe.Rule;
  * LB_PREF-20 {@code fwmark} per uplink (pinned connections stay), LB_PREF-10
  * {@code lookup main suppress_prefixlength 0} (LAN and connected routes win over the balancer),
  * LB_PREF-5 {@code from ADDR} per uplink (sockets bound to an uplink's address, e.g. probes, leave
- * by it), LB_PREF {@code lookup LB_TABLE} (new connections take the weighted multipath route).
+ * by it), LB_PREF {@code lookup LB_TABLE} (new connections take the weighted multipath route over
+ * the eligible uplinks of the best failover tier).
  *
  * <p>The fwmark rules come first because only packets on their way out of an uplink carry a mark
  * (nft restores it only on packets that did not arrive from an uplink, see {@link NftRenderer}):
@@ -46,7 +47,7 @@ public final class Planner {
     List<Uplink> eligible = sorted.stream().filter(u -> effective.get(u.name()).eligible()).toList();
     // Nothing is healthy: better to try every link that is up than to route nothing.
     boolean failOpen = eligible.isEmpty();
-    List<Uplink> balanced = failOpen ? sorted.stream().filter(Uplink::carrier).toList() : eligible;
+    List<Uplink> balanced = bestTier(config, failOpen ? sorted.stream().filter(Uplink::carrier).toList() : eligible);
 
     int proto = config.lbRtProto();
     List<Route> routes = new ArrayList<>();
@@ -82,6 +83,16 @@ public final class Planner {
 
     return new Plan(sorted, effective, routes, rules, NftRenderer.render(config, sorted),
         sysctls(config, sorted), balanced.stream().map(Uplink::name).toList(), failOpen);
+  }
+
+  /**
+   * The candidates of the lowest UPLINK_TIERS tier among them: a backup tier (a metered LTE link,
+   * say) takes new connections only while no uplink of a better tier can. Connections already on
+   * it keep their uplink when a better tier comes back: only LB_TABLE changes.
+   */
+  private static List<Uplink> bestTier(Config config, List<Uplink> candidates) {
+    int best = candidates.stream().mapToInt(u -> config.tierOf(u.name())).min().orElse(1);
+    return candidates.stream().filter(u -> config.tierOf(u.name()) == best).toList();
   }
 
   private static TreeMap<String, String> sysctls(Config config, List<Uplink> uplinks) {

@@ -57,6 +57,7 @@ class ConfigLoaderTest {
     assertEquals(List.of(), c.uplinks());
     assertEquals(List.of("lo", "docker*", "veth*", "br-*", "virbr*", "tailscale*", "wg*"), c.excludeInterfaces());
     assertEquals(Map.of(), c.uplinkWeights());
+    assertEquals(Map.of(), c.uplinkTiers());
     assertEquals(BalanceMode.CONNECTION, c.balanceMode());
     assertEquals(Duration.ofSeconds(2), c.debounceTime());
     assertEquals(Duration.ofSeconds(30), c.resyncInterval());
@@ -380,6 +381,10 @@ class ConfigLoaderTest {
         Arguments.of("UPLINK_WEIGHTS", "wan1", "NAME=WEIGHT"),
         Arguments.of("UPLINK_WEIGHTS", "wan/1=3", "NAME an interface name"),
         Arguments.of("UPLINK_WEIGHTS", "wan1=2 wan1=3", "wan1 is given twice"),
+        Arguments.of("UPLINK_TIERS", "lte0=0", "TIER 1..9"),
+        Arguments.of("UPLINK_TIERS", "lte0=10", "TIER 1..9"),
+        Arguments.of("UPLINK_TIERS", "lte0=backup", "\"lte0=backup\" is not NAME=TIER"),
+        Arguments.of("UPLINK_TIERS", "lte0=2 lte0=3", "lte0 is given twice"),
         Arguments.of("BALANCE_MODE", "round-robin", "one of: connection, host"),
         Arguments.of("DEBOUNCE_TIME", "-1", "a number of seconds 0..3600"),
         Arguments.of("DEBOUNCE_TIME", "3601", "a number of seconds 0..3600"),
@@ -444,7 +449,10 @@ class ConfigLoaderTest {
                 + " interfaces listed in UPLINKS"),
         Arguments.of(Map.of("UPLINKS", "wan1", "UPLINK_WEIGHTS", "wan2=3 wan3=1"),
             "UPLINK_WEIGHTS=\"wan2=3 wan3=1\": wan2, wan3 are not in UPLINKS=wan1; expected weights only for"
-                + " interfaces listed in UPLINKS"));
+                + " interfaces listed in UPLINKS"),
+        Arguments.of(Map.of("UPLINKS", "wan1 lte0", "UPLINK_TIERS", "lte1=2"),
+            "UPLINK_TIERS=lte1=2: lte1 is not in UPLINKS=\"wan1 lte0\"; expected tiers only for interfaces listed"
+                + " in UPLINKS"));
   }
 
   @ParameterizedTest
@@ -469,6 +477,7 @@ class ConfigLoaderTest {
         Map.entry("HEALTH_PROBE_METHOD", "ICMP"),
         Map.entry("BALANCE_MODE", "Host"),
         Map.entry("UPLINK_WEIGHTS", "wan1=256,wlan0=1"),
+        Map.entry("UPLINK_TIERS", "wan1=1,wlan0=9"),
         Map.entry("FAILOVER_BACKOFF_BASE", "0"),
         Map.entry("FAILOVER_BACKOFF_MAX", "0"),
         Map.entry("UPLINKS", "enp0s31f6.100 usb-0 a wan1 wlan0")));
@@ -477,6 +486,8 @@ class ConfigLoaderTest {
     assertEquals(BalanceMode.HOST, c.balanceMode());
     assertEquals(0, c.balanceMode().fibMultipathHashPolicy());
     assertEquals(256, c.weightOf("wan1"));
+    assertEquals(9, c.tierOf("wlan0"));
+    assertEquals(1, c.tierOf("a"), "unlisted uplinks are tier 1");
     assertEquals(255, Config.of(Map.of("LB_TABLE_BASE", "255")).lbTableBase());
   }
 

@@ -40,8 +40,14 @@ class ReconcilerTest {
 
   @BeforeEach
   void setUp() {
+    reconciler = reconciler(Config.of(Map.of("DEBOUNCE_TIME", "2", "DRAIN_TIMEOUT", "60")));
+    kernel.set(three(true, true));
+    reconciler.reconcile();
+    runner.clear();
+  }
+
+  private Reconciler reconciler(Config config) {
     runner = new RecordingRunner();
-    Config config = Config.of(Map.of("DEBOUNCE_TIME", "2", "DRAIN_TIMEOUT", "60"));
     HealthSource fakeHealth = new HealthSource() {
       @Override
       public void track(List<Uplink> uplinks, Set<String> neighborFailed) {
@@ -52,12 +58,9 @@ class ReconcilerTest {
         return Map.copyOf(health);
       }
     };
-    reconciler = new Reconciler(config, kernel::get,
+    return new Reconciler(config, kernel::get,
         new KernelApplier(runner, new FakeSysctls(), new StateStore(dir.resolve("s.json")), 213),
         new Conntrack(runner), fakeHealth, clock::get);
-    kernel.set(three(true, true));
-    reconciler.reconcile();
-    runner.clear();
   }
 
   private static KernelState three(boolean wan2Carrier, boolean wan3Present) {
@@ -123,6 +126,23 @@ class ReconcilerTest {
         "back after DEBOUNCE_TIME: the FAILED entry is from when the link was dead");
     clock.addAndGet(SECOND);
     assertEquals(UplinkState.DOWN, states(reconciler.reconcile()).get("wan2"), "still FAILED once settled: down");
+  }
+
+  @Test
+  void theBackupTierStepsInAndOutWithoutLosingAConnection() {
+    reconciler = reconciler(Config.of(Map.of("UPLINK_TIERS", "wan3=2", "DRAIN_TIMEOUT", "60")));
+    kernel.set(three(true, true));
+    assertEquals(List.of("wan1", "wan2"), reconciler.reconcile().plan().balanced());
+    health.put("wan1", new Verdict(UplinkState.HOLD_DOWN, "probes failed", false));
+    health.put("wan2", new Verdict(UplinkState.HOLD_DOWN, "probes failed", false));
+    assertEquals(List.of("wan3"), reconciler.reconcile().plan().balanced());
+    health.clear();
+    clock.addAndGet(10 * SECOND);
+    assertEquals(List.of("wan1", "wan2"), reconciler.reconcile().plan().balanced());
+    clock.addAndGet(120 * SECOND);
+    reconciler.reconcile();
+    assertTrue(conntrackCalls().stream().noneMatch(c -> c.contains("0x300")),
+        "the backup's connections are never deleted: " + conntrackCalls());
   }
 
   @Test

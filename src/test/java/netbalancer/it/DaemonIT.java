@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import netbalancer.kernel.CommandRunner.Result;
 import netbalancer.kernel.ProcessRunner;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
@@ -74,6 +75,39 @@ class DaemonIT {
       stop(daemon);
       assertTrue(lab.exec(lab.routerNs(), "ip", "rule").stdout().lines().noneMatch(l -> l.contains("proto 213")),
           "SIGTERM cleaned up");
+    }
+  }
+
+  @Test
+  void aBackupTierTakesOverWhenTheFirstTierIsGoneAndKeepsItsConnectionsWhenItComesBack() throws Exception {
+    Map<String, String> env = env();
+    env.put("UPLINK_TIERS", "wan3=2");
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(); LabProcess daemon = Nb.daemon(lab, env)) {
+      String backup = lab.ispPublicAddress(3);
+      assertEquals(Set.of("wan1", "wan2"), Nb.balanced(lab));
+      LoadReport normal = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 100);
+      assertEquals(0, normal.failed(), normal.toString());
+      assertEquals(0, normal.from(backup), "the backup takes nothing while tier 1 works: " + normal);
+      Result status = Nb.run(lab, "status");
+      assertTrue(status.stdout().contains("failover tier 2"), status.stdout());
+
+      lab.carrierDown(1);
+      Await.until(REACT, "wan1 out, wan2 alone", () -> Nb.balanced(lab).equals(Set.of("wan2")));
+      lab.carrierDown(2);
+      long failoverMs = Await.until(REACT, "the backup alone", () -> Nb.balanced(lab).equals(Set.of("wan3")));
+      Nb.waitForLog(daemon, "failover tier 1 -> 2: new connections go to wan3", REACT);
+      try (HeldConnections onBackup = lab.hold(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 50)) {
+        assertEquals(50, onBackup.opened().from(backup), onBackup.opened().toString());
+
+        lab.carrierUp(1);
+        long failbackMs = Await.until(Duration.ofSeconds(5), "wan1 back, the backup out",
+            () -> Nb.balanced(lab).equals(Set.of("wan1")));
+        LoadReport fresh = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 100);
+        assertEquals(100, fresh.from(lab.ispPublicAddress(1)), "new connections go back to tier 1: " + fresh);
+        assertEquals(50, onBackup.check().from(backup), "every connection on the backup survives the failback");
+        System.out.printf("tiers: tier 1 gone -> backup alone in LB_TABLE after %d ms; back after %d ms%n",
+            failoverMs, failbackMs);
+      }
     }
   }
 

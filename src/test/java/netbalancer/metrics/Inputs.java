@@ -8,7 +8,7 @@ final class Inputs {
   }
 
   static UplinkMetrics uplink(String name, String state, boolean balanced, long tx, long rx) {
-    return new UplinkMetrics(name, state, 2, balanced, 0.0125, 0.05, 100, 3, 2, 4, 17, tx, rx);
+    return new UplinkMetrics(name, state, 2, 1, balanced, 0.0125, 0.05, 100, 3, 2, 4, 17, tx, rx);
   }
 
   static MetricsInput input(long failovers, UplinkMetrics... uplinks) {

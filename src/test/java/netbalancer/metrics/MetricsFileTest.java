@@ -34,7 +34,7 @@ class MetricsFileTest {
   private static MetricsInput update(int i) {
     List<UplinkMetrics> ups = new ArrayList<>();
     for (int k = 0; k <= i % 3; k++) {
-      ups.add(new UplinkMetrics("wan" + k, i % 2 == 0 ? "up" : "down", 1 + k, i % 2 == 0, 0.01 * (k + 1),
+      ups.add(new UplinkMetrics("wan" + k, i % 2 == 0 ? "up" : "down", 1 + k, 1, i % 2 == 0, 0.01 * (k + 1),
           0.1, i, 0, 0, i, 10L * i, 1_000_000L * i, 3_000_000L * i));
     }
     return new MetricsInput(ups, i / 2, 0.001, 1_700_000_000 + i, i, 0);

@@ -131,12 +131,13 @@ class MetricsTest {
   void unknownValuesLeaveTheirSeriesOut() {
     try (Metrics m = metrics()) {
       m.update(new MetricsInput(List.of(
-          new UplinkMetrics("wan0", "down", 1, false, Double.NaN, Double.NaN, 0, 0, 0, 0, 0, 0, 0)),
+          new UplinkMetrics("wan0", "down", 1, 2, false, Double.NaN, Double.NaN, 0, 0, 0, 0, 0, 0, 0)),
           0, 0.001, Double.NaN, 1, 0));
       String text = m.scrapeText();
       Map<String, Double> s = Samples.parse(text);
       assertNull(s.get("load_balancer_probe_rtt_seconds{interface=\"wan0\"}"));
       assertNull(s.get("load_balancer_probe_loss_ratio{interface=\"wan0\"}"));
+      assertEquals(2.0, s.get("load_balancer_uplink_tier{interface=\"wan0\"}"));
       assertEquals(0.0, s.get("load_balancer_last_reconcile_success_timestamp_seconds"), "never → 0");
       PromTool.check(text);
     }

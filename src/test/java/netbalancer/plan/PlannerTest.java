@@ -62,6 +62,43 @@ class PlannerTest {
   }
 
   @Test
+  void aBackupTierTakesNewConnectionsOnlyWhileNoBetterTierCan() throws IOException {
+    Config tiered = Config.of(Map.of("UPLINK_WEIGHTS", "wan1=3 wan2=1", "UPLINK_TIERS", "wan3=2"));
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true).build();
+    List<Uplink> uplinks = UplinkDiscovery.discover(tiered, s);
+    Plan normal = Planner.plan(tiered, uplinks, Map.of());
+    assertEquals(List.of("wan1", "wan2"), normal.balanced());
+    assertFalse(normal.failOpen());
+    assertGolden("tiered-backup.txt", normal.render());
+
+    Plan oneLeft = Planner.plan(tiered, uplinks, Map.of("wan1", UplinkState.DOWN));
+    assertEquals(List.of("wan2"), oneLeft.balanced(), "one uplink of tier 1 is enough");
+
+    Plan backup = Planner.plan(tiered, uplinks, Map.of("wan1", UplinkState.DOWN, "wan2", UplinkState.HOLD_DOWN));
+    assertEquals(List.of("wan3"), backup.balanced());
+    assertFalse(backup.failOpen(), "the backup is healthy: this is failover, not fail-open");
+    assertEquals(normal.rules(), backup.rules(), "tables, rules and nft stay: connections keep their uplink");
+    assertEquals(normal.nft(), backup.nft());
+
+    Plan nothingHealthy = Planner.plan(tiered, uplinks,
+        Map.of("wan1", UplinkState.HOLD_DOWN, "wan2", UplinkState.HOLD_DOWN, "wan3", UplinkState.HOLD_DOWN));
+    assertTrue(nothingHealthy.failOpen());
+    assertEquals(List.of("wan1", "wan2"), nothingHealthy.balanced(), "fail-open keeps to the best tier with carrier");
+  }
+
+  @Test
+  void tiersSkipEmptyTiersAndFailOpenFallsBackToTheBackupWhenOnlyItHasCarrier() {
+    Config tiered = Config.of(Map.of("UPLINK_TIERS", "wan1=3 wan2=5 wan3=5"));
+    KernelState s = new Fixtures().uplink("wan1", 1, false).uplink("wan2", 2, true).uplink("wan3", 3, true).build();
+    Plan p = planFromCarrier(tiered, s);
+    assertEquals(List.of("wan2", "wan3"), p.balanced(), "tier numbers need not be consecutive");
+    List<Uplink> uplinks = UplinkDiscovery.discover(tiered, s);
+    Plan open = Planner.plan(tiered, uplinks, Map.of("wan2", UplinkState.HOLD_DOWN, "wan3", UplinkState.HOLD_DOWN));
+    assertTrue(open.failOpen());
+    assertEquals(List.of("wan2", "wan3"), open.balanced(), "wan1 has no carrier, so tier 5 is the best");
+  }
+
+  @Test
   void singleUplinkGetsAPlainDefaultRoute() {
     Plan p = planFromCarrier(WEIGHTED, new Fixtures().uplink("wan1", 1, true).build());
     Route lb = p.routes().stream().filter(r -> r.table() == 200).findFirst().orElseThrow();
