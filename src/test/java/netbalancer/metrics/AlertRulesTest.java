@@ -1,0 +1,78 @@
+package netbalancer.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's alerting rules, as a user would copy them: valid for promtool, and the backup-tier
+ * alert fires with the tier in use only while new connections go to a tier above 1.
+ */
+class AlertRulesTest {
+  @TempDir
+  Path dir;
+
+  /** The README's YAML block that starts with {@code groups:}. */
+  private static String readmeRules() throws IOException {
+    String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+    int start = readme.indexOf("```yaml\ngroups:\n");
+    if (start < 0) {
+      throw new AssertionError("README.md has no ```yaml block starting with groups:");
+    }
+    start += "```yaml\n".length();
+    return readme.substring(start, readme.indexOf("```", start));
+  }
+
+  private static String promtool(Path workDir, String... args) throws Exception {
+    String[] argv = new String[args.length + 1];
+    argv[0] = "promtool";
+    System.arraycopy(args, 0, argv, 1, args.length);
+    Process p = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("promtool did not finish");
+    }
+    assertEquals(0, p.exitValue(), "promtool " + String.join(" ", args) + ":\n" + out);
+    return out;
+  }
+
+  @Test
+  void theReadmesRulesAreValidAndTheBackupAlertFiresOnlyOnTheBackup() throws Exception {
+    Files.writeString(dir.resolve("rules.yml"), readmeRules());
+    promtool(dir, "check", "rules", "rules.yml");
+    // wan1 (tier 1) balanced for 5 minutes, then out and lte0 (tier 2) in
+    Files.writeString(dir.resolve("test.yml"), """
+        rule_files: [rules.yml]
+        evaluation_interval: 1m
+        tests:
+          - interval: 1m
+            input_series:
+              - series: 'load_balancer_uplink_balanced{instance="r1",interface="wan1"}'
+                values: '1 1 1 1 1 0 0 0'
+              - series: 'load_balancer_uplink_tier{instance="r1",interface="wan1"}'
+                values: '1x7'
+              - series: 'load_balancer_uplink_balanced{instance="r1",interface="lte0"}'
+                values: '0 0 0 0 0 1 1 1'
+              - series: 'load_balancer_uplink_tier{instance="r1",interface="lte0"}'
+                values: '2x7'
+            alert_rule_test:
+              - eval_time: 3m
+                alertname: NetBalancerOnBackupTier
+                exp_alerts: []
+              - eval_time: 6m
+                alertname: NetBalancerOnBackupTier
+                exp_alerts:
+                  - exp_labels: {severity: warning, instance: r1}
+                    exp_annotations:
+                      summary: "r1 sends new connections over failover tier 2"
+        """);
+    promtool(dir, "test", "rules", "test.yml");
+  }
+}
