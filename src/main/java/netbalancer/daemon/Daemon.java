@@ -120,7 +120,7 @@ public final class Daemon {
       Reconciler.Outcome o = reconciler.reconcile();
       status.record(o, reconciler.drained());
       o.transitions().forEach(t -> hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(),
-          t.from() == null ? "" : t.from().wireName(), t.reason()));
+          t.from() == null ? "" : t.from().wireName(), t.reason(), config.tierOf(t.uplink()), o.plan().balanced()));
       if (config.metricsEnabled() && !o.transitions().isEmpty()) {
         // States now; traffic as last collected: listing conntrack and nft here would hold up the
         // next event's pass. The 5 s beat brings traffic up to date.

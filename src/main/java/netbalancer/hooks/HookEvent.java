@@ -1,20 +1,26 @@
 package netbalancer.hooks;
 
+import java.util.List;
 import java.util.Map;
 
-/** One uplink state change as hooks see it; null fields become empty strings. */
-record HookEvent(String iface, String state, String previousState, String reason) {
+/**
+ * One uplink state change as hooks see it; null fields become empty strings. {@code balanced}:
+ * the uplinks in LB_TABLE once the change is applied, so a hook can tell when a backup tier
+ * started or stopped carrying new connections.
+ */
+record HookEvent(String iface, String state, String previousState, String reason, int tier, List<String> balanced) {
 
   HookEvent {
     iface = orEmpty(iface);
     state = orEmpty(state);
     previousState = orEmpty(previousState);
     reason = orEmpty(reason);
+    balanced = List.copyOf(balanced);
   }
 
   Map<String, String> environment() {
     return Map.of("NB_INTERFACE", iface, "NB_STATE", state, "NB_PREVIOUS_STATE", previousState,
-        "NB_REASON", reason);
+        "NB_REASON", reason, "NB_TIER", Integer.toString(tier), "NB_BALANCED", String.join(" ", balanced));
   }
 
   String describe() {

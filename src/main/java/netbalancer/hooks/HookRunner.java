@@ -16,7 +16,7 @@ import netbalancer.log.Log;
 
 /**
  * Runs the executables in HOOKS_DIR when an uplink changes state, with NB_INTERFACE, NB_STATE,
- * NB_PREVIOUS_STATE and NB_REASON added to their environment. {@link #fire} only queues the event:
+ * NB_PREVIOUS_STATE, NB_REASON, NB_TIER and NB_BALANCED added to their environment. {@link #fire} only queues the event:
  * one worker thread runs the hooks of one event after another, in name order, each killed with
  * its descendants at HOOK_TIMEOUT, so a stuck hook delays later hooks by at most that much and
  * the daemon, and a failover, not at all.
@@ -53,9 +53,12 @@ public final class HookRunner implements AutoCloseable {
    *
    * @param previousState null or empty for an uplink just found
    * @param reason        why the state changed, as shown in status
+   * @param tier          the uplink's failover tier
+   * @param balanced      the uplinks in LB_TABLE after the change
    */
-  public void fire(String iface, String newState, String previousState, String reason) {
-    HookEvent e = new HookEvent(iface, newState, previousState, reason);
+  public void fire(String iface, String newState, String previousState, String reason, int tier,
+      List<String> balanced) {
+    HookEvent e = new HookEvent(iface, newState, previousState, reason, tier, balanced);
     pending.incrementAndGet();
     try {
       worker.execute(() -> {

@@ -41,17 +41,17 @@ class HookRunnerTest {
   }
 
   @Test
-  void theFourVariablesReachTheHook() throws Exception {
+  void theSixVariablesReachTheHook() throws Exception {
     Path dir = hooksDir();
     Path out = tmp.resolve("env.txt");
-    script(dir, "50-env", "printf '%s|%s|%s|%s\\n' \"$NB_INTERFACE\" \"$NB_STATE\" \"$NB_PREVIOUS_STATE\" "
-        + "\"$NB_REASON\" > '" + out + "'\necho \"PATH=$PATH\" >> '" + out + "'", true);
+    script(dir, "50-env", "printf '%s|%s|%s|%s|%s|%s\\n' \"$NB_INTERFACE\" \"$NB_STATE\" \"$NB_PREVIOUS_STATE\" "
+        + "\"$NB_REASON\" \"$NB_TIER\" \"$NB_BALANCED\" > '" + out + "'\necho \"PATH=$PATH\" >> '" + out + "'", true);
     try (HookRunner r = runner(dir, "5")) {
-      r.fire("wan0", "down", "up", "3 probe rounds failed (timeout)");
+      r.fire("wan0", "down", "up", "3 probe rounds failed (timeout)", 1, List.of("lte0", "lte1"));
       assertTrue(r.awaitIdle(WAIT));
     }
     List<String> lines = Files.readAllLines(out);
-    assertEquals("wan0|down|up|3 probe rounds failed (timeout)", lines.get(0));
+    assertEquals("wan0|down|up|3 probe rounds failed (timeout)|1|lte0 lte1", lines.get(0));
     assertEquals("PATH=" + System.getenv("PATH"), lines.get(1), "the daemon's environment is kept");
   }
 
@@ -61,7 +61,7 @@ class HookRunnerTest {
     Path out = tmp.resolve("env.txt");
     script(dir, "50-env", "echo \"[$NB_PREVIOUS_STATE]\" > '" + out + "'", true);
     try (HookRunner r = runner(dir, "5")) {
-      r.fire("wan0", "up", null, "found");
+      r.fire("wan0", "up", null, "found", 1, List.of("wan1"));
       assertTrue(r.awaitIdle(WAIT));
     }
     assertEquals("[]", Files.readString(out).strip());
@@ -75,8 +75,8 @@ class HookRunnerTest {
     logging(dir, "05-c", log);
     logging(dir, "10-a", log);
     try (HookRunner r = runner(dir, "5")) {
-      r.fire("wan0", "down", "up", "carrier lost");
-      r.fire("wan1", "up", "down", "recovered");
+      r.fire("wan0", "down", "up", "carrier lost", 1, List.of("wan1"));
+      r.fire("wan1", "up", "down", "recovered", 1, List.of("wan1"));
       assertTrue(r.awaitIdle(WAIT));
     }
     assertEquals(List.of("05-c wan0 down", "10-a wan0 down", "20-b wan0 down",
@@ -96,7 +96,7 @@ class HookRunnerTest {
     Files.createDirectories(dir.resolve("60-a-directory"));
     Files.createSymbolicLink(dir.resolve("70-link"), dir.resolve("10-runs"));
     try (HookRunner r = runner(dir, "5")) {
-      r.fire("wan0", "up", "down", "ok");
+      r.fire("wan0", "up", "down", "ok", 1, List.of("wan1"));
       assertTrue(r.awaitIdle(WAIT));
     }
     assertEquals(List.of("10-runs wan0 up", "10-runs wan0 up"), Files.readAllLines(log),
@@ -113,13 +113,13 @@ class HookRunnerTest {
     script(dir, "20-after", "date +%s%N > '" + after + "'", true);
     try (HookRunner r = runner(dir, "0.3")) {
       long t0 = System.nanoTime();
-      r.fire("wan0", "down", "up", "timeout");
+      r.fire("wan0", "down", "up", "timeout", 1, List.of("wan1"));
       long fireMillis = (System.nanoTime() - t0) / 1_000_000;
       assertTrue(fireMillis < 50, "fire() took " + fireMillis + " ms");
 
       // the next event is only queued behind it, and fire() still returns at once
       long t1 = System.nanoTime();
-      r.fire("wan1", "up", "down", "recovered");
+      r.fire("wan1", "up", "down", "recovered", 1, List.of("wan1"));
       assertTrue((System.nanoTime() - t1) / 1_000_000 < 50);
 
       assertTrue(r.awaitIdle(WAIT));
@@ -165,7 +165,7 @@ class HookRunnerTest {
     Files.setPosixFilePermissions(dir.resolve("15-no-interpreter"), PosixFilePermissions.fromString("rwxr-xr-x"));
     logging(dir, "20-runs", log);
     try (HookRunner r = runner(dir, "5")) {
-      r.fire("wan0", "down", "up", "x");
+      r.fire("wan0", "down", "up", "x", 1, List.of("wan1"));
       assertTrue(r.awaitIdle(WAIT));
     }
     assertEquals(List.of("20-runs wan0 down"), Files.readAllLines(log));
@@ -174,7 +174,7 @@ class HookRunnerTest {
   @Test
   void aMissingDirectoryMeansNoHooks() throws Exception {
     try (HookRunner r = runner(tmp.resolve("absent"), "5")) {
-      r.fire("wan0", "down", "up", "x");
+      r.fire("wan0", "down", "up", "x", 1, List.of("wan1"));
       assertTrue(r.awaitIdle(WAIT));
     }
   }
@@ -187,7 +187,7 @@ class HookRunnerTest {
     try (HookRunner r = new HookRunner(dir, Duration.ofSeconds(5), 2)) {
       long t0 = System.nanoTime();
       for (int i = 0; i < 20; i++) {
-        r.fire("wan" + i, "down", "up", "x");
+        r.fire("wan" + i, "down", "up", "x", 1, List.of("wan1"));
       }
       assertTrue((System.nanoTime() - t0) / 1_000_000 < 200, "fire() never waits for room");
       assertTrue(r.awaitIdle(WAIT));
@@ -203,7 +203,7 @@ class HookRunnerTest {
     Path pids = tmp.resolve("pids.txt");
     script(dir, "10-stuck", "echo $$ > '" + pids + "'\nexec sleep 100000", true);
     HookRunner r = runner(dir, "60");
-    r.fire("wan0", "down", "up", "x");
+    r.fire("wan0", "down", "up", "x", 1, List.of("wan1"));
     long deadline = System.nanoTime() + WAIT.toNanos();
     while ((!Files.exists(pids) || Files.readString(pids).isBlank()) && System.nanoTime() < deadline) {
       Thread.sleep(20);

@@ -3,8 +3,11 @@ package netbalancer.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,11 +20,15 @@ import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon on the real kernel: failover without collateral damage, repair, lifecycle. */
 @ExtendWith(HostGuard.class)
 class DaemonIT {
   private static final Duration REACT = Duration.ofSeconds(2);
+
+  @TempDir
+  Path tmp;
 
   private static Map<String, String> env() {
     Map<String, String> env = new LinkedHashMap<>();
@@ -38,6 +45,14 @@ class DaemonIT {
   private static void stop(LabProcess daemon) {
     signal(daemon, "TERM");
     assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)), "daemon exits cleanly on SIGTERM");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static long rssKb(LabProcess p) {
@@ -82,6 +97,13 @@ class DaemonIT {
   void aBackupTierTakesOverWhenTheFirstTierIsGoneAndKeepsItsConnectionsWhenItComesBack() throws Exception {
     Map<String, String> env = env();
     env.put("UPLINK_TIERS", "wan3=2");
+    Path hooks = Files.createDirectory(tmp.resolve("hooks.d"));
+    Path events = tmp.resolve("events.txt");
+    Path hook = hooks.resolve("50-notify");
+    Files.writeString(hook, "#!/bin/sh\necho \"$NB_INTERFACE $NB_STATE tier $NB_TIER, now [$NB_BALANCED]\" >> '"
+        + events + "'\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+    env.put("HOOKS_DIR", hooks.toString());
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(); LabProcess daemon = Nb.daemon(lab, env)) {
       String backup = lab.ispPublicAddress(3);
       assertEquals(Set.of("wan1", "wan2"), Nb.balanced(lab));
@@ -105,6 +127,9 @@ class DaemonIT {
         LoadReport fresh = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 100);
         assertEquals(100, fresh.from(lab.ispPublicAddress(1)), "new connections go back to tier 1: " + fresh);
         assertEquals(50, onBackup.check().from(backup), "every connection on the backup survives the failback");
+        Await.until(REACT, "hooks told", () -> read(events).contains("wan1 up tier 1, now [wan1]"));
+        assertTrue(read(events).contains("wan2 down tier 1, now [wan3]"), "a hook sees the backup take over: "
+            + read(events));
         System.out.printf("tiers: tier 1 gone -> backup alone in LB_TABLE after %d ms; back after %d ms%n",
             failoverMs, failbackMs);
       }
