@@ -151,7 +151,7 @@ class DataPlaneIT {
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
       "LB_TABLE|abc", "LB_TABLE|254", "LB_PREF|5", "LB_TABLE_BASE|-1", "LB_MARK_MASK|0xf0f0",
-      "LB_MARK_MASK|0x3", "LB_RT_PROTO|2", "UPLINK_WEIGHTS|wan1=0", "UPLINK_WEIGHTS|wan1",
+      "LB_MARK_MASK|0x3", "LB_RT_PROTO|2", "UPLINK_WEIGHTS|wan1=0", "UPLINK_WEIGHTS|wan1", "UPLINK_TIERS|wan3=0",
       "BALANCE_MODE|random", "DEBOUNCE_TIME|-1", "HEALTH_CHECK_INTERVAL|abc", "HEALTH_CHECK_TIMEOUT|0",
       "HEALTH_CHECK_FAILURE_THRESHOLD|0", "HEALTH_PROBE_TARGET|one.one.one.one", "HEALTH_PROBE_PORT|70000",
       "HEALTH_PROBE_METHOD|udp", "HEALTH_PROBE_QUORUM|5", "FAILOVER_BACKOFF_MAX|10", "LOG_LEVEL|verbose",
