@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -86,12 +87,32 @@ public final class Daemon {
   /** Runs until SIGTERM/SIGINT; returns the exit code. */
   public int run() throws IOException, InterruptedException {
     long t0 = System.nanoTime();
+    // Both before the first change to the kernel: a SIGTERM from here on cleans up, and a SIGHUP
+    // queues a reload behind the start below instead of the JVM's default (exit) — a SIGHUP
+    // between the first apply and the handler once stopped a daemon mid-start.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
+    installSighup();
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
+    try {
+      loop.submit(() -> {
+        start(t0);
+        return null;
+      }).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
+    stopped.await();
+    return 0;
+  }
+
+  /** Everything the daemon starts, on the loop thread, so a reload asked for meanwhile waits for it. */
+  private void start(long t0) throws IOException {
     reconcileNow();
     Log.info("first apply done in %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     watcher.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
-    installSighup();
     control = new ControlServer(controlSocket, this::handle);
     control.start();
     startMetrics(metrics, config);
@@ -103,8 +124,6 @@ public final class Daemon {
     nftMonitor.start();
     long resync = config.resyncInterval().toMillis();
     loop.scheduleWithFixedDelay(this::signal, resync, resync, TimeUnit.MILLISECONDS);
-    stopped.await();
-    return 0;
   }
 
   /** Asks for a reconcile pass; many signals before it runs make one pass. */

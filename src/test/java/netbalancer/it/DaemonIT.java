@@ -229,6 +229,19 @@ class DaemonIT {
     }
   }
 
+  /** Before, a SIGHUP between the first apply and the handler was the JVM's default: exit. */
+  @Test
+  void aSighupWhileStartingIsAReloadAfterTheFirstApplyNotAnExit() throws Exception {
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemonUntil(lab, env(), "net-balancer starting")) {
+      signal(daemon, "HUP");
+      Nb.waitForLog(daemon, "first apply done", Duration.ofSeconds(30));
+      Nb.waitForLog(daemon, "configuration reloaded", Duration.ofSeconds(10));
+      assertTrue(daemon.isAlive(), "still running");
+      assertEquals(Set.of("wan1", "wan2"), Nb.balanced(lab));
+      stop(daemon);
+    }
+  }
+
   @Test
   void sighupWithABadConfigKeepsTheOldOneAndAGoodOneIsTaken() throws Exception {
     Path conf = Files.createTempFile("nb-daemon", ".conf");

@@ -38,13 +38,18 @@ final class Nb {
     return run(lab, Map.of(), args);
   }
 
-  /** Starts {@code run}; its log comes on the process's standard output. */
+  /** Starts {@code run} and returns after its first apply; its log comes on standard output. */
   static LabProcess daemon(Lab lab, Map<String, String> env, String... extra) {
+    return daemonUntil(lab, env, "first apply done", extra);
+  }
+
+  /** Starts {@code run} and returns once it logged {@code line} (say, "starting", before it applies). */
+  static LabProcess daemonUntil(Lab lab, Map<String, String> env, String line, String... extra) {
     List<String> argv = argv(lab, env, "run");
     argv.addAll(List.of(extra));
     argv.add(argv.indexOf("-jar"), "-Dnetbalancer.log=stdout");
     LabProcess p = lab.start(lab.routerNs(), argv.toArray(String[]::new));
-    waitForLog(p, "first apply done", Duration.ofSeconds(30));
+    waitForLog(p, line, Duration.ofSeconds(30));
     return p;
   }
 
