@@ -243,6 +243,17 @@ class DaemonIT {
   }
 
   @Test
+  void aSigtermWhileStartingStillCleansUpAndExitsZero() {
+    try (Lab lab = Lab.create(2)) {
+      String pristine = Nb.kernelDump(lab);
+      try (LabProcess daemon = Nb.daemonUntil(lab, env(), "net-balancer starting")) {
+        stop(daemon);
+      }
+      assertEquals(pristine, Nb.kernelDump(lab), "nothing of ours is left");
+    }
+  }
+
+  @Test
   void sighupWithABadConfigKeepsTheOldOneAndAGoodOneIsTaken() throws Exception {
     Path conf = Files.createTempFile("nb-daemon", ".conf");
     try (Lab lab = Lab.create(3)) {
