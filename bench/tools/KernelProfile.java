@@ -7,8 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import netbalancer.bench.LabWays;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
@@ -31,8 +30,6 @@ public class KernelProfile {
   private static final String[] WAYS = AFTER_APPLY == null || AFTER_APPLY.isBlank()
       ? new String[] {"plain", "policy", "nb"} : new String[] {"plain", "policy", "nb", "nb+cmd"};
   private static final int HZ = 4999;
-  private static final int IPERF_PORT = 5201;
-  private static final Pattern RECEIVED = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bytes\"\\s*:\\s*(\\d+)");
 
   public static void main(String[] args) throws Exception {
     boolean connections = args.length > 0 && args[0].equals("connections");
@@ -49,13 +46,11 @@ public class KernelProfile {
         Lab lab = Lab.create(3);
         labs.add(lab);
         lab.startServers();
-        // its "interrupt - the server has terminated" when the lab stops it is noise here
-        lab.start(lab.inetNs(), "sh", "-c", "exec iperf3 -s -p " + IPERF_PORT + " 2>/dev/null");
+        LabWays.startIperfServer(lab);
         route(lab, way);
         clients.add(lab.startJava(lab.clientNs(), "netbalancer.bench.BenchClient", "rates", Lab.SERVER_ADDRESS,
             Integer.toString(Lab.SERVER_PORT), "4"));
       }
-      Thread.sleep(500); // iperf3 servers listening
       Map<String, Map<String, Long>> samples = new LinkedHashMap<>();
       Map<String, Double> work = new LinkedHashMap<>();
       for (int round = -1; round < rounds; round++) { // round -1 warms up
@@ -67,7 +62,8 @@ public class KernelProfile {
           Process perf = new ProcessBuilder("perf", "record", "-a", "-F", Integer.toString(HZ), "-o", data.toString(),
               "--", "sleep", Integer.toString(seconds)).redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-          double done = connections ? connections(clients.get(i), seconds) : gigabytes(lab, seconds);
+          double done = connections ? connections(clients.get(i), seconds)
+              : LabWays.iperf(lab, seconds, null).bytes() / 1e9; // GB
           perf.waitFor();
           if (round >= 0) {
             work.merge(WAYS[i], done, Double::sum);
@@ -101,10 +97,9 @@ public class KernelProfile {
       }
       return;
     }
-    lab.execCheck(lab.routerNs(), "sh", "-c", "printf 'table ip bench_plain { chain postrouting { type nat hook"
-        + " postrouting priority srcnat; policy accept; oifname != \"lan0\" masquerade; }; }' | nft -f -");
+    LabWays.plain(lab); // the bench's own baselines
     if (way.equals("policy")) {
-      lab.execCheck(lab.routerNs(), "ip", "rule", "add", "pref", "32765", "lookup", "main");
+      LabWays.policyRoutingOn(lab);
     }
   }
 
@@ -116,17 +111,6 @@ public class KernelProfile {
       throw new IllegalStateException(w[1] + " of " + w[0] + " connections failed");
     }
     return Double.parseDouble(w[0]);
-  }
-
-  /** One iperf3 stream for {@code seconds}; GB received. */
-  private static double gigabytes(Lab lab, int seconds) {
-    String out = lab.execCheck(lab.clientNs(), "iperf3", "-c", Lab.SERVER_ADDRESS, "-p", Integer.toString(IPERF_PORT),
-        "-t", Integer.toString(seconds), "-J").stdout();
-    Matcher m = RECEIVED.matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("iperf3 gave no byte count: " + out);
-    }
-    return Long.parseLong(m.group(1)) / 1e9;
   }
 
   /** Samples per kernel symbol, from {@code perf report}; user-space and idle samples left out. */

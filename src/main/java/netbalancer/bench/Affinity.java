@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import netbalancer.kernel.CommandRunner;
+import netbalancer.kernel.ProcessRunner;
 import netbalancer.lab.LabProcess;
 
 /** Pins lab processes to CPUs (taskset: a scheduler call, no network). */
@@ -48,13 +50,12 @@ final class Affinity {
   }
 
   /** Pins every thread of {@code p} to {@code cpu}; new threads inherit it. */
-  static void pin(LabProcess p, int cpu) throws IOException, InterruptedException {
+  static void pin(LabProcess p, int cpu) {
     // `ip netns exec` execs the program, so the pid we started is the program's
-    Process t = new ProcessBuilder("taskset", "-a", "-p", "-c", Integer.toString(cpu), Long.toString(p.pid()))
-        .redirectErrorStream(true).start();
-    String out = new String(t.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // a line; ends at exit
-    if (!t.waitFor(10, TimeUnit.SECONDS) || t.exitValue() != 0) {
-      throw new IllegalStateException("taskset could not pin " + p + " to CPU " + cpu + ": " + out.strip());
+    CommandRunner.Result r = new ProcessRunner().run(List.of("taskset", "-a", "-p", "-c", Integer.toString(cpu),
+        Long.toString(p.pid())), null, Duration.ofSeconds(10));
+    if (!r.ok()) {
+      throw new IllegalStateException("taskset could not pin " + p + " to CPU " + cpu + ": " + r.stderr().strip());
     }
   }
 }

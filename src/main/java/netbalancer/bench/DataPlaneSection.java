@@ -1,7 +1,5 @@
 package netbalancer.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
-import netbalancer.kernel.CommandRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
@@ -48,9 +45,7 @@ import netbalancer.lab.LabProcess;
  * ±1 % for the connection rate, ±2 % for throughput on this kind of machine.
  */
 final class DataPlaneSection {
-  private static final int IPERF_PORT = 5201;
   private static final int PARALLEL = 4;
-  private static final String PLAIN_TABLE = "bench_plain";
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(120);
   private static final List<Integer> CPUS = Affinity.allowedCpus();
   /** Pinned only where there are two CPUs to pin to: the first two this process may use. */
@@ -172,12 +167,12 @@ final class DataPlaneSection {
         LabDaemon.oneShot(nbLab, env, Map.of(), "apply"); // throws if it fails
         String variant = System.getenv(AFTER_APPLY_ENV);
         if (variant != null && !variant.isBlank()) {
-          check(nbLab.exec(nbLab.routerNs(), List.of("sh", "-c", variant), null, Duration.ofSeconds(30)),
+          LabWays.check(nbLab.exec(nbLab.routerNs(), List.of("sh", "-c", variant), null, Duration.ofSeconds(30)),
               AFTER_APPLY_ENV);
         }
       }
       Lab policyLab = ways[2].lab();
-      check(policyLab.exec(policyLab.routerNs(), "ip", "rule", "add", "pref", "32765", "lookup", "main"), "ip rule");
+      LabWays.policyRoutingOn(policyLab);
       for (int round = -1; round < rounds; round++) {
         boolean keep = round >= 0; // round -1 warms servers, clients and neighbour entries up
         int first = Math.max(round, 0) % 2; // which lab starts first alternates
@@ -201,7 +196,7 @@ final class DataPlaneSection {
     open.add(0, lab);
     LabProcess server = lab.startServers();
     open.add(0, server);
-    LabProcess iperf = startIperf(lab);
+    LabProcess iperf = LabWays.startIperfServer(lab);
     open.add(0, iperf);
     LabProcess client = startRateClient(lab);
     open.add(0, client);
@@ -211,7 +206,7 @@ final class DataPlaneSection {
       Affinity.pin(client, SENDER_CPU);
     }
     if (plain) {
-      routePlain(lab);
+      LabWays.plain(lab);
     }
     return new Way(lab, client);
   }
@@ -278,22 +273,6 @@ final class DataPlaneSection {
     return new Mode(name, s.gbps(), s.rate(), Stats.median(s.gbps()), Stats.median(s.rate()));
   }
 
-  /** The lab's router the way it is without a balancer: its default routes and masquerade. */
-  private static void routePlain(Lab lab) {
-    check(lab.exec(lab.routerNs(), List.of("nft", "-f", "-"), "table ip " + PLAIN_TABLE + " {\n chain postrouting {\n"
-        + "  type nat hook postrouting priority srcnat; policy accept;\n"
-        + "  oifname != \"" + Lab.LAN_INTERFACE + "\" masquerade\n }\n}\n", Duration.ofSeconds(10)), "nft");
-  }
-
-  private static LabProcess startIperf(Lab lab) {
-    // --forceflush: into a pipe, iperf3 would hold its "listening" line in a buffer
-    LabProcess p = lab.start(lab.inetNs(), "iperf3", "-s", "-p", Integer.toString(IPERF_PORT), "--forceflush");
-    for (String l = p.readLine(Duration.ofSeconds(10)); !l.contains("listening"); l = p.readLine(Duration.ofSeconds(10))) {
-      // the banner comes first
-    }
-    return p;
-  }
-
   private static LabProcess startRateClient(Lab lab) {
     return lab.startJava(lab.clientNs(), BenchClient.class.getName(), "rates", Lab.SERVER_ADDRESS,
         Integer.toString(Lab.SERVER_PORT), Integer.toString(PARALLEL));
@@ -301,18 +280,9 @@ final class DataPlaneSection {
 
   private static double throughputGbps(Lab lab, int seconds) throws IOException {
     lab.exec(lab.routerNs(), "conntrack", "-F"); // best effort: both ways start from an empty table
-    List<String> argv = new ArrayList<>(List.of("iperf3", "-c", Lab.SERVER_ADDRESS, "-p",
-        Integer.toString(IPERF_PORT), "-t", Integer.toString(seconds), "-J"));
-    if (PIN) { // -A client,server: iperf3 pins both ends for this test
-      argv.addAll(List.of("-A", SENDER_CPU + "," + RECEIVER_CPU));
-    }
-    CommandRunner.Result r = lab.exec(lab.clientNs(), argv, null, Duration.ofSeconds(seconds + 30L));
-    check(r, "iperf3");
-    JsonNode bps = new ObjectMapper().readTree(r.stdout()).path("end").path("sum_received").path("bits_per_second");
-    if (!bps.isNumber()) {
-      throw new IllegalStateException("iperf3 gave no throughput: " + r.stdout().strip());
-    }
-    return Stats.round(bps.asDouble() / 1e9);
+    // -A client,server: iperf3 pins both ends for this test
+    String cpus = PIN ? SENDER_CPU + "," + RECEIVER_CPU : null;
+    return Stats.round(LabWays.iperf(lab, seconds, cpus).bitsPerSecond() / 1e9);
   }
 
   private static double connectionRate(Lab lab, LabProcess client, int millis) {
@@ -325,11 +295,5 @@ final class DataPlaneSection {
       throw new IllegalStateException(failed + " of " + made + " connections failed");
     }
     return Stats.round(made / Double.parseDouble(w[2]));
-  }
-
-  private static void check(CommandRunner.Result r, String what) {
-    if (!r.ok()) {
-      throw new IllegalStateException(what + " failed: " + r.stderr().strip());
-    }
   }
 }

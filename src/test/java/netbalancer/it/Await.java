@@ -1,5 +1,10 @@
 package netbalancer.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -24,5 +29,16 @@ final class Await {
       }
     }
     return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  /** What a file the daemon or a hook writes says now; empty while it does not exist. */
+  static String textOf(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (NoSuchFileException e) {
+      return "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -3,8 +3,6 @@ package netbalancer.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,14 +43,6 @@ class DaemonIT {
   private static void stop(LabProcess daemon) {
     signal(daemon, "TERM");
     assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)), "daemon exits cleanly on SIGTERM");
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static long rssKb(LabProcess p) {
@@ -127,9 +117,9 @@ class DaemonIT {
         LoadReport fresh = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 100);
         assertEquals(100, fresh.from(lab.ispPublicAddress(1)), "new connections go back to tier 1: " + fresh);
         assertEquals(50, onBackup.check().from(backup), "every connection on the backup survives the failback");
-        Await.until(REACT, "hooks told", () -> read(events).contains("wan1 up tier 1, now [wan1]"));
-        assertTrue(read(events).contains("wan2 down tier 1, now [wan3]"), "a hook sees the backup take over: "
-            + read(events));
+        Await.until(REACT, "hooks told", () -> Await.textOf(events).contains("wan1 up tier 1, now [wan1]"));
+        String told = Await.textOf(events);
+        assertTrue(told.contains("wan2 down tier 1, now [wan3]"), "a hook sees the backup take over: " + told);
         System.out.printf("tiers: tier 1 gone -> backup alone in LB_TABLE after %d ms; back after %d ms%n",
             failoverMs, failbackMs);
       }

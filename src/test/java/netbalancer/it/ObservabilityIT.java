@@ -91,8 +91,9 @@ class ObservabilityIT {
       assertTrue(text.contains("load_balancer_log_messages_total"), text);
       promtool(text);
       Path file = tmp.resolve("metrics.prom");
-      Await.until(Duration.ofSeconds(3), "file shows the failover", () -> read(file).contains("load_balancer_failovers_total 1.0"));
-      promtool(read(file));
+      Await.until(Duration.ofSeconds(3), "file shows the failover",
+          () -> Await.textOf(file).contains("load_balancer_failovers_total 1.0"));
+      promtool(Await.textOf(file));
     }
   }
 
@@ -114,18 +115,11 @@ class ObservabilityIT {
           () -> Nb.balanced(lab).equals(Set.of("wan1")));
       System.out.printf("failover with a stuck hook: %d ms%n", ms);
       Await.until(Duration.ofSeconds(15), "the next hook saw wan2 go down",
-          () -> read(record).contains("wan2 up->down carrier lost"));
-      assertTrue(read(record).startsWith("wan1 ->up") || read(record).startsWith("wan2 ->up"), read(record));
+          () -> Await.textOf(record).contains("wan2 up->down carrier lost"));
+      String recorded = Await.textOf(record);
+      assertTrue(recorded.startsWith("wan1 ->up") || recorded.startsWith("wan2 ->up"), recorded);
       Await.until(Duration.ofSeconds(4), "stuck hook killed",
           () -> !new ProcessRunner().run("pgrep", "-f", "sleep 1000").ok());
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (java.io.IOException e) {
-      return "";
     }
   }
 
@@ -151,9 +145,10 @@ class ObservabilityIT {
       Await.until(Duration.ofSeconds(10), "metrics served after the reload", () -> lab.exec(lab.routerNs(), "curl",
           "-sf", "http://127.0.0.1:" + PORT + "/metrics").ok());
       Await.until(Duration.ofSeconds(10), "METRICS_FILE written after the reload",
-          () -> read(file).contains("load_balancer_active_interfaces"));
+          () -> Await.textOf(file).contains("load_balancer_active_interfaces"));
       lab.exec(lab.ispNs(2), "ip", "link", "set", "cpe0", "down");
-      Await.until(Duration.ofSeconds(10), "the reloaded HOOKS_DIR's hook ran", () -> read(log).contains("wan2 down"));
+      Await.until(Duration.ofSeconds(10), "the reloaded HOOKS_DIR's hook ran",
+          () -> Await.textOf(log).contains("wan2 down"));
 
       Files.writeString(conf, base + "METRICS_ENABLED=false\nMETRICS_FILE=" + file + "\n");
       hup(daemon);
