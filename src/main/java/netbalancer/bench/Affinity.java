@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.ProcessRunner;
 import netbalancer.lab.LabProcess;
 
 /** Pins lab processes to CPUs (taskset: a scheduler call, no network). */

@@ -14,7 +14,7 @@ import netbalancer.config.ConfigLoader;
 import netbalancer.kernel.ApplyResult;
 import netbalancer.kernel.KernelApplier;
 import netbalancer.kernel.ProcSysctls;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.ProcessRunner;
 import netbalancer.kernel.StateStore;
 import netbalancer.lab.Lab;
 import netbalancer.observe.KernelObserver;

@@ -9,7 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 import netbalancer.lab.Lab;
 
 /**

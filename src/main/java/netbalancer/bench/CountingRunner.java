@@ -2,7 +2,7 @@ package netbalancer.bench;
 
 import java.time.Duration;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * Counts the subprocesses an applier starts and the time spent waiting for {@code ip} and for

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.ProcessRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 

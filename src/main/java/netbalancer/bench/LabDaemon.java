@@ -1,5 +1,7 @@
 package netbalancer.bench;
 
+import netbalancer.system.CommandRunner;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.system.CommandRunner.Result;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 

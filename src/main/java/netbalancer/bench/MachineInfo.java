@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.ProcessRunner;
 
 /** The machine a run measured, so numbers are never read without it. */
 public record MachineInfo(int cpus, String cpuModel, long memoryMb, String kernel, String java, String iproute2,

@@ -3,7 +3,7 @@ package netbalancer.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * The shell-script baseline: an {@code ip -batch} becomes one {@code ip} command per line, as a

@@ -18,7 +18,7 @@ import netbalancer.config.Config;
 import netbalancer.health.GatewayNudger;
 import netbalancer.health.HealthMonitor;
 import netbalancer.health.SynEvidence;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 import netbalancer.log.Log;
 import netbalancer.observe.Family;
 import netbalancer.plan.Uplink;

@@ -1,7 +1,7 @@
 package netbalancer.harness;
 
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * neighbor-fail on a host: the gateway's ARP packets are dropped on arrival (harness table

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 import netbalancer.plan.Uplink;
 
 /**

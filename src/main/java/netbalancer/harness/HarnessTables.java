@@ -2,7 +2,7 @@ package netbalancer.harness;
 
 import java.util.ArrayList;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * The harness's own nftables tables, {@code inet net_balancer_harness} (blocked probes) and

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Set;
 import java.util.TreeSet;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /** Which uplinks the multipath default route in LB_TABLE spans: what the kernel balances over now. */
 final class LbTable {

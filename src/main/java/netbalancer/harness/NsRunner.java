@@ -3,8 +3,8 @@ package netbalancer.harness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.ProcessRunner;
 
 /**
  * Runs programs in one named network namespace, or in the current one when the name is null.

@@ -2,7 +2,7 @@ package netbalancer.harness;
 
 import java.util.List;
 import netbalancer.config.ProbeMethod;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * health-block on a host: drops the health probes themselves (to the configured targets, by the

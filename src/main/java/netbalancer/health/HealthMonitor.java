@@ -1,5 +1,7 @@
 package netbalancer.health;
 
+import netbalancer.system.Ticker;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collections;
@@ -22,7 +24,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ObjLongConsumer;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 import netbalancer.log.Log;
 
 /**

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * An ICMP echo with iputils {@code ping}, which needs privileges Java's raw sockets lack:

@@ -2,7 +2,7 @@ package netbalancer.health;
 
 import java.time.Duration;
 import netbalancer.config.ProbeMethod;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * Tests one uplink's path to one target. Implementations bind to {@code sourceAddress}: the data

@@ -1,5 +1,7 @@
 package netbalancer.health;
 
+import netbalancer.system.Ticker;
+
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

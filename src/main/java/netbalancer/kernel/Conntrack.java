@@ -1,5 +1,7 @@
 package netbalancer.kernel;
 
+import netbalancer.system.CommandRunner;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

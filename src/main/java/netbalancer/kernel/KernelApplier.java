@@ -1,5 +1,7 @@
 package netbalancer.kernel;
 
+import netbalancer.system.CommandRunner;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -25,10 +25,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import netbalancer.kernel.CommandException;
-import netbalancer.kernel.CommandRunner;
-import netbalancer.kernel.CommandRunner.Result;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.CommandException;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.ProcessRunner;
 
 /**
  * A throwaway multi-uplink network in namespaces, for tests that cross a real kernel:

@@ -8,9 +8,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import netbalancer.kernel.CommandException;
-import netbalancer.kernel.CommandRunner;
-import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.system.CommandException;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.CommandRunner.Result;
 
 /** Removing lab namespaces: one lab's on close, or any dead process's on a sweep. */
 final class LabCleanup {

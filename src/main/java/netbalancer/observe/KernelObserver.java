@@ -2,7 +2,7 @@ package netbalancer.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 
 /**
  * Reads the kernel's state in two subprocesses: one {@code ip -batch} for links, addresses,

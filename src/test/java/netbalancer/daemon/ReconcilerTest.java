@@ -1,5 +1,6 @@
 package netbalancer.daemon;
 
+import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,6 @@ import netbalancer.config.Config;
 import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.FakeSysctls;
 import netbalancer.kernel.KernelApplier;
-import netbalancer.kernel.RecordingRunner;
 import netbalancer.kernel.StateStore;
 import netbalancer.observe.KernelState;
 import netbalancer.plan.Fixtures;

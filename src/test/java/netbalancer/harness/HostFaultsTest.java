@@ -1,5 +1,8 @@
 package netbalancer.harness;
 
+import netbalancer.system.CommandRunner;
+
+import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,8 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import netbalancer.config.ProbeMethod;
-import netbalancer.kernel.CommandRunner.Result;
-import netbalancer.kernel.RecordingRunner;
+import netbalancer.system.CommandRunner.Result;
 import org.junit.jupiter.api.Test;
 
 /** The host faults against recorded iproute2 output: what is put back, and the exact nft rules. */

@@ -1,5 +1,6 @@
 package netbalancer.health;
 
+import netbalancer.system.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import java.util.PriorityQueue;

@@ -1,5 +1,8 @@
 package netbalancer.health;
 
+import netbalancer.system.Ticker;
+
+import netbalancer.system.FakeTicker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

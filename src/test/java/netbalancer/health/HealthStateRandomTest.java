@@ -1,5 +1,6 @@
 package netbalancer.health;
 
+import netbalancer.system.FakeTicker;
 import static netbalancer.plan.UplinkState.DEGRADED;
 import static netbalancer.plan.UplinkState.DOWN;
 import static netbalancer.plan.UplinkState.HOLD_DOWN;

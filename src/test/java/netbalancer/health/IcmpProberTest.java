@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
+import netbalancer.system.CommandRunner;
 import org.junit.jupiter.api.Test;
 
 /** ping is never run: a fake runner answers with output as iputils prints it. */

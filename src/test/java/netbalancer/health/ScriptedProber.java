@@ -1,5 +1,7 @@
 package netbalancer.health;
 
+import netbalancer.system.Ticker;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

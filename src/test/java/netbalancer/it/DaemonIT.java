@@ -1,5 +1,7 @@
 package netbalancer.it;
 
+import netbalancer.system.CommandRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +12,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import netbalancer.kernel.CommandRunner.Result;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.ProcessRunner;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;

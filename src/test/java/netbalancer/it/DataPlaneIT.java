@@ -1,5 +1,7 @@
 package netbalancer.it;
 
+import netbalancer.system.CommandRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.system.CommandRunner.Result;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;

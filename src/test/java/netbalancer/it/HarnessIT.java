@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.ProcessRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package netbalancer.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.ProcessRunner;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,11 +1,13 @@
 package netbalancer.it;
 
+import netbalancer.system.CommandRunner;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.system.CommandRunner.Result;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 

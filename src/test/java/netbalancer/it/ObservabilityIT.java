@@ -1,5 +1,7 @@
 package netbalancer.it;
 
+import netbalancer.system.CommandRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,8 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import netbalancer.kernel.CommandRunner.Result;
-import netbalancer.kernel.ProcessRunner;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.ProcessRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import org.junit.jupiter.api.Test;

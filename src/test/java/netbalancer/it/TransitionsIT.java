@@ -1,5 +1,7 @@
 package netbalancer.it;
 
+import netbalancer.system.CommandRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -7,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import netbalancer.kernel.CommandRunner.Result;
+import netbalancer.system.CommandRunner.Result;
 import netbalancer.lab.Lab;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

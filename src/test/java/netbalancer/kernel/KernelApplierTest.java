@@ -1,5 +1,8 @@
 package netbalancer.kernel;
 
+import netbalancer.system.CommandRunner;
+
+import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,13 +1,13 @@
 package netbalancer.observe;
 
+import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import netbalancer.kernel.CommandRunner;
-import netbalancer.kernel.RecordingRunner;
+import netbalancer.system.CommandRunner;
 import org.junit.jupiter.api.Test;
 
 /** Parsing real {@code ip -j -d -N} and {@code nft -j} output captured from iproute2 6.1 / nft 1.0.6. */

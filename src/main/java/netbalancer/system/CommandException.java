@@ -1,4 +1,4 @@
-package netbalancer.kernel;
+package netbalancer.system;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package netbalancer.health;
+package netbalancer.system;
 
 /**
  * A source of monotonic nanoseconds (as Caffeine's {@code Ticker}): the health state machine reads

@@ -1,4 +1,4 @@
-package netbalancer.kernel;
+package netbalancer.system;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** Runs programs for real. Output is drained on a separate thread so a full pipe never blocks. */
+/**
+ * Runs programs for real. Output is drained on a separate thread so a full pipe never blocks.
+ * Every program runs with {@code LC_ALL=C}: output that is parsed (ping's summary, ip's errors)
+ * must not be translated.
+ */
 public final class ProcessRunner implements CommandRunner {
 
   // Blocking pipe readers need their own threads: the common pool has one thread on 2 cores.
@@ -26,9 +30,11 @@ public final class ProcessRunner implements CommandRunner {
   public Result run(List<String> argv, String stdin, Duration timeout) {
     Process p;
     try {
-      p = new ProcessBuilder(argv).redirectInput(stdin == null
+      ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(stdin == null
           ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
-          : ProcessBuilder.Redirect.PIPE).start();
+          : ProcessBuilder.Redirect.PIPE);
+      pb.environment().put("LC_ALL", "C");
+      p = pb.start();
     } catch (IOException e) {
       return new Result(127, "", argv.get(0) + ": " + e.getMessage());
     }

@@ -1,4 +1,4 @@
-package netbalancer.health;
+package netbalancer.system;
 
 import java.time.Duration;
 
