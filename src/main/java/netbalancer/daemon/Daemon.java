@@ -19,6 +19,7 @@ import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.KernelApplier;
 import netbalancer.kernel.ProcSysctls;
 import netbalancer.system.ProcessRunner;
+import netbalancer.system.Ticker;
 import netbalancer.kernel.StateStore;
 import netbalancer.log.Log;
 import netbalancer.metrics.Metrics;
@@ -33,6 +34,8 @@ import netbalancer.observe.KernelObserver;
 public final class Daemon {
   private final Supplier<Config> reload;
   private final CommandRunner runner = new ProcessRunner();
+  /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
+  private final Ticker ticker = Ticker.system();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "reconciler");
     t.setDaemon(true);
@@ -62,7 +65,7 @@ public final class Daemon {
     this.reload = reload;
     this.reconciler = newReconciler(config);
     this.metrics = new Metrics(config);
-    this.hooks = new HookRunner(config);
+    this.hooks = new HookRunner(config, ticker);
   }
 
   /** STATE_DIR of the start: the sysctl originals written there are what cleanup restores. */
@@ -74,19 +77,19 @@ public final class Daemon {
     if (health != null) {
       health.close();
     }
-    health = HealthMonitor.create(HealthSettings.from(c), runner, (uplink, from, to, why) -> signal());
+    health = HealthMonitor.create(HealthSettings.from(c), runner, ticker, (uplink, from, to, why) -> signal());
     if (watcher != null) {
       watcher.close();
     }
-    watcher = new UnrepliedWatcher(c, runner, health, () -> reconciler.uplinks(), this::signal);
-    stats = new UplinkStats(c, new Conntrack(runner), new KernelObserver(runner));
+    watcher = new UnrepliedWatcher(c, runner, health, () -> reconciler.uplinks(), this::signal, ticker);
+    stats = new UplinkStats(c, new Conntrack(runner), new KernelObserver(runner), ticker);
     return new Reconciler(c, new KernelObserver(runner)::observe, applier(c), new Conntrack(runner),
-        new MonitorHealthSource(health), System::nanoTime);
+        new MonitorHealthSource(health), ticker);
   }
 
   /** Runs until SIGTERM/SIGINT; returns the exit code. */
   public int run() throws IOException, InterruptedException {
-    long t0 = System.nanoTime();
+    long t0 = ticker.read();
     // Both before the first change to the kernel: a SIGTERM from here on cleans up, and a SIGHUP
     // queues a reload behind the start below instead of the JVM's default (exit) — a SIGHUP
     // between the first apply and the handler once stopped a daemon mid-start.
@@ -111,7 +114,7 @@ public final class Daemon {
   /** Everything the daemon starts, on the loop thread, so a reload asked for meanwhile waits for it. */
   private void start(long t0) throws IOException {
     reconcileNow();
-    Log.info("first apply done in %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    Log.info("first apply done in %d ms", TimeUnit.NANOSECONDS.toMillis(ticker.read() - t0));
     watcher.start();
     control = new ControlServer(controlSocket, this::handle);
     control.start();
@@ -146,7 +149,7 @@ public final class Daemon {
         DaemonStatus.Snapshot s = status.last();
         publishMetrics(s.plan() == null ? Map.of() : stats.recent(s.plan().uplinks()));
       }
-      o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - System.nanoTime()),
+      o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - ticker.read()),
           TimeUnit.NANOSECONDS));
     } catch (RuntimeException e) {
       status.recordFailure();
@@ -279,7 +282,7 @@ public final class Daemon {
     }
     if (!previous.hooksDir().equals(next.hooksDir()) || !previous.hookTimeout().equals(next.hookTimeout())) {
       HookRunner old = hooks;
-      hooks = new HookRunner(next);
+      hooks = new HookRunner(next, ticker);
       old.retire();
       Log.info("hooks: settings reloaded (%s, timeout %d s)", next.hooksDir(), next.hookTimeout().toSeconds());
     }

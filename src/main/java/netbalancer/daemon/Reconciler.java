@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.kernel.ApplyResult;
@@ -22,6 +21,7 @@ import netbalancer.plan.Planner;
 import netbalancer.plan.Uplink;
 import netbalancer.plan.UplinkDiscovery;
 import netbalancer.plan.UplinkState;
+import netbalancer.system.Ticker;
 
 /**
  * One pass of the daemon: observe, decide states, plan, apply the difference, then deal with
@@ -40,7 +40,7 @@ final class Reconciler {
   private final KernelApplier applier;
   private final Conntrack conntrack;
   private final HealthSource health;
-  private final LongSupplier clock;
+  private final Ticker ticker;
   private final StateDecider decider;
   private final Set<String> drained = new HashSet<>();
   private final Map<String, Long> drainDeadline = new HashMap<>();
@@ -51,13 +51,13 @@ final class Reconciler {
   private int tierInUse; // the UPLINK_TIERS tier LB_TABLE holds; 0 before the first pass
 
   Reconciler(Config config, Supplier<KernelState> observer, KernelApplier applier, Conntrack conntrack,
-      HealthSource health, LongSupplier clock) {
+      HealthSource health, Ticker ticker) {
     this.config = config;
     this.observer = observer;
     this.applier = applier;
     this.conntrack = conntrack;
     this.health = health;
-    this.clock = clock;
+    this.ticker = ticker;
     this.decider = new StateDecider(config.debounceTime().toNanos(), config.neighborReachabilityEnabled());
   }
 
@@ -79,10 +79,10 @@ final class Reconciler {
   }
 
   Outcome reconcile() {
-    long start = clock.getAsLong();
+    long start = ticker.read();
     KernelState kernel = observer.get();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
-    long now = clock.getAsLong();
+    long now = ticker.read();
     Set<String> neighborFailed = decider.neighborFailures(uplinks, kernel, now);
     StateDecider.Decisions decisions = decider.decide(uplinks, health.verdicts(), drained, now, firstRun);
     firstRun = false;
@@ -115,7 +115,7 @@ final class Reconciler {
     previousVerdicts = decisions.verdicts();
     lastUplinks = List.copyOf(uplinks);
     return new Outcome(plan, decisions.verdicts(), transitions, applied,
-        wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), clock.getAsLong() - start);
+        wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), ticker.read() - start);
   }
 
   /** Operators want to know when the backup (a metered link, say) starts or stops carrying new traffic. */

@@ -22,6 +22,7 @@ import netbalancer.system.CommandRunner;
 import netbalancer.log.Log;
 import netbalancer.observe.Family;
 import netbalancer.plan.Uplink;
+import netbalancer.system.Ticker;
 
 /**
  * Passive evidence from real traffic, every {@link #PERIOD}: the TCP SYN_SENT connections (from
@@ -56,6 +57,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   private final HealthMonitor health;
   private final Supplier<List<Uplink>> uplinks;
   private final Runnable signal;
+  private final Ticker ticker;
   private final SynEvidence evidence = new SynEvidence();
   private final ScanGate gate = new ScanGate();
   private final GatewayNudger nudger;
@@ -72,8 +74,9 @@ final class UnrepliedWatcher implements AutoCloseable {
    * @param signal  asks the daemon for a reconcile pass
    */
   UnrepliedWatcher(Config config, CommandRunner runner, HealthMonitor health, Supplier<List<Uplink>> uplinks,
-      Runnable signal) {
+      Runnable signal, Ticker ticker) {
     this.config = config;
+    this.ticker = ticker;
     this.runner = runner;
     this.health = health;
     this.uplinks = uplinks;
@@ -96,7 +99,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   void tick() {
     try {
       List<Uplink> current = uplinks.get();
-      if (config.neighborReachabilityEnabled() && nudger != null && nudger.tick(System.nanoTime(), gateways(current))) {
+      if (config.neighborReachabilityEnabled() && nudger != null && nudger.tick(ticker.read(), gateways(current))) {
         signal.run();
       }
       watchSyns(current);
@@ -126,11 +129,11 @@ final class UnrepliedWatcher implements AutoCloseable {
       return;
     }
     listing = true;
-    if (!gate.due(System.nanoTime(), connectionCount(), evidence.waiting())) {
+    if (!gate.due(ticker.read(), connectionCount(), evidence.waiting())) {
       return;
     }
     CommandRunner.Result r = synSentListing();
-    long now = System.nanoTime();
+    long now = ticker.read();
     if (!r.ok()) {
       if (now - lastWarning >= WARN_EVERY || lastWarning == Long.MIN_VALUE) {
         lastWarning = now;

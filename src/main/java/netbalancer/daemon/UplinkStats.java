@@ -11,6 +11,7 @@ import netbalancer.kernel.Conntrack;
 import netbalancer.observe.KernelObserver;
 import netbalancer.observe.NftTable;
 import netbalancer.plan.Uplink;
+import netbalancer.system.Ticker;
 
 /**
  * Traffic per uplink for status and metrics: connections from one conntrack listing (by our
@@ -27,11 +28,13 @@ final class UplinkStats {
   private final Config config;
   private final Conntrack conntrack;
   private final KernelObserver observer;
+  private final Ticker ticker;
   private Map<String, Stats> cached = Map.of();
   private long cachedAt = Long.MIN_VALUE;
 
-  UplinkStats(Config config, Conntrack conntrack, KernelObserver observer) {
+  UplinkStats(Config config, Conntrack conntrack, KernelObserver observer, Ticker ticker) {
     this.config = config;
+    this.ticker = ticker;
     this.conntrack = conntrack;
     this.observer = observer;
   }
@@ -49,7 +52,7 @@ final class UplinkStats {
   }
 
   private Map<String, Stats> collect(List<Uplink> uplinks, long maxAgeNanos) {
-    long now = System.nanoTime();
+    long now = ticker.read();
     if (cachedAt != Long.MIN_VALUE && now - cachedAt < maxAgeNanos
         && cached.keySet().containsAll(uplinks.stream().map(Uplink::name).toList())) {
       return cached;

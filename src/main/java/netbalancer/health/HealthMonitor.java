@@ -99,12 +99,13 @@ public final class HealthMonitor implements AutoCloseable {
    * A monitor with its own daemon threads (one timer thread, probe threads on demand) and the
    * prober HEALTH_PROBE_METHOD names. {@link #close()} stops them.
    */
-  public static HealthMonitor create(HealthSettings settings, CommandRunner runner, HealthListener listener) {
+  public static HealthMonitor create(HealthSettings settings, CommandRunner runner, Ticker ticker,
+      HealthListener listener) {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("health-timer"));
     timer.setRemoveOnCancelPolicy(true); // timers are replaced often; don't keep the dead ones
     ExecutorService probes = Executors.newCachedThreadPool(daemonThreads("health-probe"));
     return new HealthMonitor(settings, Prober.forMethod(settings.method(), runner), timer, probes,
-        Ticker.system(), Clock.systemUTC(), listener, true);
+        ticker, Clock.systemUTC(), listener, true);
   }
 
   /**

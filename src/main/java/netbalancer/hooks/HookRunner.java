@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import netbalancer.config.Config;
 import netbalancer.log.Log;
+import netbalancer.system.Ticker;
 
 /**
  * Runs the executables in HOOKS_DIR when an uplink changes state, with NB_INTERFACE, NB_STATE,
@@ -28,19 +29,21 @@ public final class HookRunner implements AutoCloseable {
 
   private final Path dir;
   private final Duration timeout;
+  private final Ticker ticker;
   private final ThreadPoolExecutor worker;
   /** Events accepted and not yet handled. */
   private final AtomicInteger pending = new AtomicInteger();
   /** Events dropped since the last one accepted: a flapping storm logs two lines, not hundreds. */
   private final AtomicLong dropped = new AtomicLong();
 
-  public HookRunner(Config config) {
-    this(config.hooksDir(), config.hookTimeout(), QUEUE_CAPACITY);
+  public HookRunner(Config config, Ticker ticker) {
+    this(config.hooksDir(), config.hookTimeout(), QUEUE_CAPACITY, ticker);
   }
 
-  HookRunner(Path dir, Duration timeout, int capacity) {
+  HookRunner(Path dir, Duration timeout, int capacity, Ticker ticker) {
     this.dir = dir;
     this.timeout = timeout;
+    this.ticker = ticker;
     this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity), r -> {
       Thread t = new Thread(r, "hooks");
       t.setDaemon(true);
@@ -104,7 +107,10 @@ public final class HookRunner implements AutoCloseable {
     }
   }
 
-  /** For tests: waits until the events queued so far have been handled. */
+  /**
+   * For tests: waits until the events queued so far have been handled. Wall time, not the ticker:
+   * it sleeps for real while real hook processes run, and a fake ticker would never end the wait.
+   */
   boolean awaitIdle(Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     while (pending.get() > 0) {
@@ -145,7 +151,7 @@ public final class HookRunner implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.INHERIT)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().putAll(e.environment());
-    long t0 = System.nanoTime();
+    long t0 = ticker.read();
     Process p;
     try {
       p = pb.start();
@@ -156,7 +162,7 @@ public final class HookRunner implements AutoCloseable {
     try {
       if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         int code = p.exitValue();
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        long ms = TimeUnit.NANOSECONDS.toMillis(ticker.read() - t0);
         if (code == 0) {
           Log.info("hook %s (%s): exit 0 in %d ms", hook.getFileName(), e.describe(), ms);
         } else {

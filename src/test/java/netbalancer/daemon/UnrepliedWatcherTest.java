@@ -8,6 +8,7 @@ import netbalancer.config.ConfigLoader;
 import netbalancer.health.SynEvidence;
 import netbalancer.observe.Family;
 import netbalancer.plan.Uplink;
+import netbalancer.system.FakeTicker;
 import org.junit.jupiter.api.Test;
 
 class UnrepliedWatcherTest {
@@ -19,7 +20,7 @@ class UnrepliedWatcherTest {
   void keepsUnrepliedSynSentEntriesOfOurUplinksButNotTheProbesOwn() {
     Config config = ConfigLoader.fromMap(java.util.Map.of("HEALTH_PROBE_TARGET", "203.0.113.10",
         "HEALTH_PROBE_PORT", "8080"));
-    UnrepliedWatcher w = new UnrepliedWatcher(config, null, null, () -> UPLINKS, () -> { });
+    UnrepliedWatcher w = new UnrepliedWatcher(config, null, null, () -> UPLINKS, () -> { }, new FakeTicker());
     String listing = String.join("\n",
         "tcp      6 118 SYN_SENT src=192.0.2.10 dst=203.0.113.10 sport=52040 dport=8080 [UNREPLIED] "
             + "src=203.0.113.10 dst=198.18.1.2 sport=8080 dport=52040 mark=256 use=1",

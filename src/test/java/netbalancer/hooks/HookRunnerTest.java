@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import netbalancer.config.Config;
+import netbalancer.system.Ticker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class HookRunnerTest {
   }
 
   private HookRunner runner(Path dir, String timeout) {
-    return new HookRunner(Config.of(Map.of("HOOKS_DIR", dir.toString(), "HOOK_TIMEOUT", timeout)));
+    return new HookRunner(Config.of(Map.of("HOOKS_DIR", dir.toString(), "HOOK_TIMEOUT", timeout)), Ticker.system());
   }
 
   private static Path script(Path dir, String name, String body, boolean executable) throws IOException {
@@ -184,7 +185,7 @@ class HookRunnerTest {
     Path dir = hooksDir();
     Path log = tmp.resolve("ran.txt");
     script(dir, "10-slow", "echo \"$NB_INTERFACE\" >> '" + log + "'\nsleep 0.2", true);
-    try (HookRunner r = new HookRunner(dir, Duration.ofSeconds(5), 2)) {
+    try (HookRunner r = new HookRunner(dir, Duration.ofSeconds(5), 2, Ticker.system())) {
       long t0 = System.nanoTime();
       for (int i = 0; i < 20; i++) {
         r.fire("wan" + i, "down", "up", "x", 1, List.of("wan1"));
