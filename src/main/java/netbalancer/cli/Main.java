@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code net-balancer COMMAND}: the entry point of the jar. */
-@Command(name = "net-balancer", mixinStandardHelpOptions = true, version = "net-balancer 0.1.0",
+@Command(name = "net-balancer", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     description = "Use every uplink at once: policy routing and nftables over healthy uplinks.",
     subcommands = {ApplyCommand.class, CleanupCommand.class, StatusCommand.class, RunCommand.class,
         DrainCommand.Drain.class, DrainCommand.Undrain.class, BenchCommand.class, TestCommand.class, LabCommand.class,
