@@ -2,6 +2,7 @@ package netbalancer.cli;
 
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
+import netbalancer.config.InterfaceNames;
 import netbalancer.daemon.DaemonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,6 +20,12 @@ abstract class DrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String why = InterfaceNames.problem(uplink);
+    if (why != null) {
+      System.err.println("net-balancer " + verb() + ": IFACE \"" + uplink + "\" is not an uplink name (" + why
+          + "); allowed: " + InterfaceNames.RULES);
+      return ExitCodes.BAD_CONFIG;
+    }
     Config config = configOption.load();
     String answer = DaemonClient.request(config.controlSocket(), verb() + " " + uplink);
     if (answer == null) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
+import netbalancer.config.InterfaceNames;
 import netbalancer.health.HealthMonitor;
 import netbalancer.health.HealthSettings;
 import netbalancer.hooks.HookRunner;
@@ -213,6 +214,9 @@ public final class Daemon {
       case "undrain":
         if (words.length != 2) {
           return "error: usage: " + words[0] + " IFACE\n";
+        }
+        if (!InterfaceNames.isValid(words[1])) {
+          return "error: IFACE '" + words[1] + "' is not an uplink name (" + InterfaceNames.RULES + ")\n";
         }
         boolean on = words[0].equals("drain");
         runOnLoop(() -> reconciler.drain(words[1], on));

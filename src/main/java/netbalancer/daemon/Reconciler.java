@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
+import netbalancer.config.InterfaceNames;
 import netbalancer.kernel.ApplyResult;
 import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.KernelApplier;
@@ -43,6 +44,7 @@ final class Reconciler {
   private final Ticker ticker;
   private final StateDecider decider;
   private final Set<String> drained = new HashSet<>();
+  private final Set<String> namesReported = new HashSet<>();
   private final Map<String, Long> drainDeadline = new HashMap<>();
   private Map<String, Uplink> previousUplinks = Map.of();
   private Map<String, Verdict> previousVerdicts = Map.of();
@@ -82,6 +84,7 @@ final class Reconciler {
     long start = ticker.read();
     KernelState kernel = observer.get();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
+    reportUnusableNames(kernel);
     long now = ticker.read();
     Set<String> neighborFailed = decider.neighborFailures(uplinks, kernel, now);
     StateDecider.Decisions decisions = decider.decide(uplinks, health.verdicts(), drained, now, firstRun);
@@ -116,6 +119,23 @@ final class Reconciler {
     lastUplinks = List.copyOf(uplinks);
     return new Outcome(plan, decisions.verdicts(), transitions, applied,
         wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), ticker.read() - start);
+  }
+
+  /** Once per interface: an uplink missing for its name alone would otherwise be a mystery. */
+  private void reportUnusableNames(KernelState kernel) {
+    UplinkDiscovery.unusableNames(config, kernel).forEach((name, why) -> {
+      if (namesReported.add(name)) {
+        Log.warn("interface %s has a default route but is not used as an uplink: its name is not one the balancer"
+            + " uses (%s; allowed: %s)", printable(name), why, InterfaceNames.RULES);
+      }
+    });
+  }
+
+  /** The name in quotes, with anything outside printable ASCII as \\uXXXX: a name is not a log line. */
+  static String printable(String name) {
+    StringBuilder sb = new StringBuilder("'");
+    name.chars().forEach(c -> sb.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\u%04x", c)));
+    return sb.append('\'').toString();
   }
 
   /** Operators want to know when the backup (a metered link, say) starts or stops carrying new traffic. */

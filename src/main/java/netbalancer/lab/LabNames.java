@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import netbalancer.config.InterfaceNames;
 
 /**
  * Names of lab namespaces and who owns them. A namespace is {@code nblab-PID-XXXX-ROLE}: the PID
@@ -17,9 +18,8 @@ final class LabNames {
   static final String PREFIX = "nblab-";
   private static final Pattern NAME = Pattern.compile("nblab-(\\d{1,10})-([0-9a-f]{4})-([a-z0-9]+)");
   private static final Pattern MARKER = Pattern.compile("nblab owner=(\\d+) started=(\\d+)");
-  private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9._-]{1,15}");
-  private static final Set<String> RESERVED_IFNAMES = Set.of(".", "..", "lo", "all", "default",
-      Lab.LAN_INTERFACE);
+  /** Names the lab's namespaces already use for themselves. */
+  private static final Set<String> RESERVED_IFNAMES = Set.of("lo", Lab.LAN_INTERFACE);
 
   private LabNames() {}
 
@@ -60,11 +60,11 @@ final class LabNames {
     return started.isEmpty() || started.get().toEpochMilli() == Long.parseLong(m.group(2));
   }
 
-  /** Uplink names go into ip, nft and sysctl paths: allow what Linux allows, minus surprises. */
+  /** The balancer's one rule ({@link InterfaceNames}), minus the names the lab uses itself. */
   static void checkInterfaceName(String name) {
-    if (name == null || !IFNAME.matcher(name).matches() || RESERVED_IFNAMES.contains(name)) {
-      throw new IllegalArgumentException("bad uplink interface name '" + name
-          + "': 1-15 characters of A-Z a-z 0-9 . _ -, not " + RESERVED_IFNAMES);
+    if (!InterfaceNames.isValid(name) || RESERVED_IFNAMES.contains(name)) {
+      throw new IllegalArgumentException("bad uplink interface name '" + name + "': " + InterfaceNames.RULES
+          + "; not " + RESERVED_IFNAMES + " (the lab's own)");
     }
   }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import netbalancer.config.Config;
+import netbalancer.config.InterfaceNames;
 import netbalancer.observe.Address;
 import netbalancer.observe.Family;
 import netbalancer.observe.KernelState;
@@ -30,8 +30,6 @@ public final class UplinkDiscovery {
   static final int MAIN_TABLE = 254;
   static final int KERNEL_PROTO = 2;
   static final int SCOPE_LINK = 253;
-  /** Names we hand to ip and nft: no quotes, no spaces, nothing a parser could misread. */
-  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.+-]{1,15}");
 
   private UplinkDiscovery() {
   }
@@ -91,7 +89,7 @@ public final class UplinkDiscovery {
       }
     }
     for (String named : config.uplinks()) {
-      if (!out.containsKey(named) && state.link(named).isPresent() && SAFE_NAME.matcher(named).matches()) {
+      if (!out.containsKey(named) && state.link(named).isPresent() && InterfaceNames.isValid(named)) {
         out.put(named, new Nexthop(null, named, 1));
       }
     }
@@ -99,7 +97,27 @@ public final class UplinkDiscovery {
   }
 
   private static boolean usableName(Config config, String name) {
-    return SAFE_NAME.matcher(name).matches() && !config.isExcluded(name);
+    return InterfaceNames.isValid(name) && !config.isExcluded(name);
+  }
+
+  /**
+   * The interfaces with a default route in the main table that are left out for their name alone
+   * (see {@link InterfaceNames}), name to the reason: what would otherwise be an uplink silently
+   * missing. Names in UPLINKS never appear here: validation refused them.
+   */
+  public static Map<String, String> unusableNames(Config config, KernelState state) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Route r : state.routes()) {
+      if (r.table() == MAIN_TABLE && r.isDefault() && r.protocol() != config.lbRtProto()) {
+        for (Nexthop h : r.nexthops()) {
+          String why = InterfaceNames.problem(h.dev());
+          if (why != null && !config.isExcluded(h.dev())) {
+            out.putIfAbsent(h.dev(), why);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private static Map<String, Integer> previousIndices(Config config, KernelState state) {

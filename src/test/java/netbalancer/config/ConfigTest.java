@@ -135,13 +135,19 @@ class ConfigTest {
 
   @Test
   void interfaceNames() {
-    for (String ok : List.of("eth0", "wlan0", "enp0s31f6.100", "br-1a2b3c4d5e6f", "a", "x".repeat(15), "wwan0-ñ")) {
+    for (String ok : List.of("eth0", "wlan0", "enp0s31f6.100", "br-1a2b3c4d5e6f", "a", "x".repeat(15), "lte+",
+        "usb_0", "...", "alls")) {
       assertTrue(InterfaceNames.isValid(ok), ok);
     }
-    for (String bad : List.of("", ".", "..", "x".repeat(16), "ééééééééé", "eth0:1", "a/b", "a b", "a\tb",
-        "a\"b", "a\\b", "wan*")) {
+    // What the kernel refuses, and what it allows but would reach ip, nft or /proc/sys as a surprise.
+    for (String bad : List.of("", ".", "..", "all", "default", "x".repeat(16), "ééééééééé", "wwan0-ñ", "eth0:1",
+        "a/b", "a b", "a\tb", "a\"b", "a'b", "a\\b", "wan*", "wan;1", "$(x)", "a\u0001b")) {
       assertTrue(!InterfaceNames.isValid(bad), bad);
     }
+    assertEquals("character U+003B ';' is not allowed", InterfaceNames.problem("wan;1"));
+    assertEquals("character U+0009 is not allowed", InterfaceNames.problem("a\tb"));
+    assertEquals("16 characters, more than 15", InterfaceNames.problem("x".repeat(16)));
+    assertEquals("'all' is reserved by the kernel", InterfaceNames.problem("all"));
   }
 
   @Test

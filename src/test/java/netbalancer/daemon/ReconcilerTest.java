@@ -4,6 +4,9 @@ import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +20,7 @@ import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.FakeSysctls;
 import netbalancer.kernel.KernelApplier;
 import netbalancer.kernel.StateStore;
+import netbalancer.log.Log;
 import netbalancer.observe.KernelState;
 import netbalancer.plan.Fixtures;
 import netbalancer.plan.Uplink;
@@ -219,5 +223,28 @@ class ReconcilerTest {
     Reconciler.Outcome o = reconciler.reconcile();
     assertEquals(UplinkState.DEGRADED, states(o).get("wan2"));
     assertEquals(List.of("wan1", "wan2", "wan3"), o.plan().balanced());
+  }
+
+  @Test
+  void anInterfaceLeftOutForItsNameIsLoggedOnceWithTheReason() {
+    kernel.set(new Fixtures().uplink("wan1", 1, true).uplink("wan\"2", 2, true).build());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Log.setOutput(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(List.of("wan1"), reconciler.reconcile().plan().balanced());
+      reconciler.reconcile();
+    } finally {
+      Log.setOutput(System.err);
+    }
+    List<String> warnings = log.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("wan\"2")).toList();
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("interface 'wan\"2' has a default route but is not used as an uplink:"
+        + " its name is not one the balancer uses (character U+0022 '\"' is not allowed; allowed: 1-15 characters"),
+        warnings.get(0));
+  }
+
+  @Test
+  void aNameIsPrintedWithoutControlCharacters() {
+    assertEquals("'a\\u0007b\\u00e9'", Reconciler.printable("a\u0007b\u00e9"));
   }
 }

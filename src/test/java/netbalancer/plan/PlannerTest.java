@@ -136,6 +136,17 @@ class PlannerTest {
   }
 
   @Test
+  void anInterfaceWithAnUnusableNameIsNoUplinkAndDiscoverySaysWhy() {
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan;2", 2, true).uplink("docker;0", 3, true)
+        .build();
+    assertEquals(List.of("wan1"), UplinkDiscovery.discover(Config.defaults(), s).stream().map(Uplink::name).toList());
+    assertEquals(Map.of("wan;2", "character U+003B ';' is not allowed"),
+        UplinkDiscovery.unusableNames(Config.defaults(), s), "an excluded interface is not worth a warning");
+    assertEquals(Map.of(), UplinkDiscovery.unusableNames(Config.defaults(),
+        new Fixtures().uplink("wan1", 1, true).build()));
+  }
+
+  @Test
   void indicesSurviveWhenAnotherUplinkAppearsOrGoes() {
     KernelState s = new Fixtures().uplink("wan2", 2, true).uplink("wan1", 1, true)
         .nftMarks(Map.of("wan2", 0x100L)).build();
