@@ -44,6 +44,8 @@ public final class Daemon {
   });
   private final AtomicBoolean pending = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  /** What the shutdown hook exits with: 0 for a stop asked for, 1 once the start failed. */
+  private volatile int exitStatus;
   private final DaemonStatus status = new DaemonStatus();
   private final Path stateDir;
   private final Path controlSocket;
@@ -103,6 +105,9 @@ public final class Daemon {
         return null;
       }).get();
     } catch (ExecutionException e) {
+      // The exit that follows runs the shutdown hook (cleanup); it must not turn this into a 0,
+      // or Restart=on-failure never restarts a daemon that could not start.
+      exitStatus = 1;
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
@@ -321,7 +326,8 @@ public final class Daemon {
           result.nftChanged() ? "removed" : "absent", result.sysctlChanges());
     }
     stopped.countDown();
-    // Cleanup ran: a stop asked for is a clean exit (0), not the JVM's 143 for SIGTERM.
-    Runtime.getRuntime().halt(0);
+    // Cleanup ran: a stop asked for is a clean exit (0), not the JVM's 143 for SIGTERM; a failed
+    // start stays a failure.
+    Runtime.getRuntime().halt(exitStatus);
   }
 }

@@ -29,6 +29,7 @@ final class MetricsBridge {
       }
     }
     return new MetricsInput(uplinks, s.failovers(), s.lastDurationNanos() / 1e9,
-        s.lastSuccess() == null ? 0 : s.lastSuccess().toEpochMilli() / 1e3, s.reconciles(), s.failures());
+        s.lastSuccess() == null ? 0 : s.lastSuccess().toEpochMilli() / 1e3, s.reconciles(), s.failures(),
+        s.plan() != null && s.plan().failOpen());
   }
 }

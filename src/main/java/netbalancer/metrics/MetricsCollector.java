@@ -42,6 +42,11 @@ final class MetricsCollector implements MultiCollector {
     List<UplinkMetrics> ups = in.uplinks();
     out.add(gauge("load_balancer_active_interfaces", "Uplinks currently taking new connections.",
         List.of(gaugePoint(Labels.EMPTY, ups.stream().filter(UplinkMetrics::balanced).count()))));
+    // Explicit: while failing open the active interfaces are every uplink with carrier, so their
+    // count alone cannot tell an alert that nothing is healthy.
+    out.add(gauge("load_balancer_fail_open",
+        "1 while no uplink is healthy and new connections go over every uplink with carrier, else 0.",
+        List.of(gaugePoint(Labels.EMPTY, in.failOpen() ? 1 : 0))));
 
     List<GaugeDataPointSnapshot> states = new ArrayList<>();
     for (UplinkMetrics u : ups) {

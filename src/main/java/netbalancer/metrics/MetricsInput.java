@@ -12,11 +12,19 @@ import java.util.List;
  * @param lastSuccessEpochSeconds when a pass last applied cleanly (Unix seconds); 0 if none yet
  * @param reconcilesTotal         passes run
  * @param reconcileFailuresTotal  passes that failed
+ * @param failOpen                no uplink is healthy and LB_TABLE holds every uplink with carrier
  */
 public record MetricsInput(List<UplinkMetrics> uplinks, long failoversTotal, double lastReconcileSeconds,
-    double lastSuccessEpochSeconds, long reconcilesTotal, long reconcileFailuresTotal) {
+    double lastSuccessEpochSeconds, long reconcilesTotal, long reconcileFailuresTotal, boolean failOpen) {
 
   public MetricsInput {
     uplinks = List.copyOf(uplinks);
+  }
+
+  /** Not failing open. */
+  public MetricsInput(List<UplinkMetrics> uplinks, long failoversTotal, double lastReconcileSeconds,
+      double lastSuccessEpochSeconds, long reconcilesTotal, long reconcileFailuresTotal) {
+    this(uplinks, failoversTotal, lastReconcileSeconds, lastSuccessEpochSeconds, reconcilesTotal,
+        reconcileFailuresTotal, false);
   }
 }

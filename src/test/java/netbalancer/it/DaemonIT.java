@@ -245,6 +245,21 @@ class DaemonIT {
     }
   }
 
+  /** Before, the shutdown hook's halt(0) turned a failed start into a success: no Restart=on-failure. */
+  @Test
+  void aStartThatFailsExitsNonZeroAndLeavesNothingOfOurs() throws Exception {
+    Path notADirectory = Files.writeString(tmp.resolve("a-file"), "");
+    try (Lab lab = Lab.create(2)) {
+      String pristine = Nb.kernelDump(lab);
+      Map<String, String> env = env();
+      env.put("CONTROL_SOCKET", notADirectory.resolve("control.sock").toString());
+      Result r = Nb.run(lab, env, "run");
+      assertEquals(1, r.exitCode(), "a start that failed is a failure:\n" + r.stdout() + r.stderr());
+      assertTrue(r.stderr().contains("control.sock"), "the error names the socket: " + r.stderr());
+      assertEquals(pristine, Nb.kernelDump(lab), "the first apply was cleaned up");
+    }
+  }
+
   @Test
   void sighupWithABadConfigKeepsTheOldOneAndAGoodOneIsTaken() throws Exception {
     Path conf = Files.createTempFile("nb-daemon", ".conf");

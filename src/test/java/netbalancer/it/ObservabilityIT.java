@@ -125,6 +125,40 @@ class ObservabilityIT {
     }
   }
 
+  /**
+   * A real fail-open: every uplink's upstream dies, LB_TABLE keeps them all (so the active
+   * interfaces still count 2) and load_balancer_fail_open says 1. The two scrapes are what
+   * AlertRulesTest's NetBalancerFailOpen case is built from (src/test/resources/metrics/).
+   */
+  @Test
+  void failOpenIsExportedExplicitly() throws Exception {
+    Path hooks = Files.createDirectory(tmp.resolve("hooks.d"));
+    Map<String, String> env = env(hooks, "10");
+    env.put("HEALTH_CHECK_INTERVAL", "1");
+    try (Lab lab = Lab.create(2); LabProcess servers = lab.startServers(); LabProcess daemon = Nb.daemon(lab, env)) {
+      Await.until(Duration.ofSeconds(10), "metrics served", () -> lab.exec(lab.routerNs(), "curl", "-sf",
+          "http://127.0.0.1:" + PORT + "/metrics").ok());
+      String healthy = scrape(lab);
+      assertTrue(healthy.contains("load_balancer_fail_open 0.0"), healthy);
+      lab.blackhole(1, true);
+      lab.blackhole(2, true);
+      Await.until(Duration.ofSeconds(15), "failing open", () -> scrape(lab).contains("load_balancer_fail_open 1.0"));
+      String open = scrape(lab);
+      promtool(open);
+      assertEquals(Set.of("wan1", "wan2"), Nb.balanced(lab), "fail-open keeps every uplink with carrier");
+      assertTrue(open.contains("load_balancer_active_interfaces 2.0"), "so the active count cannot tell: " + open);
+      Path capture = Path.of("target", "fail-open-lab.prom");
+      Files.writeString(capture, "# healthy\n" + healthy + "# fail-open\n" + open);
+      System.out.printf("fail-open scrapes written to %s%n", capture);
+      // The checked-in capture that AlertRulesTest uses says the same about fail-open.
+      String fixture = Files.readString(Path.of("src/test/resources/metrics/fail-open-lab.prom"));
+      String fixtureOpen = fixture.substring(fixture.indexOf("# fail-open"));
+      for (String series : new String[] {"load_balancer_fail_open 1.0", "load_balancer_active_interfaces 2.0"}) {
+        assertTrue(fixtureOpen.contains(series), "the fixture's fail-open scrape has " + series);
+      }
+    }
+  }
+
   /** SIGHUP turns metrics on and off and moves hooks without a restart. */
   @Test
   void sighupReloadsMetricsAndHookSettings() throws Exception {

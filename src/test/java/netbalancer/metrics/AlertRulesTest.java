@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,5 +76,61 @@ class AlertRulesTest {
                       summary: "r1 sends new connections over failover tier 2"
         """);
     promtool(dir, "test", "rules", "test.yml");
+  }
+
+  /**
+   * NetBalancerFailOpen on the values of two real scrapes (ObservabilityIT captured them in the
+   * lab: both uplinks balanced, then both upstreams dead and the daemon failing open). The active
+   * interfaces count 2 in both, which is why the alert needs load_balancer_fail_open.
+   */
+  @Test
+  void theFailOpenAlertFiresOnARealFailOpenAndNotBefore() throws Exception {
+    String capture = Files.readString(Path.of("src/test/resources/metrics/fail-open-lab.prom"),
+        StandardCharsets.UTF_8);
+    int split = capture.indexOf("# fail-open\n");
+    Map<String, Double> healthy = Samples.parse(capture.substring(0, split));
+    Map<String, Double> open = Samples.parse(capture.substring(split));
+    assertEquals(healthy.get("load_balancer_active_interfaces"), open.get("load_balancer_active_interfaces"),
+        "the active count cannot tell fail-open from normal operation");
+    StringBuilder series = new StringBuilder();
+    for (String name : List.of("load_balancer_fail_open", "load_balancer_active_interfaces")) {
+      // 3 minutes healthy, 4 failing open, 3 healthy again
+      series.append("      - series: '").append(name).append("{instance=\"r1\"}'\n")
+          .append("        values: '").append(repeat(healthy.get(name), 3)).append(' ')
+          .append(repeat(open.get(name), 4)).append(' ').append(repeat(healthy.get(name), 3)).append("'\n");
+    }
+    Files.writeString(dir.resolve("rules.yml"), readmeRules());
+    Files.writeString(dir.resolve("test.yml"), """
+        rule_files: [rules.yml]
+        evaluation_interval: 1m
+        tests:
+          - interval: 1m
+            input_series:
+        %s
+            alert_rule_test:
+              - eval_time: 2m
+                alertname: NetBalancerFailOpen
+                exp_alerts: []
+              - eval_time: 3m
+                alertname: NetBalancerFailOpen
+                exp_alerts: []
+              - eval_time: 5m
+                alertname: NetBalancerFailOpen
+                exp_alerts:
+                  - exp_labels: {severity: critical, instance: r1}
+                    exp_annotations:
+                      summary: "No uplink is healthy on r1: failing open over every uplink with carrier"
+              - eval_time: 8m
+                alertname: NetBalancerFailOpen
+                exp_alerts: []
+        """.formatted(series.toString().stripTrailing()));
+    promtool(dir, "test", "rules", "test.yml");
+  }
+
+  private static String repeat(Double value, int times) {
+    if (value == null) {
+      throw new AssertionError("series missing from the capture");
+    }
+    return String.join(" ", java.util.Collections.nCopies(times, Long.toString(Math.round(value))));
   }
 }

@@ -123,6 +123,7 @@ class MetricsTest {
       m.update(input(3));
       String text = m.scrapeText();
       assertEquals(0.0, Samples.parse(text).get("load_balancer_active_interfaces"));
+      assertEquals(0.0, Samples.parse(text).get("load_balancer_fail_open"), "no plan is no fail-open");
       PromTool.check(text);
     }
   }
