@@ -164,19 +164,17 @@ public final class Daemon {
   }
 
   /**
-   * Whether a neighbor event ("ADDRESS dev IFACE STATE") matters: an uplink's gateway failing, or
-   * coming back while its uplink is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after
-   * every probe would otherwise cost a kernel read each time.
+   * Whether a neighbor event matters: an uplink's gateway failing, or coming back while its uplink
+   * is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after every probe would otherwise
+   * cost a kernel read each time.
    */
-  private boolean isGateway(String event) {
+  private boolean isGateway(NeighborEvent event) {
     DaemonStatus.Snapshot s = status.last();
     if (s.plan() == null) {
       return true;
     }
-    boolean failing = event.endsWith(" FAILED") || event.endsWith(" INCOMPLETE");
-    return s.plan().uplinks().stream().anyMatch(u -> u.gateway() != null
-        && event.startsWith(u.gateway() + " dev " + u.name() + " ")
-        && (failing || !s.verdicts().get(u.name()).state().eligible()));
+    return s.plan().uplinks().stream().anyMatch(u -> u.gateway() != null && event.isFor(u.gateway(), u.name())
+        && (event.failing() || !s.verdicts().get(u.name()).state().eligible()));
   }
 
   private static void startMetrics(Metrics m, Config c) {

@@ -5,9 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import netbalancer.log.Log;
 
 /**
@@ -17,19 +16,15 @@ import netbalancer.log.Log;
  * echo our own changes and are skipped; deletions never are (someone may have removed ours). Restarted a second after it dies.
  */
 final class KernelMonitor implements AutoCloseable {
-  /** A neighbor event: address, device, and a NUD state at the end. */
-  private static final Pattern NEIGHBOR = Pattern.compile(
-      "^(?:Deleted |miss )*(\\S+) dev (\\S+) .*\\b(REACHABLE|STALE|DELAY|PROBE|FAILED|INCOMPLETE|PERMANENT|NOARP|NONE)\\s*$");
-
   private final List<String> argv;
   private final Runnable signal;
   private final String ignore;
-  private final Predicate<String> neighborOfInterest;
+  private final Predicate<NeighborEvent> neighborOfInterest;
   private final Thread thread;
   private volatile Process process;
   private volatile boolean closed;
 
-  KernelMonitor(List<String> argv, String ignore, Predicate<String> neighborOfInterest, Runnable signal) {
+  KernelMonitor(List<String> argv, String ignore, Predicate<NeighborEvent> neighborOfInterest, Runnable signal) {
     this.argv = List.copyOf(argv);
     this.signal = signal;
     this.ignore = ignore;
@@ -40,10 +35,10 @@ final class KernelMonitor implements AutoCloseable {
 
   /**
    * Links, addresses, routes, rules and neighbors; our own routes' echoes skipped. Neighbor
-   * events ("ADDRESS dev IFACE STATE") count only where {@code gateway} says they matter: every
+   * events count only where {@code gateway} says they matter: every
    * LAN host's ARP entry, and a healthy gateway's, changes state all day.
    */
-  static KernelMonitor ip(int rtProto, Predicate<String> gateway, Runnable signal) {
+  static KernelMonitor ip(int rtProto, Predicate<NeighborEvent> gateway, Runnable signal) {
     return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh"),
         "proto " + rtProto, gateway, signal);
   }
@@ -55,9 +50,9 @@ final class KernelMonitor implements AutoCloseable {
 
   /** Whether a line of monitor output should wake the reconciler. */
   boolean interesting(String line) {
-    Matcher n = NEIGHBOR.matcher(line);
-    if (n.matches()) {
-      return neighborOfInterest.test(n.group(1) + " dev " + n.group(2) + " " + n.group(3));
+    Optional<NeighborEvent> n = NeighborEvent.parse(line);
+    if (n.isPresent()) {
+      return neighborOfInterest.test(n.get());
     }
     return ignore == null || !line.contains(ignore) || line.startsWith("Deleted");
   }
