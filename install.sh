@@ -10,6 +10,8 @@
 #   PREFIX/bin/net_autobalance.sh                  the service's entry point (net-balancer run)
 #   PREFIX/bin/universal_load_balancer.sh          one-shot configuration (net-balancer apply)
 #   PREFIX/bin/test_harness.sh                     failure scenarios (net-balancer test)
+#   PREFIX/share/man/man8/*.8                      man pages (net-balancer(8), one per command)
+#   PREFIX/share/bash-completion/completions/net-balancer, PREFIX/share/zsh/site-functions/_net-balancer
 #   /etc/systemd/system/net_balancer.service
 #   /etc/net-balancer/net-balancer.conf            written only when absent: yours is never replaced
 #   /etc/net-balancer/hooks.d/
@@ -69,6 +71,9 @@ fi
 
 libdir=$destdir$prefix/lib/net-balancer
 bindir=$destdir$prefix/bin
+mandir=$destdir$prefix/share/man
+bashcompdir=$destdir$prefix/share/bash-completion/completions
+zshcompdir=$destdir$prefix/share/zsh/site-functions
 unitdir=$destdir/etc/systemd/system
 unit=$unitdir/net_balancer.service
 confdir=$destdir/etc/net-balancer
@@ -195,6 +200,17 @@ link ../lib/net-balancer/net-balancer "$bindir/net-balancer"
 put 0755 "$src/net_autobalance.sh" "$bindir/net_autobalance.sh"
 put 0755 "$src/universal_load_balancer.sh" "$bindir/universal_load_balancer.sh"
 put 0755 "$src/test_harness.sh" "$bindir/test_harness.sh"
+
+# Man pages and bash/zsh completion, generated from the jar's own command model.
+docs=$(mktemp -d)
+trap 'rm -f -- "${tmp_files[@]}"; rm -rf -- "$docs"' EXIT
+command -v java >/dev/null || die "java is needed to generate the man pages and completion (Java 17 or newer)"
+java -cp "$jar" netbalancer.cli.GenerateDocs "$docs" || die "could not generate the man pages and completion from $jar"
+for page in "$docs"/man8/*.8; do
+  put 0644 "$page" "$mandir/man8/${page##*/}"
+done
+put 0644 "$docs/bash-completion/net-balancer" "$bashcompdir/net-balancer"
+put 0644 "$docs/zsh/_net-balancer" "$zshcompdir/_net-balancer"
 
 rendered=$(mktemp)
 tmp_files+=("$rendered")

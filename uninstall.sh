@@ -58,6 +58,7 @@ fi
 
 libdir=$destdir$prefix/lib/net-balancer
 bindir=$destdir$prefix/bin
+mandir=$destdir$prefix/share/man
 unitdir=$destdir/etc/systemd/system
 unit=$unitdir/net_balancer.service
 confdir=$destdir/etc/net-balancer
@@ -158,6 +159,13 @@ remove "$bindir/net_autobalance.sh"
 remove "$bindir/universal_load_balancer.sh"
 remove "$bindir/test_harness.sh"
 remove "$libdir"
+# Man pages: net-balancer*.8 and the seed scripts' pages.
+for page in "$mandir"/man8/net-balancer.8 "$mandir"/man8/net-balancer-*.8 "$mandir"/man8/net_autobalance.sh.8 \
+  "$mandir"/man8/universal_load_balancer.sh.8 "$mandir"/man8/test_harness.sh.8; do
+  if [[ -e $page ]]; then remove "$page"; fi
+done
+remove "$destdir$prefix/share/bash-completion/completions/net-balancer"
+remove "$destdir$prefix/share/zsh/site-functions/_net-balancer"
 remove "$unitdir/multi-user.target.wants/net_balancer.service"
 remove "$unit"
 remove "$destdir/var/run/load_balancer_metrics.prom"

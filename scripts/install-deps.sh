@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever net-balancer's build, lab and tests need and this machine lacks:
-# JDK 17, Maven, iproute2, nftables, conntrack, iperf3, ping, promtool, systemd-analyze, curl.
+# JDK 17, Maven, iproute2, nftables, conntrack, iperf3, ping, promtool, systemd-analyze, curl,
+# man (the man-page test renders every page with man --warnings).
 # Does nothing when all of it is present.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ command -v ping >/dev/null || need+=(iputils-ping)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v curl >/dev/null || need+=(curl)
+command -v man >/dev/null || need+=(man-db)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps.sh: missing ${need[*]}; run as root to install them" >&2

@@ -95,10 +95,10 @@ final class TestCommand implements Callable<Integer> {
   @Command(name = "down-up", mixinStandardHelpOptions = true,
       description = "Bring IFACE down for SECONDS, then up (its addresses and routes put back).")
   static final class DownUp extends ScenarioCommand {
-    @Parameters(index = "0", paramLabel = "IFACE")
+    @Parameters(index = "0", paramLabel = "IFACE", description = "the uplink to fault")
     String iface;
 
-    @Parameters(index = "1", paramLabel = "SECONDS")
+    @Parameters(index = "1", paramLabel = "SECONDS", description = "how long, 1..3600")
     int seconds;
 
     @Override
@@ -115,10 +115,10 @@ final class TestCommand implements Callable<Integer> {
   @Command(name = "flap", mixinStandardHelpOptions = true,
       description = "Take IFACE down and up COUNT times quickly (300 ms each way).")
   static final class Flap extends ScenarioCommand {
-    @Parameters(index = "0", paramLabel = "IFACE")
+    @Parameters(index = "0", paramLabel = "IFACE", description = "the uplink to fault")
     String iface;
 
-    @Parameters(index = "1", paramLabel = "COUNT")
+    @Parameters(index = "1", paramLabel = "COUNT", description = "how many times, 1..1000")
     int count;
 
     @Override
@@ -135,10 +135,11 @@ final class TestCommand implements Callable<Integer> {
   @Command(name = "neighbor-fail", mixinStandardHelpOptions = true,
       description = "Make IFACE's gateway unresolvable (ARP fails) for SECONDS (default 10).")
   static final class NeighborFail extends ScenarioCommand {
-    @Parameters(index = "0", paramLabel = "IFACE")
+    @Parameters(index = "0", paramLabel = "IFACE", description = "the uplink to fault")
     String iface;
 
-    @Parameters(index = "1", paramLabel = "SECONDS", arity = "0..1", defaultValue = "10")
+    @Parameters(index = "1", paramLabel = "SECONDS", arity = "0..1", defaultValue = "10",
+        description = "how long, 1..3600")
     int seconds;
 
     @Override
@@ -155,7 +156,7 @@ final class TestCommand implements Callable<Integer> {
   @Command(name = "health-block", mixinStandardHelpOptions = true,
       description = "Drop the health probes (HEALTH_PROBE_TARGET(S)) for SECONDS, on every uplink or one.")
   static final class HealthBlock extends ScenarioCommand {
-    @Parameters(index = "0", paramLabel = "SECONDS")
+    @Parameters(index = "0", paramLabel = "SECONDS", description = "how long, 1..3600")
     int seconds;
 
     @Option(names = "--iface", paramLabel = "IFACE", description = "only the probes through this uplink")
@@ -176,7 +177,8 @@ final class TestCommand implements Callable<Integer> {
       description = "Every scenario in turn (on IFACE, or an uplink that can safely be taken away); a pass/fail"
           + " report with the measured times.")
   static final class Comprehensive extends ScenarioCommand {
-    @Parameters(index = "0", paramLabel = "IFACE", arity = "0..1")
+    @Parameters(index = "0", paramLabel = "IFACE", arity = "0..1",
+        description = "the uplink to fault (default: one that can safely be taken away)")
     String iface;
 
     @Override

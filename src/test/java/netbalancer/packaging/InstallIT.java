@@ -48,6 +48,8 @@ class InstallIT {
       "usr/local/lib/net-balancer/net-balancer",
       "usr/local/lib/net-balancer/net-balancer.jar",
       "usr/local/lib/net-balancer/net-balancer.conf.default",
+      "usr/local/share/bash-completion/completions/net-balancer",
+      "usr/local/share/zsh/site-functions/_net-balancer",
       "etc/systemd/system/net_balancer.service",
       "etc/net-balancer/net-balancer.conf");
 
@@ -56,6 +58,8 @@ class InstallIT {
       "/usr/local/bin/net-balancer", "/usr/local/bin/net_autobalance.sh",
       "/usr/local/bin/universal_load_balancer.sh", "/usr/local/bin/test_harness.sh", "/usr/local/lib/net-balancer",
       "/etc/systemd/system/net_balancer.service", "/etc/net-balancer", "/opt/nb",
+      "/usr/local/share/man/man8/net-balancer.8", "/usr/local/share/bash-completion/completions/net-balancer",
+      "/usr/local/share/zsh/site-functions/_net-balancer",
       "/var/run/load_balancer_metrics.prom").map(Path::of).toList();
   private static final Map<Path, String> hostBefore = new LinkedHashMap<>();
 
@@ -103,6 +107,9 @@ class InstallIT {
     assertFalse(r.out().contains("updating"), r.both());
 
     assertEquals(new TreeSet<>(INSTALLED), files(root), "exactly these files, no strays");
+    Set<String> pages = manPages(root, "usr/local");
+    assertTrue(pages.containsAll(Set.of("net-balancer.8", "net-balancer-apply.8", "net-balancer-drain.8",
+        "net_autobalance.sh.8", "universal_load_balancer.sh.8", "test_harness.sh.8")), pages.toString());
     assertTrue(Files.isDirectory(root.resolve("etc/net-balancer/hooks.d")), "hooks.d");
 
     for (String script : List.of("net_autobalance.sh", "universal_load_balancer.sh", "test_harness.sh")) {
@@ -354,9 +361,19 @@ class InstallIT {
     return r;
   }
 
-  /** Regular files and links under root, relative, sorted. */
+  /** Regular files and links under root, relative, sorted; the generated man pages aside. */
   private static Set<String> files(Path root) throws IOException {
-    return walk(root, p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+    Set<String> all = walk(root, p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+    all.removeIf(f -> f.matches("(usr/local|opt/nb)/share/man/man8/[^/]+\\.8"));
+    return all;
+  }
+
+  /** The man pages installed under PREFIX/share/man/man8 (generated: one per command). */
+  private static Set<String> manPages(Path root, String prefix) throws IOException {
+    Path dir = root.resolve(prefix + "/share/man/man8");
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+    }
   }
 
   private static Set<String> directories(Path root) throws IOException {
