@@ -3,6 +3,7 @@ package netbalancer.cli;
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
 import netbalancer.kernel.ApplyResult;
+import netbalancer.kernel.InstanceLock;
 import netbalancer.observe.KernelState;
 import netbalancer.plan.Plan;
 import netbalancer.plan.StateDiff;
@@ -24,9 +25,9 @@ final class ApplyCommand implements Callable<Integer> {
   public Integer call() {
     Config config = configOption.load();
     Balancer balancer = Balancer.forHost(config);
-    KernelState state = balancer.observer().observe();
-    Plan plan = balancer.planFromCarrier(state);
     if (dryRun) {
+      KernelState state = balancer.observer().observe();
+      Plan plan = balancer.planFromCarrier(state);
       System.out.print(plan.render());
       StateDiff diff = StateDiff.between(plan, state, config.lbRtProto());
       System.out.println("# changes against the running kernel: " + diff.ipBatch().size()
@@ -34,14 +35,20 @@ final class ApplyCommand implements Callable<Integer> {
       diff.ipBatch().forEach(l -> System.out.println("#   " + l));
       return ExitCodes.OK;
     }
-    if (plan.uplinks().isEmpty()) {
-      System.err.println("net-balancer: no uplink found (no default route in the main table, none in UPLINKS)");
+    Privileges.requireNetAdmin("apply");
+    // Refused while a daemon runs: it would put its own view back within seconds.
+    try (InstanceLock lock = InstanceLock.acquire(config.stateDir(), "apply")) {
+      KernelState state = balancer.observer().observe();
+      Plan plan = balancer.planFromCarrier(state);
+      if (plan.uplinks().isEmpty()) {
+        System.err.println("net-balancer: no uplink found (no default route in the main table, none in UPLINKS)");
+      }
+      ApplyResult result = balancer.applier().apply(plan, state);
+      result.errors().forEach(e -> System.err.println("net-balancer: " + e));
+      System.out.printf("applied: %d uplink(s), balanced over %s; %d ip change(s), nft %s, %d sysctl(s) set%n",
+          plan.uplinks().size(), plan.balanced().isEmpty() ? "none" : String.join(",", plan.balanced()),
+          result.ipChanges(), result.nftChanged() ? "replaced" : "unchanged", result.sysctlChanges());
+      return result.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
-    ApplyResult result = balancer.applier().apply(plan, state);
-    result.errors().forEach(e -> System.err.println("net-balancer: " + e));
-    System.out.printf("applied: %d uplink(s), balanced over %s; %d ip change(s), nft %s, %d sysctl(s) set%n",
-        plan.uplinks().size(), plan.balanced().isEmpty() ? "none" : String.join(",", plan.balanced()),
-        result.ipChanges(), result.nftChanged() ? "replaced" : "unchanged", result.sysctlChanges());
-    return result.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
+import netbalancer.config.ConfigException;
 import netbalancer.config.ConfigLoader;
 import netbalancer.log.Log;
 import picocli.CommandLine.Option;
@@ -35,6 +36,25 @@ final class ConfigOption {
       atStart.forEach((key, value) -> env.remove(key, value));
       return load(env);
     };
+  }
+
+  /**
+   * STATE_DIR as the environment or the file says when the configuration as a whole does not
+   * load (cleanup must still find what apply recorded); the default when that value is bad too.
+   */
+  Path stateDirDespiteErrors() {
+    String text = System.getenv("STATE_DIR");
+    if (text == null) {
+      text = new ConfigLoader().fileValues(file).get("STATE_DIR");
+    }
+    if (text != null) {
+      try {
+        return ConfigLoader.fromMap(Map.of("STATE_DIR", text)).stateDir();
+      } catch (ConfigException e) {
+        // the default, below
+      }
+    }
+    return Config.defaults().stateDir();
   }
 
   private Config load(Map<String, String> env) {

@@ -7,6 +7,8 @@ final class ExitCodes {
   static final int FAILURE = 1;
   /** Bad configuration or usage: nothing was changed. */
   static final int BAD_CONFIG = 2;
+  /** Needs root (CAP_NET_ADMIN), or the daemon's socket is not ours to use. */
+  static final int NO_PRIVILEGE = 4;
 
   private ExitCodes() {
   }

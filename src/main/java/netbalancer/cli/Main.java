@@ -23,6 +23,10 @@ public final class Main {
         cmd.getErr().println(ex.getMessage()); // names every bad key; nothing was touched
         return ExitCodes.BAD_CONFIG;
       }
+      if (ex instanceof Privileges.NotPermittedException) {
+        cmd.getErr().println("net-balancer: " + ex.getMessage());
+        return ExitCodes.NO_PRIVILEGE;
+      }
       cmd.getErr().println("net-balancer: " + ex.getMessage());
       return ExitCodes.FAILURE;
     });

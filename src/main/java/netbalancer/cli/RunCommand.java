@@ -3,6 +3,7 @@ package netbalancer.cli;
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
 import netbalancer.daemon.Daemon;
+import netbalancer.kernel.InstanceLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -10,12 +11,18 @@ import picocli.CommandLine.Mixin;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the daemon: follow kernel events and health, keep the data plane true.")
 final class RunCommand implements Callable<Integer> {
+  /** Reachable for the process's life: a collected channel would close and drop the lock. */
+  private static InstanceLock lock;
+
   @Mixin
   ConfigOption configOption;
 
   @Override
   public Integer call() throws Exception {
     Config config = configOption.load();
+    Privileges.requireNetAdmin("run");
+    // Held until the process exits, its cleanup on SIGTERM included: one daemon per namespace.
+    lock = InstanceLock.acquire(config.stateDir(), "run");
     return new Daemon(config, configOption.reloader()).run();
   }
 }

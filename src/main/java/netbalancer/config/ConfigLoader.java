@@ -96,7 +96,15 @@ public final class ConfigLoader {
   private static void readFile(Path path, boolean mustExist, Map<String, Raw> raw, List<String> errors) {
     String text;
     try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
+      text = readSmallRegularFile(path);
+      if (text == null) {
+        errors.add("config file " + path + " is refused: not a regular file (a FIFO or a device would hang or"
+            + " never end)");
+        return;
+      }
+    } catch (FileTooLargeException e) {
+      errors.add("config file " + path + " is refused: larger than " + MAX_FILE_SIZE + " bytes");
+      return;
     } catch (NoSuchFileException e) {
       if (mustExist) {
         errors.add("config file " + path + " does not exist");
@@ -119,6 +127,42 @@ public final class ConfigLoader {
         raw.put(entry.key(), new Raw(entry.value(), "at " + where));
       }
     }
+  }
+
+  /** A config file is a few kilobytes; anything near this is not one (say, --config /dev/zero). */
+  static final int MAX_FILE_SIZE = 1 << 20;
+
+  private static final class FileTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * The file's text; null when it is not a regular file (a FIFO would block the open itself, so
+   * the type is checked first). Reads at most MAX_FILE_SIZE + 1 bytes whatever the file says.
+   */
+  private static String readSmallRegularFile(Path path) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      if (!Files.exists(path)) {
+        throw new NoSuchFileException(path.toString());
+      }
+      return null;
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
+        java.nio.file.StandardOpenOption.READ)) {
+      return read(ch);
+    }
+  }
+
+  private static String read(java.nio.channels.FileChannel ch) throws IOException {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(MAX_FILE_SIZE + 1L, ch.size() + 4096));
+    while (buf.hasRemaining() && ch.read(buf) > 0) {
+      // fill
+    }
+    if (buf.position() > MAX_FILE_SIZE || (!buf.hasRemaining() && ch.read(java.nio.ByteBuffer.allocate(1)) > 0)) {
+      throw new FileTooLargeException();
+    }
+    buf.flip();
+    return StandardCharsets.UTF_8.newDecoder().decode(buf).toString();
   }
 
   private static String unknownKey(String name, String where) {

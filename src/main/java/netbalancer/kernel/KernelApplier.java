@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import netbalancer.observe.KernelObserver;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.Route;
@@ -36,6 +38,8 @@ public final class KernelApplier {
 
   public ApplyResult apply(Plan plan, KernelState current) {
     List<String> errors = new ArrayList<>();
+    store.discardIfStale(oursInKernel(current, store.protocols()));
+    store.rememberProtocol(rtProto); // on disk before anything is tagged with it
     int sysctlChanges = applySysctls(plan.sysctls(), errors);
     StateDiff diff = StateDiff.between(plan, current, rtProto);
     int subprocesses = 0;
@@ -59,17 +63,26 @@ public final class KernelApplier {
         subprocesses, errors);
   }
 
-  /** Removes every route, rule and nft table of ours and puts back the sysctls we changed. */
+  /**
+   * Removes every route, rule and nft table of ours and puts back the sysctls we changed. Ours:
+   * tagged with LB_RT_PROTO or with a protocol STATE_DIR recorded at an earlier apply, so a
+   * changed LB_RT_PROTO or a configuration that no longer loads leaves nothing behind. The state
+   * file is checked first: one that is refused stops the cleanup before anything is touched.
+   */
   public ApplyResult cleanup(KernelState current) {
+    Set<Integer> protocols = new TreeSet<>(store.protocols());
+    protocols.add(rtProto);
+    store.discardIfStale(oursInKernel(current, protocols));
+    Map<String, String> originals = store.originals();
     List<String> errors = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     for (Rule r : current.rules()) {
-      if (r.protocol() == rtProto) {
+      if (protocols.contains(r.protocol())) {
         lines.add(IpCommands.rule("del", r));
       }
     }
     for (Route r : current.routes()) {
-      if (r.protocol() == rtProto) {
+      if (protocols.contains(r.protocol())) {
         lines.add(IpCommands.routeDelete(r));
       }
     }
@@ -83,7 +96,7 @@ public final class KernelApplier {
       runInto(List.of("nft", "delete", "table", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE), null, errors);
     }
     int restored = 0;
-    for (Map.Entry<String, String> e : store.originals().entrySet()) {
+    for (Map.Entry<String, String> e : originals.entrySet()) {
       if (sysctls.read(e.getKey()).filter(v -> !v.equals(e.getValue())).isPresent()) {
         sysctls.write(e.getKey(), e.getValue());
         restored++;
@@ -93,6 +106,13 @@ public final class KernelApplier {
       store.clear();
     }
     return new ApplyResult(lines.size(), current.nftTable().exists(), restored, subprocesses, errors);
+  }
+
+  /** Whether the namespace holds anything of ours: then a state file for it is not a stranger's. */
+  private boolean oursInKernel(KernelState current, Set<Integer> recorded) {
+    return current.nftTable().exists()
+        || current.rules().stream().anyMatch(r -> r.protocol() == rtProto || recorded.contains(r.protocol()))
+        || current.routes().stream().anyMatch(r -> r.protocol() == rtProto || recorded.contains(r.protocol()));
   }
 
   private int applySysctls(Map<String, String> wanted, List<String> errors) {

@@ -284,7 +284,28 @@ class ConfigLoaderTest {
   @Test
   void aDirectoryIsNotAConfigFile() {
     ConfigException e = assertThrows(ConfigException.class, () -> loader().load(dir, Map.of()));
-    assertTrue(e.errors().get(0).startsWith("cannot read config file " + dir), e.errors().get(0));
+    assertTrue(e.errors().get(0).startsWith("config file " + dir + " is refused: not a regular file"),
+        e.errors().get(0));
+  }
+
+  @Test
+  void aFifoOrADeviceIsRefusedWithoutReadingIt() throws Exception {
+    Path fifo = dir.resolve("fifo.conf");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    for (Path p : List.of(fifo, Path.of("/dev/zero"))) {
+      ConfigException e = assertThrows(ConfigException.class, () -> loader().load(p, Map.of()));
+      assertTrue(e.errors().get(0).contains("not a regular file"), e.errors().get(0));
+    }
+  }
+
+  @Test
+  void aFileOverOneMebibyteIsRefused() throws IOException {
+    Path big = dir.resolve("big.conf");
+    Files.write(big, new byte[ConfigLoader.MAX_FILE_SIZE + 1]);
+    ConfigException e = assertThrows(ConfigException.class, () -> loader().load(big, Map.of()));
+    assertTrue(e.errors().get(0).contains("larger than 1048576 bytes"), e.errors().get(0));
+    Path fits = write("LB_TABLE=333\n" + "#".repeat(1000) + "\n");
+    assertEquals(333, loader().load(fits, Map.of()).lbTable());
   }
 
   // ---- errors ----
