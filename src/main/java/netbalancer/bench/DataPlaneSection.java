@@ -15,7 +15,8 @@ import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
 /**
- * Section 4: what net-balancer's rules cost the packets. Three identical labs, routed three ways:
+ * Section 4: what net-balancer's rules cost the packets, beside what the peers' rules cost them.
+ * Identical labs, routed five ways:
  * <ul>
  *   <li>plain: the main table's default routes and one masquerade rule, as a router without a
  *       balancer has;
@@ -24,7 +25,8 @@ import netbalancer.lab.LabProcess;
  *   <li>policy routing on: plain, plus one rule that looks up main as the kernel's own rule does.
  *       Any rule switches the kernel from its one merged local+main lookup to walking the rules
  *       and looking up local and main apart; this way shows what that alone costs, the part of
- *       nb's cost no balancer built on ip rules avoids.
+ *       nb's cost no balancer built on ip rules avoids;
+ *   <li>the peers' rulesets, mwan3's and VyOS's, rebuilt by {@link PeerWays} for the same uplinks.
  * </ul>
  * TCP throughput is one iperf3 stream from the LAN host to the internet host; the connection rate
  * is short connections (connect, read a line, reset) from the LAN host, 4 at a time, from one
@@ -36,9 +38,9 @@ import netbalancer.lab.LabProcess;
  * So two labs are measured at the same time, under the same conditions: each lab's sending side
  * pinned to one CPU and its receiving side to another (where there are two), so each gets the
  * same share of each CPU and the ratio of what they achieve is the ratio of what a packet costs.
- * Every round pairs plain with nb, every other round (the first included) plain with policy
- * routing too; each pair gives one ratio; the result is the median of the pairs' ratios with a
- * bootstrap 95 % interval. Which lab starts first alternates. Labs differ by about 1 % even when
+ * Every round pairs plain with each of the other ways in turn (the order rotates by round); each
+ * pair gives one ratio; the result is the median of the pairs' ratios with a bootstrap 95 %
+ * interval. Which lab starts first alternates. Labs differ by about 1 % even when
  * identical, so the rounds are split into blocks, each with fresh labs created in a rotating
  * order. Each block starts with a warm-up round, measured and thrown away. An A/A run
  * ({@link #CALIBRATION_ENV}) shows how close to 1 the method reads two identical labs: about
@@ -87,13 +89,31 @@ final class DataPlaneSection {
   }
 
   /**
-   * {@code balancer}: net-balancer against plain routing, every round. {@code policyRouting}: plain
-   * routing with policy routing switched on (one rule, the same lookup as the kernel's own main
-   * rule) against plain routing, every other round: what any balancer built on ip rules pays before
-   * its first rule of its own. {@code pinned}: whether the labs were pinned to two CPUs.
+   * A ratio of two ways' ratios to plain, {@code of} ÷ {@code to} (net-balancer ÷ another way):
+   * the ratio of their medians, with a bootstrap 95 % interval (both series resampled).
+   */
+  record Relative(String of, String to, double throughputRatio, double connectionRateRatio,
+      List<Double> throughputRatioCi95, List<Double> connectionRateRatioCi95) {
+
+    static Relative of(Comparison a, Comparison b, String aName, String bName) {
+      return new Relative(aName, bName, Stats.round(a.throughputRatio() / b.throughputRatio()),
+          Stats.round(a.connectionRateRatio() / b.connectionRateRatio()),
+          Stats.ratioOfMediansInterval95(a.throughputRatios(), b.throughputRatios()),
+          Stats.ratioOfMediansInterval95(a.connectionRateRatios(), b.connectionRateRatios()));
+    }
+  }
+
+  /**
+   * {@code balancer}: net-balancer against plain routing. {@code policyRouting}: plain routing with
+   * policy routing switched on (one rule, the same lookup as the kernel's own main rule) against
+   * plain routing: what any balancer built on ip rules pays before its first rule of its own.
+   * {@code peers}: the peers' rulesets ({@link PeerWays}) against plain routing, in
+   * {@link PeerWays.Peer} order. Every way is paired with plain in every round. {@code versus}:
+   * net-balancer ÷ policy routing alone, then ÷ each peer. {@code pinned}: whether the labs were
+   * pinned to two CPUs.
    */
   record Result(int rounds, int blocks, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain,
-      Comparison balancer, Comparison policyRouting) {
+      Comparison balancer, Comparison policyRouting, List<Comparison> peers, List<Relative> versus) {
     double throughputRatio() {
       return balancer.throughputRatio();
     }
@@ -117,10 +137,28 @@ final class DataPlaneSection {
     }
   }
 
-  /** Plain is measured twice: beside nb every round, beside policy routing every other one. */
-  private record Samples(Series plainBesideNb, Series nb, Series plainBesidePolicy, Series policy) {
+  /** The ways beside plain, by index: net-balancer, policy routing alone, then the peers. */
+  private static final int NB = 1;
+  private static final int POLICY = 2;
+  private static final int FIRST_PEER = 3;
+  private static final int WAYS = FIRST_PEER + PeerWays.Peer.values().length;
+
+  /** Plain is measured beside each way in turn: {@code plainBeside[w]} pairs with {@code way[w]}. */
+  private record Samples(Series[] plainBeside, Series[] way) {
     Samples() {
-      this(new Series(), new Series(), new Series(), new Series());
+      this(fresh(), fresh());
+    }
+
+    private static Series[] fresh() {
+      Series[] s = new Series[WAYS];
+      for (int w = 1; w < WAYS; w++) {
+        s[w] = new Series();
+      }
+      return s;
+    }
+
+    Comparison comparison(int w, Mode mode) {
+      return Comparison.of(mode, plainBeside[w]);
     }
   }
 
@@ -139,30 +177,41 @@ final class DataPlaneSection {
       both.shutdownNow();
     }
     String after = System.getenv(AFTER_APPLY_ENV);
-    Mode plain = mode("plain routing + masquerade", samples.plainBesideNb());
+    Mode plain = mode("plain routing + masquerade", samples.plainBeside()[NB]);
     Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
-        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`", samples.nb());
+        : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`",
+        samples.way()[NB]);
     Mode policy = mode("plain routing + masquerade, policy routing on (one rule: `ip rule add pref 32765 lookup main`)",
-        samples.policy());
-    return new Result(plan.dataPlaneRounds(), blocks, plan.iperfSeconds(), plan.connRateMillis(), PIN, plain,
-        Comparison.of(nb, samples.plainBesideNb()), Comparison.of(policy, samples.plainBesidePolicy()));
+        samples.way()[POLICY]);
+    Comparison nbC = samples.comparison(NB, nb);
+    Comparison policyC = samples.comparison(POLICY, policy);
+    List<Comparison> peers = new ArrayList<>();
+    List<Relative> versus = new ArrayList<>(List.of(Relative.of(nbC, policyC, "net-balancer", "policy routing alone")));
+    for (PeerWays.Peer p : PeerWays.Peer.values()) {
+      Comparison c = samples.comparison(FIRST_PEER + p.ordinal(), mode(p.title(), samples.way()[FIRST_PEER + p.ordinal()]));
+      peers.add(c);
+      versus.add(Relative.of(nbC, c, "net-balancer", p.title()));
+    }
+    return new Result(plan.dataPlaneRounds(), blocks, plan.iperfSeconds(), plan.connRateMillis(), PIN, plain, nbC,
+        policyC, peers, versus);
   }
 
   /**
-   * Fresh labs for the three ways, created in an order that rotates by block, so that whatever
-   * makes one lab a little faster than its twin (it varies by about 1 % from lab to lab) falls
-   * on each way in turn; then a warm-up round and {@code rounds} measured ones.
+   * Fresh labs for the ways, created in an order that rotates by block, so that whatever makes one
+   * lab a little faster than its twin (it varies by about 1 % from lab to lab) falls on each way in
+   * turn; then a warm-up round and {@code rounds} measured ones. In each round plain is paired with
+   * every other way, in an order that rotates by round.
    */
   private static void block(BenchEnv env, BenchPlan plan, int block, int rounds, boolean calibration,
       ExecutorService both, Samples samples) throws Exception {
     List<AutoCloseable> open = new ArrayList<>();
     try {
-      Way[] ways = new Way[3];
-      for (int k = 0; k < 3; k++) {
-        int way = (k + block) % 3;
-        ways[way] = startWay(open, way != 1 || calibration);
+      Way[] ways = new Way[WAYS];
+      for (int k = 0; k < WAYS; k++) {
+        int way = (k + block) % WAYS;
+        ways[way] = startWay(open, way != NB || calibration);
       }
-      Lab nbLab = ways[1].lab();
+      Lab nbLab = ways[NB].lab();
       if (!calibration) {
         LabDaemon.oneShot(nbLab, env, Map.of(), "apply"); // throws if it fails
         String variant = System.getenv(AFTER_APPLY_ENV);
@@ -171,15 +220,17 @@ final class DataPlaneSection {
               AFTER_APPLY_ENV);
         }
       }
-      Lab policyLab = ways[2].lab();
-      LabWays.policyRoutingOn(policyLab);
+      LabWays.policyRoutingOn(ways[POLICY].lab());
+      for (PeerWays.Peer p : PeerWays.Peer.values()) {
+        p.apply(ways[FIRST_PEER + p.ordinal()].lab());
+      }
       for (int round = -1; round < rounds; round++) {
         boolean keep = round >= 0; // round -1 warms servers, clients and neighbour entries up
-        int first = Math.max(round, 0) % 2; // which lab starts first alternates
-        pair(both, plan, first, keep, ways[0], samples.plainBesideNb(), ways[1], samples.nb());
-        if (round % 2 == 0 || round < 0) { // -1, 0, 2, 4, …
-          pair(both, plan, Math.max(round, 0) / 2 % 2, keep, ways[0], samples.plainBesidePolicy(), ways[2],
-              samples.policy());
+        int r = Math.max(round, 0);
+        for (int k = 0; k < WAYS - 1; k++) {
+          int w = 1 + (k + r) % (WAYS - 1);
+          int first = (r + w) % 2; // which lab starts first alternates
+          pair(both, plan, first, keep, ways[0], samples.plainBeside()[w], ways[w], samples.way()[w]);
         }
       }
       if (!calibration) {

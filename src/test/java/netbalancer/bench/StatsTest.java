@@ -52,4 +52,21 @@ class StatsTest {
     assertEquals(List.of(), Stats.medianInterval95(List.of()));
     assertEquals(List.of(0.5, 0.5), Stats.medianInterval95(List.of(0.5)));
   }
+
+  @Test
+  void ratioOfMediansIntervalBracketsTheTrueRatio() {
+    List<Double> a = new ArrayList<>();
+    List<Double> b = new ArrayList<>();
+    java.util.Random r = new java.util.Random(11);
+    for (int i = 0; i < 300; i++) {
+      a.add(0.95 + 0.02 * r.nextGaussian());
+      b.add(0.97 + 0.02 * r.nextGaussian());
+    }
+    List<Double> ci = Stats.ratioOfMediansInterval95(a, b);
+    double truth = 0.95 / 0.97;
+    assertTrue(ci.get(0) <= truth && truth <= ci.get(1), truth + " inside " + ci);
+    assertTrue(ci.get(1) < 1, "0.95 against 0.97 is told apart with 300 pairs each: " + ci);
+    assertEquals(List.of(), Stats.ratioOfMediansInterval95(a, List.of()));
+    assertEquals(List.of(0.5, 0.5), Stats.ratioOfMediansInterval95(List.of(0.5), List.of(1.0)));
+  }
 }

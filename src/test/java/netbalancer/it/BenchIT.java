@@ -106,6 +106,18 @@ class BenchIT {
       assertTrue(dp.path(way).path("way").path("connectionsMedian").asDouble() > 0, dp.toString());
     }
     assertTrue(dp.path("plain").path("throughputMedian").asDouble() > 0, dp.toString());
+    // The peers' rulesets (mwan3's, VyOS's) were measured too, and net-balancer against each way.
+    assertEquals(2, dp.path("peers").size(), dp.toString());
+    for (JsonNode peer : dp.path("peers")) {
+      for (String k : List.of("throughputRatio", "connectionRateRatio")) {
+        assertTrue(peer.path(k).asDouble() > 0.3 && peer.path(k).asDouble() < 3, k + ": " + peer);
+      }
+    }
+    assertEquals(3, dp.path("versus").size(), dp.toString());
+    for (JsonNode v : dp.path("versus")) {
+      assertTrue(v.path("connectionRateRatio").asDouble() > 0.3, v.toString());
+      assertEquals(2, v.path("throughputRatioCi95").size(), v.toString());
+    }
 
     JsonNode dist = json.path("distribution");
     assertEquals(0, dist.path("failed").asInt(), dist.toString());
