@@ -30,7 +30,7 @@ final class ApplyCostSection {
     BenchPlan plan = env.plan();
     int largest = Collections.max(plan.applySizes());
     try (Lab lab = Lab.create(largest)) {
-      List<String> argv = LabDaemon.argv(lab, env, Map.of(), List.of(), "bench", "apply-cost",
+      List<String> argv = env.balancer(lab).argv("bench", "apply-cost",
           "--uplinks", plan.applySizes().stream().map(String::valueOf).collect(Collectors.joining(",")),
           "--warmup", Integer.toString(plan.applyWarmup()),
           "--iterations", Integer.toString(plan.applyIterations()),

@@ -3,7 +3,9 @@ package netbalancer.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import netbalancer.lab.JvmFlags;
 import netbalancer.lab.Lab;
+import netbalancer.lab.LabBalancer;
 
 /**
  * What every section needs: the plan, the jar to start in the lab (a private copy, see
@@ -27,6 +29,11 @@ record BenchEnv(BenchPlan plan, Path jar, JvmFlags flags, boolean ownsJar) imple
     // The lab starts its servers and clients from the jar too.
     System.setProperty("netbalancer.jar", jar.toString());
     return new BenchEnv(plan, jar, JvmFlags.of(origin), copy == null);
+  }
+
+  /** net-balancer in {@code lab}'s router, run from this bench's jar with the launcher's flags. */
+  LabBalancer balancer(Lab lab) {
+    return LabBalancer.in(lab).runningFrom(jar, flags);
   }
 
   @Override

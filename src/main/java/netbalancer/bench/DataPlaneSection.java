@@ -213,7 +213,7 @@ final class DataPlaneSection {
       }
       Lab nbLab = ways[NB].lab();
       if (!calibration) {
-        LabDaemon.oneShot(nbLab, env, Map.of(), "apply"); // throws if it fails
+        env.balancer(nbLab).runOrThrow("apply");
         String variant = System.getenv(AFTER_APPLY_ENV);
         if (variant != null && !variant.isBlank()) {
           LabWays.check(nbLab.exec(nbLab.routerNs(), List.of("sh", "-c", variant), null, Duration.ofSeconds(30)),
@@ -234,7 +234,7 @@ final class DataPlaneSection {
         }
       }
       if (!calibration) {
-        LabDaemon.oneShot(nbLab, env, Map.of(), "cleanup");
+        env.balancer(nbLab).runOrThrow("cleanup");
       }
     } finally {
       closeAll(open);

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import netbalancer.config.ConfigLoader;
 import netbalancer.lab.Lab;
+import netbalancer.lab.LabBalancer;
+import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
 
 /**
@@ -72,15 +74,16 @@ final class DetectionSection {
     List<Double> detected = new ArrayList<>();
     int undetected = 0;
     for (int i = 0; i < samples; i++) {
-      try (LabDaemon daemon = LabDaemon.start(lab, env, settings)) {
+      LabBalancer nb = env.balancer(lab).with(settings);
+      try (LabDaemon daemon = nb.start()) {
         Thread.sleep(1000 + ThreadLocalRandom.current().nextLong(interval.toMillis()));
-        LbTable.awaitBalanced(lab, lab.uplinkCount(), Duration.ofSeconds(10));
+        nb.awaitBalanced(lab.uplinkCount(), Duration.ofSeconds(10));
         LabProcess load = traffic ? startTraffic(lab) : null;
         try {
           monitor.drain();
           inject(lab, fault, true);
           long t0 = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-          IpMonitor.Event e = monitor.await(ev -> ev.isRouteIn(LbTable.ID) && !ev.mentionsDev(dev), limit);
+          IpMonitor.Event e = monitor.await(ev -> ev.isRouteIn(nb.lbTable()) && !ev.mentionsDev(dev), limit);
           if (e == null) {
             undetected++;
           } else {

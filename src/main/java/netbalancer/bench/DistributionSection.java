@@ -3,6 +3,7 @@ package netbalancer.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import netbalancer.lab.Lab;
+import netbalancer.lab.LabBalancer;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
 
@@ -27,9 +28,10 @@ final class DistributionSection {
     int n = env.plan().distributionConnections();
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
       Map<String, String> settings = Map.of("UPLINK_WEIGHTS", WEIGHTS);
-      LabDaemon.oneShot(lab, env, settings, "apply");
+      LabBalancer nb = env.balancer(lab).with(settings);
+      nb.runOrThrow("apply");
       LoadReport report = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, n, "--parallel", "8");
-      LabDaemon.oneShot(lab, env, settings, "cleanup");
+      nb.runOrThrow("cleanup");
       Map<String, Double> expected = new LinkedHashMap<>();
       Map<String, Double> actual = new LinkedHashMap<>();
       double worst = 0;

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import netbalancer.system.ProcessRunner;
 import netbalancer.lab.Lab;
+import netbalancer.lab.LabBalancer;
+import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
 
 /**
@@ -33,7 +35,7 @@ final class FootprintSection {
     int idle = env.plan().footprintIdleSeconds();
     long hz = clockTicksPerSecond();
     try (Lab lab = Lab.create(UPLINKS); LabProcess servers = lab.startServers()) {
-      try (LabDaemon daemon = LabDaemon.start(lab, env, Map.of())) {
+      try (LabDaemon daemon = env.balancer(lab).start()) {
         Thread.sleep(SETTLE_MS);
         long[] ticks0 = cpuTicks(daemon.pid());
         long t0 = System.nanoTime();

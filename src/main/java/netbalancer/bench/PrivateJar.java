@@ -7,6 +7,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import netbalancer.lab.JvmFlags;
 
 /**
  * A bench run lasts minutes and loads classes as it goes; a build that rewrites target/ in the

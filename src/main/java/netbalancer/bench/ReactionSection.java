@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import netbalancer.lab.Lab;
+import netbalancer.lab.LabBalancer;
+import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
 
 /**
@@ -38,7 +40,8 @@ final class ReactionSection {
 
   static Result run(BenchEnv env) throws Exception {
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
-      try (LabDaemon daemon = LabDaemon.start(lab, env, SETTINGS);
+      LabBalancer nb = env.balancer(lab).with(SETTINGS);
+      try (LabDaemon daemon = nb.start();
           IpMonitor monitor = IpMonitor.start(lab, lab.routerNs());
           LabProcess client = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "follow",
               Lab.SERVER_ADDRESS, Integer.toString(Lab.SERVER_PORT), Integer.toString(CONNECT_TIMEOUT_MS),
@@ -48,7 +51,7 @@ final class ReactionSection {
         List<Double> conn = new ArrayList<>();
         for (int i = 0; i < env.plan().reactionEvents(); i++) {
           Thread.sleep(100 + ThreadLocalRandom.current().nextInt(200)); // no rhythm to fall into
-          double[] times = sample(lab, daemon, monitor, client, isp);
+          double[] times = sample(lab, nb, daemon, monitor, client, isp);
           if (times != null) {
             lb.add(times[0]);
             conn.add(times[1]);
@@ -64,7 +67,8 @@ final class ReactionSection {
   }
 
   /** One carrier loss and return: ms to LB_TABLE and to the first connection elsewhere, or null. */
-  private static double[] sample(Lab lab, LabDaemon daemon, IpMonitor monitor, LabProcess client, LabProcess isp) {
+  private static double[] sample(Lab lab, LabBalancer nb, LabDaemon daemon, IpMonitor monitor, LabProcess client,
+      LabProcess isp) {
     String dev = lab.uplinkName(FAILING);
     monitor.drain();
     client.writeLine("go");
@@ -75,14 +79,14 @@ final class ReactionSection {
     isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " down");
     String ok = client.readLine(Duration.ofSeconds(30));
     IpMonitor.Event carrier = monitor.await(e -> e.isLinkOf(dev) && e.noCarrier(), LIMIT);
-    IpMonitor.Event table = monitor.await(e -> e.isRouteIn(LbTable.ID) && !e.mentionsDev(dev), LIMIT);
+    IpMonitor.Event table = monitor.await(e -> e.isRouteIn(nb.lbTable()) && !e.mentionsDev(dev), LIMIT);
     // SYNs sent into the dead link left an INCOMPLETE ARP entry for its gateway; one that
     // lingers counts as a dead gateway (with a hold-down). Each sample starts afresh.
     lab.execCheck(lab.routerNs(), "ip", "neigh", "flush", "dev", dev);
     isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " up");
-    if (monitor.await(e -> e.isRouteIn(LbTable.ID) && e.mentionsDev(dev), Duration.ofSeconds(20)) == null) {
+    if (monitor.await(e -> e.isRouteIn(nb.lbTable()) && e.mentionsDev(dev), Duration.ofSeconds(20)) == null) {
       throw new IllegalStateException(dev + " did not rejoin LB_TABLE after its carrier came back; LB_TABLE "
-          + LbTable.balanced(lab) + "; daemon log:\n" + daemon.drainLog());
+          + nb.balanced() + "; daemon log:\n" + String.join("\n", daemon.recentLines()));
     }
     if (carrier == null || table == null || !ok.startsWith("ok ")) {
       return null;

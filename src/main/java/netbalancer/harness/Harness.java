@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
+import netbalancer.observe.KernelObserver;
+import netbalancer.system.ProcessRunner;
 
 /**
  * {@code net-balancer test}: runs scenarios against this host or a fresh lab, prints what the
@@ -38,7 +40,7 @@ public final class Harness {
     List<Result> results = new ArrayList<>();
     try (Undo undo = new Undo("net-balancer test", out)) {
       Target target = lab ? labTarget(undo, out) : hostTarget(hostConfig.get(), undo, out);
-      Observer observer = new Observer(() -> LbTable.read(target.runner(), target.config().lbTable()),
+      Observer observer = new Observer(() -> new KernelObserver(target.runner()).defaultRouteDevices(target.config().lbTable()),
           () -> DaemonView.request(target.config().controlSocket()), timeline);
       undo.atEnd(observer::close);
       observer.start();
@@ -96,7 +98,7 @@ public final class Harness {
   }
 
   private static Target hostTarget(Config config, Undo undo, PrintStream out) {
-    HostTarget target = new HostTarget(config, NsRunner.current());
+    HostTarget target = new HostTarget(config, new ProcessRunner());
     List<String> leftovers = HarnessTables.removeLeftovers(target.runner());
     if (!leftovers.isEmpty()) {
       out.println("removed nft table(s) " + HarnessTables.NAME + " " + leftovers + " left by a run that was killed");

@@ -3,6 +3,7 @@ package netbalancer.harness;
 import java.util.Optional;
 import netbalancer.config.Config;
 import netbalancer.plan.Uplink;
+import netbalancer.system.CommandRunner;
 
 /**
  * This host's own interfaces (or those of the namespace the command runs in). Faults are made
@@ -11,9 +12,9 @@ import netbalancer.plan.Uplink;
  */
 final class HostTarget implements Target {
   private final Config config;
-  private final NsRunner runner;
+  private final CommandRunner runner;
 
-  HostTarget(Config config, NsRunner runner) {
+  HostTarget(Config config, CommandRunner runner) {
     this.config = config;
     this.runner = runner;
   }
@@ -30,7 +31,7 @@ final class HostTarget implements Target {
   }
 
   @Override
-  public NsRunner runner() {
+  public CommandRunner runner() {
     return runner;
   }
 

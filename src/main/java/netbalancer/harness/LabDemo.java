@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import netbalancer.harness.Observer.Seen;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
+import netbalancer.observe.KernelObserver;
 
 /**
  * {@code net-balancer lab}: the balancer at work in a lab of 3 ISPs (weights 2:1:1), without
@@ -35,6 +37,12 @@ public final class LabDemo {
     this.out = out;
   }
 
+  /** LB_TABLE's members, or null while the router cannot be read (the observer keeps what it saw last). */
+  private static Supplier<Set<String>> observeTable(Lab lab, int table) {
+    KernelObserver router = new KernelObserver(lab.runnerIn(lab.routerNs()));
+    return () -> router.defaultRouteDevices(table);
+  }
+
   /** Runs the demo; with {@code keep} the lab stays up and this JVM ends without removing it. */
   public static int run(boolean keep, PrintStream out) throws InterruptedException {
     return new LabDemo(out).demo(keep);
@@ -48,7 +56,7 @@ public final class LabDemo {
       rig = LabRig.start(WEIGHTS, keep);
       undo.atEnd(rig::close);
       Lab lab = rig.lab();
-      observer = new Observer(() -> LbTable.read(NsRunner.in(lab.routerNs()), rig.config().lbTable()),
+      observer = new Observer(observeTable(lab, rig.config().lbTable()),
           () -> DaemonView.request(rig.config().controlSocket()), (t, what) -> { }).start();
       undo.atEnd(observer::close);
       say("built in %s: namespaces %s{router,client,inet,isp1,isp2,isp3}", since(start), lab.prefix());

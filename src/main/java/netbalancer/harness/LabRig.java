@@ -6,20 +6,22 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import netbalancer.config.Config;
 import netbalancer.lab.Lab;
+import netbalancer.lab.LabBalancer;
+import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.WhoAmIServer;
 
 /**
  * A lab with the balancer running in its router: 3 simulated ISPs, servers behind them, and the
  * daemon started with fast health settings so that scenarios take seconds, not minutes. The
- * daemon gets a config file of its own and an empty environment: nothing of the host's
- * configuration (file, variables, hooks, metrics) reaches it.
+ * daemon is the lab's own {@link LabBalancer} (an empty environment but for its settings) with a
+ * config file of its own, so nothing of the host's configuration (file, variables, hooks,
+ * metrics) reaches it.
  */
 final class LabRig implements AutoCloseable {
   /** Health probes go here; held and counted connections to {@link #TRAFFIC_ADDRESS}: blocked probes spare them. */
@@ -30,12 +32,12 @@ final class LabRig implements AutoCloseable {
 
   private final Lab lab;
   private final Config config;
-  private final DaemonLog daemonLog;
+  private final LabDaemon daemon;
 
-  private LabRig(Lab lab, Config config, DaemonLog daemonLog) {
+  private LabRig(Lab lab, Config config, LabDaemon daemon) {
     this.lab = lab;
     this.config = config;
-    this.daemonLog = daemonLog;
+    this.daemon = daemon;
   }
 
   /** The lab's daemon settings: fast checks, short hold-down, private state; {@code extra} on top. */
@@ -72,9 +74,8 @@ final class LabRig implements AutoCloseable {
       settings.forEach((k, v) -> text.append(k).append("=\"").append(v).append("\"\n"));
       Files.writeString(file, text);
       startServers(lab, keepable);
-      DaemonLog log = new DaemonLog(lab.start(lab.routerNs(), daemonArgv(file).toArray(String[]::new)));
-      log.awaitLine("first apply done", Duration.ofSeconds(30));
-      return new LabRig(lab, config, log);
+      LabDaemon daemon = LabBalancer.in(lab).with(settings).start("--config", file.toString());
+      return new LabRig(lab, config, daemon);
     } catch (IOException | RuntimeException e) {
       lab.close();
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -91,14 +92,6 @@ final class LabRig implements AutoCloseable {
     if (!line.startsWith("ready")) {
       throw new IllegalStateException("lab server said: " + line);
     }
-  }
-
-  private static List<String> daemonArgv(Path configFile) {
-    String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
-    return new ArrayList<>(List.of("env", "-i", "PATH=" + path,
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-Xss512k", "-Dnetbalancer.log=stdout",
-        "-jar", Lab.jarPath().toString(), "run", "--config", configFile.toString()));
   }
 
   /** The lab starts its helpers from a jar: the one this command runs from, unless one is set. */
@@ -124,8 +117,8 @@ final class LabRig implements AutoCloseable {
     return config;
   }
 
-  DaemonLog daemonLog() {
-    return daemonLog;
+  LabDaemon daemon() {
+    return daemon;
   }
 
   /** Uplink name (wan2) to the lab's index (2); 0 if there is none. */

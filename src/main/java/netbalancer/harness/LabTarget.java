@@ -10,6 +10,7 @@ import netbalancer.config.Config;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LoadReport;
+import netbalancer.system.CommandRunner;
 
 /**
  * A fresh lab (3 ISPs, the daemon in its router): faults are made on the ISP side, as the
@@ -20,11 +21,11 @@ final class LabTarget implements Target {
   private static final int HELD = 60;
 
   private final LabRig rig;
-  private final NsRunner runner;
+  private final CommandRunner runner;
 
   LabTarget(LabRig rig) {
     this.rig = rig;
-    this.runner = NsRunner.in(rig.lab().routerNs());
+    this.runner = rig.lab().runnerIn(rig.lab().routerNs());
   }
 
   @Override
@@ -38,7 +39,7 @@ final class LabTarget implements Target {
   }
 
   @Override
-  public NsRunner runner() {
+  public CommandRunner runner() {
     return runner;
   }
 
@@ -140,7 +141,7 @@ final class LabTarget implements Target {
   /** The daemon's last log lines: why it did what it did. */
   @Override
   public List<String> diagnostics() {
-    List<String> lines = rig.daemonLog().lines();
+    List<String> lines = rig.daemon().recentLines();
     return lines.subList(Math.max(0, lines.size() - 25), lines.size());
   }
 

@@ -7,6 +7,7 @@ import netbalancer.config.Config;
 import netbalancer.observe.KernelObserver;
 import netbalancer.plan.Uplink;
 import netbalancer.plan.UplinkDiscovery;
+import netbalancer.system.CommandRunner;
 
 /**
  * Where the scenarios run and how each fault is made: on this host's own interfaces
@@ -20,7 +21,7 @@ interface Target extends AutoCloseable {
   Config config();
 
   /** Runs commands where the balancer runs. */
-  NsRunner runner();
+  CommandRunner runner();
 
   /** The uplinks the balancer finds now, as it finds them. */
   default List<Uplink> uplinks() {

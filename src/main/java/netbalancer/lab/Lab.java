@@ -1,9 +1,7 @@
 package netbalancer.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,14 +16,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import netbalancer.system.CommandException;
 import netbalancer.system.CommandRunner;
 import netbalancer.system.CommandRunner.Result;
 import netbalancer.system.ProcessRunner;
@@ -68,6 +64,11 @@ import netbalancer.system.ProcessRunner;
  * <p>Faults are made on the ISP side. {@link #close()} kills what the lab started and deletes its
  * namespaces; a shutdown hook does the same, and every new lab first sweeps the namespaces of
  * labs whose JVM is gone.
+ *
+ * <p>This class is the lab's face; the work is split: the address plan in {@link LabPlan}, the
+ * commands (one injected runner, own namespaces only) in {@link LabShell}, the faults in
+ * {@link LabFaults}, the programs it starts in {@link LabLauncher}, and net-balancer itself in
+ * {@link LabBalancer}.
  */
 public final class Lab implements AutoCloseable {
 
@@ -84,9 +85,7 @@ public final class Lab implements AutoCloseable {
   public static final String ISP_UPSTREAM_IF = "inet0";
 
   private static final Pattern STATE_DIR = Pattern.compile("nblab-\\d+-[0-9a-f]{4}-state");
-  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final CommandRunner RUNNER = new ProcessRunner();
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final LabCleanup CLEANUP = new LabCleanup(RUNNER);
   private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -104,7 +103,9 @@ public final class Lab implements AutoCloseable {
   private final String prefix;
   private final int uplinkCount;
   private final LabPlan plan;
-  private final List<LabProcess> processes = new CopyOnWriteArrayList<>();
+  private final LabShell shell;
+  private final LabFaults faults;
+  private final LabLauncher launcher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Lab(Builder b) {
@@ -119,6 +120,9 @@ public final class Lab implements AutoCloseable {
     this.prefix = p;
     this.plan = new LabPlan(b.names, b.sharedPair, b.pointToPoint, b.defaultRoutes, this::ispNs,
         clientNs());
+    this.shell = new LabShell(RUNNER, prefix, namespaces());
+    this.faults = new LabFaults(shell, plan, this::ispNs, routerNs());
+    this.launcher = new LabLauncher(shell);
     OPEN.add(this);
     try {
       build(b);
@@ -231,7 +235,7 @@ public final class Lab implements AutoCloseable {
     String marker = LabNames.marker(ProcessHandle.current().pid(),
         ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH));
     inParallel(namespaces(), ns -> {
-      host("netns", "add", ns);
+      shell.addNamespace(ns);
       ip(ns, "link", "set", "dev", "lo", "up", "alias", marker);
       // No duplicate address detection: link-local addresses appear at once, so kernel state
       // dumps taken a second apart compare equal.
@@ -261,15 +265,15 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- faults
+  // ---------------------------------------------------------------- faults (LabFaults)
 
   /** Takes the ISP end of uplink i down: the router's {@code wanI} loses carrier (NO-CARRIER). */
   public void carrierDown(int i) {
-    ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "down");
+    faults.carrierDown(i);
   }
 
   public void carrierUp(int i) {
-    ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "up");
+    faults.carrierUp(i);
   }
 
   /**
@@ -277,54 +281,30 @@ public final class Lab implements AutoCloseable {
    * gateway's own address still answer: upstream is dead, the gateway looks fine.
    */
   public void blackhole(int i, boolean on) {
-    nft(ispNs(i), "flush chain ip nblab blackhole\n" + (on ? "add rule ip nblab blackhole drop\n" : ""));
+    faults.blackhole(i, on);
   }
 
   /** ISP i drops {@code percent} of forwarded packets at random (each direction); 0 heals. */
   public void loss(int i, int percent) {
-    if (percent < 0 || percent > 100) {
-      throw new IllegalArgumentException("loss percent must be 0..100, not " + percent);
-    }
-    // nft takes "mod 100 < N" only for N up to 99: all loss is a plain drop
-    String rule = percent == 100 ? "drop" : "numgen random mod 100 < " + percent + " drop";
-    nft(ispNs(i), "flush chain ip nblab loss\n"
-        + (percent == 0 ? "" : "add rule ip nblab loss " + rule + "\n"));
+    faults.loss(i, percent);
   }
 
   /** ISP i drops traffic to and from one address behind it (say, one health-probe target). */
   public void blockTarget(int i, String address, boolean on) {
-    checkIpv4(address);
-    String element = " element ip nblab blocked { " + address + " }\n";
-    // add-then-delete makes unblocking an address that is not blocked a no-op, not an error
-    nft(ispNs(i), "add" + element + (on ? "" : "delete" + element));
+    faults.blockTarget(i, address, on);
   }
 
-  /**
-   * ISP i stops answering ARP for its gateway address (its side of the link goes NOARP) and the
-   * router forgets the neighbor, so the router's next packets find the gateway unresolvable.
-   */
+  /** ISP i stops answering ARP for its gateway address, and the router forgets the neighbor. */
   public void gatewayNeighborLost(int i, boolean lost) {
-    if (uplink(i).pointToPoint()) {
-      throw new IllegalStateException("uplink " + i + " is point-to-point: it has no gateway neighbor");
-    }
-    ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "arp", lost ? "off" : "on");
-    ip(ispNs(i), "neigh", "flush", "dev", ISP_CUSTOMER_IF);
-    ip(routerNs(), "neigh", "flush", "dev", uplinkName(i));
+    faults.gatewayNeighborLost(i, lost);
   }
 
   /** Heals every fault on every uplink: carrier up, no drops, no blocked targets, ARP on. */
   public void clearFaults() {
-    for (int i = 1; i <= uplinkCount(); i++) {
-      carrierUp(i);
-      nft(ispNs(i), "flush chain ip nblab blackhole\nflush chain ip nblab loss\n"
-          + "flush set ip nblab blocked\n");
-      if (!uplink(i).pointToPoint()) {
-        ip(ispNs(i), "link", "set", "dev", ISP_CUSTOMER_IF, "arp", "on");
-      }
-    }
+    faults.clearFaults();
   }
 
-  // ---------------------------------------------------------------- commands
+  // ---------------------------------------------------------------- commands (LabShell)
 
   /** Runs {@code argv} inside one of this lab's namespaces. */
   public Result exec(String ns, String... argv) {
@@ -332,17 +312,12 @@ public final class Lab implements AutoCloseable {
   }
 
   public Result exec(String ns, List<String> argv, String stdin, Duration timeout) {
-    return RUNNER.run(inNs(ns, argv), stdin, timeout);
+    return shell.exec(ns, argv, stdin, timeout);
   }
 
-  /** Like {@link #exec(String, String...)}, but throws {@link CommandException} unless it exits 0. */
+  /** Like {@link #exec(String, String...)}, but throws {@code CommandException} unless it exits 0. */
   public Result execCheck(String ns, String... argv) {
-    List<String> full = inNs(ns, List.of(argv));
-    Result r = RUNNER.run(full, null);
-    if (!r.ok()) {
-      throw new CommandException(full, r);
-    }
-    return r;
+    return shell.execCheck(ns, List.of(argv));
   }
 
   /** The flags {@code ip -j link} shows for {@code dev} in {@code ns}, e.g. UP, LOWER_UP, NO-CARRIER. */
@@ -356,71 +331,28 @@ public final class Lab implements AutoCloseable {
 
   /** {@code ip -j ARGS} in {@code ns}, parsed. */
   public JsonNode ipJson(String ns, String... args) {
-    List<String> argv = new ArrayList<>(List.of("ip", "-j", "-n", checkOwn(ns)));
-    argv.addAll(List.of(args));
-    Result r = RUNNER.check(argv, null);
-    try {
-      return JSON.readTree(r.stdout().isBlank() ? "[]" : r.stdout());
-    } catch (IOException e) {
-      throw new UncheckedIOException("ip -j printed no JSON: " + r.stdout(), e);
-    }
+    return shell.ipJson(ns, List.of(args));
   }
 
-  private List<String> inNs(String ns, List<String> argv) {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", checkOwn(ns)));
-    full.addAll(argv);
-    return full;
-  }
-
-  private String checkOwn(String ns) {
-    if (ns == null || !ns.startsWith(prefix) || !namespaces().contains(ns)) {
-      throw new IllegalArgumentException(ns + " is not a namespace of lab " + prefix);
-    }
-    if (closed.get()) {
-      throw new IllegalStateException("lab " + prefix + " is closed");
-    }
-    return ns;
+  /** A runner confined to {@code ns}, for code that takes one (the harness, the balancer's own observer). */
+  public CommandRunner runnerIn(String ns) {
+    return shell.runnerIn(ns);
   }
 
   private void ip(String ns, String... args) {
-    List<String> argv = new ArrayList<>(List.of("ip", "-n", checkOwn(ns)));
-    argv.addAll(List.of(args));
-    RUNNER.check(argv, null);
+    shell.ip(ns, args);
   }
 
   private void batch(String ns, List<String> lines) {
-    RUNNER.check(List.of("ip", "-n", checkOwn(ns), "-batch", "-"), String.join("\n", lines) + "\n");
+    shell.batch(ns, lines);
   }
 
   private void nft(String ns, String script) {
-    RUNNER.check(inNs(ns, List.of("nft", "-f", "-")), script);
+    shell.nft(ns, script);
   }
 
   private void sysctl(String ns, String... settings) {
-    List<String> argv = new ArrayList<>(List.of("sysctl", "-q", "-w"));
-    argv.addAll(List.of(settings));
-    RUNNER.check(inNs(ns, argv), null);
-  }
-
-  /** The only commands run in the host namespace: creating and deleting lab namespaces. */
-  private static Result host(String... netnsCommand) {
-    if (!netnsCommand[0].equals("netns") || !netnsCommand[netnsCommand.length - 1].startsWith(PREFIX)) {
-      throw new IllegalArgumentException("not a lab namespace command: " + List.of(netnsCommand));
-    }
-    List<String> argv = new ArrayList<>(List.of("ip"));
-    argv.addAll(List.of(netnsCommand));
-    return RUNNER.check(argv, null);
-  }
-
-  private static void checkIpv4(String address) {
-    var m = IPV4.matcher(address == null ? "" : address);
-    boolean ok = m.matches();
-    for (int g = 1; ok && g <= 4; g++) {
-      ok = Integer.parseInt(m.group(g)) <= 255;
-    }
-    if (!ok) {
-      throw new IllegalArgumentException("not an IPv4 address: " + address);
-    }
+    shell.sysctl(ns, settings);
   }
 
   private static <T> void inParallel(List<T> items, java.util.function.Consumer<T> task) {
@@ -448,27 +380,16 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- processes
+  // ---------------------------------------------------------------- processes (LabLauncher)
 
   /** Starts {@code argv} in {@code ns}; it is killed when the lab closes, if not before. */
   public LabProcess start(String ns, String... argv) {
-    LabProcess p = new LabProcess(ns, inNs(ns, List.of(argv)));
-    processes.add(p);
-    return p;
+    return launcher.start(ns, List.of(argv));
   }
 
   /** Starts {@code java -cp JAR mainClass args} in {@code ns}, with a small, quick-starting JVM. */
   public LabProcess startJava(String ns, String mainClass, String... args) {
-    return start(ns, javaArgv(mainClass, args).toArray(String[]::new));
-  }
-
-  private static List<String> javaArgv(String mainClass, String... args) {
-    List<String> argv = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xmx256m",
-        "-Djava.net.preferIPv4Stack=true", "-cp", jarPath().toString(), mainClass));
-    argv.addAll(List.of(args));
-    return argv;
+    return launcher.startJava(ns, mainClass, args);
   }
 
   /** Starts a {@link WhoAmIServer} in inet on {@code ports} (none: {@link #SERVER_PORT}). */
@@ -478,17 +399,7 @@ public final class Lab implements AutoCloseable {
 
   /** Starts a {@link WhoAmIServer} in any lab namespace and returns once it listens. */
   public LabProcess startServer(String ns, int... ports) {
-    List<String> args = new ArrayList<>(List.of("--watch-stdin"));
-    for (int port : ports.length == 0 ? new int[] {SERVER_PORT} : ports) {
-      args.add(Integer.toString(port));
-    }
-    LabProcess p = startJava(ns, WhoAmIServer.class.getName(), args.toArray(String[]::new));
-    String line = p.readLine(Duration.ofSeconds(30));
-    if (!line.startsWith("ready")) {
-      p.close();
-      throw new IllegalStateException("server in " + ns + " said: " + line);
-    }
-    return p;
+    return launcher.startServer(ns, ports);
   }
 
   /**
@@ -496,27 +407,12 @@ public final class Lab implements AutoCloseable {
    * {@code "--bind", addr}, {@code "--timeout-ms", "500"}) and returns its report.
    */
   public LoadReport loadCount(String ns, String host, int port, int n, String... options) {
-    List<String> argv = javaArgv(LoadClient.class.getName(), "count", host,
-        Integer.toString(port), Integer.toString(n));
-    argv.addAll(List.of(options));
-    Result r = exec(ns, argv, null, Duration.ofSeconds(60 + n / 10));
-    if (!r.ok()) {
-      throw new CommandException(argv, r);
-    }
-    return LoadReport.parse(r.stdout());
+    return launcher.loadCount(ns, host, port, n, options);
   }
 
   /** Opens N connections from {@code ns} with {@code LoadClient hold} and keeps them. */
   public HeldConnections hold(String ns, String host, int port, int n, String... options) {
-    List<String> args = new ArrayList<>(List.of("hold", host, Integer.toString(port), Integer.toString(n)));
-    args.addAll(List.of(options));
-    LabProcess p = startJava(ns, LoadClient.class.getName(), args.toArray(String[]::new));
-    try {
-      return new HeldConnections(p, Duration.ofSeconds(2));
-    } catch (RuntimeException e) {
-      p.close();
-      throw e;
-    }
+    return launcher.hold(ns, host, port, n, options);
   }
 
   /**
@@ -551,7 +447,8 @@ public final class Lab implements AutoCloseable {
     }
     RuntimeException first = null;
     try {
-      processes.forEach(LabProcess::close);
+      launcher.closeAll();
+      shell.close();
       for (String ns : namespaces()) {
         try {
           CLEANUP.remove(ns);
@@ -590,6 +487,7 @@ public final class Lab implements AutoCloseable {
       ip(ns, "link", "set", "dev", "lo", "alias", LabNames.KEPT);
     }
     closed.set(true);
+    shell.close();
   }
 
   /**

@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -27,6 +30,9 @@ public final class LabProcess implements AutoCloseable {
   private final Writer stdin;
   // Optional.empty() marks the end of output.
   private final BlockingQueue<Optional<String>> lines = new LinkedBlockingQueue<>();
+  /** The last lines of output, read or not: what a failure report shows. */
+  private final Deque<String> recent = new ArrayDeque<>();
+  private static final int RECENT = 60;
 
   LabProcess(String namespace, List<String> argv) {
     this.namespace = namespace;
@@ -47,6 +53,12 @@ public final class LabProcess implements AutoCloseable {
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
+        synchronized (recent) {
+          if (recent.size() == RECENT) {
+            recent.removeFirst();
+          }
+          recent.addLast(line);
+        }
         lines.add(Optional.of(line));
       }
     } catch (IOException e) {
@@ -84,6 +96,36 @@ public final class LabProcess implements AutoCloseable {
       throw new IllegalStateException("output ended" + exitNote() + ": " + this);
     }
     return line.get();
+  }
+
+  /**
+   * Reads lines until one contains {@code text} and returns it; throws, with the last lines of
+   * output, if none does within {@code limit} or the output ends.
+   */
+  public String awaitLine(String text, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException("no output within " + limit.toMillis() + " ms");
+        }
+        String line = readLine(Duration.ofNanos(left));
+        if (line.contains(text)) {
+          return line;
+        }
+      }
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("no line with '" + text + "' within " + limit.toMillis() + " ms from " + this
+          + " (" + e.getMessage() + "); its last lines: " + String.join(" | ", recentLines()), e);
+    }
+  }
+
+  /** The last lines of output (up to 60), whether read already or not. */
+  public List<String> recentLines() {
+    synchronized (recent) {
+      return new ArrayList<>(recent);
+    }
   }
 
   public void writeLine(String line) {

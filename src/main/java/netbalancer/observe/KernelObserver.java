@@ -2,6 +2,8 @@ package netbalancer.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import netbalancer.system.CommandRunner;
 
 /**
@@ -29,6 +31,32 @@ public final class KernelObserver {
     }
     return new KernelState(IpJson.links(arrays.get(0)), IpJson.routes(arrays.get(1), Family.INET),
         IpJson.rules(arrays.get(2), Family.INET), IpJson.neighbors(arrays.get(3)), nftTable());
+  }
+
+  /**
+   * The devices the IPv4 default route in {@code table} spans now: with LB_TABLE, the uplinks new
+   * connections are balanced over. One small {@code ip} call (the harness polls it every 20 ms);
+   * null when ip fails (the namespace is gone, say).
+   */
+  public Set<String> defaultRouteDevices(int table) {
+    CommandRunner.Result r = runner.run("ip", "-j", "-d", "-N", "-4", "route", "show", "table", Integer.toString(table));
+    return r.ok() ? defaultRouteDevices(r.stdout()) : null;
+  }
+
+  /** The devices of the default route(s) in {@code ip -j route show} output, sorted. */
+  static Set<String> defaultRouteDevices(String ipJson) {
+    Set<String> devs = new TreeSet<>();
+    if (ipJson == null || ipJson.isBlank()) {
+      return devs;
+    }
+    for (JsonNode array : IpJson.arrays(ipJson)) {
+      for (Route r : IpJson.routes(array, Family.INET)) {
+        if (r.isDefault()) {
+          r.nexthops().forEach(h -> devs.add(h.dev()));
+        }
+      }
+    }
+    return devs;
   }
 
   public NftTable nftTable() {

@@ -152,15 +152,6 @@ class HostFaultsTest {
     assertEquals("nft delete table arp net_balancer_harness", runner.calls().get(1).command());
   }
 
-  @Test
-  void namespacedCommandsUseIpDashNOrNetnsExec() {
-    NsRunner in = new NsRunner(new RecordingRunner(), "nblab-1-abcd-router");
-    assertEquals(List.of("ip", "-n", "nblab-1-abcd-router", "-j", "route"), in.wrap(List.of("ip", "-j", "route")));
-    assertEquals(List.of("ip", "netns", "exec", "nblab-1-abcd-router", "nft", "list", "tables"),
-        in.wrap(List.of("nft", "list", "tables")));
-    assertEquals(List.of("nft"), new NsRunner(new RecordingRunner(), null).wrap(List.of("nft")));
-  }
-
   private static final String UP = "[{\"ifname\":\"v0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"]}]";
 
   private static Result ok(String out) {

@@ -55,14 +55,4 @@ class ObserverTest {
     assertTrue(before.allEligible());
     assertEquals(Map.of(), DaemonView.parse("{}").uplinks());
   }
-
-  @Test
-  void lbTableMembersAreTheDevicesOfTheDefaultRoute() {
-    assertEquals(Set.of("wan1", "wan3"), LbTable.parse("""
-        [{"dst":"default","protocol":"213","flags":[],"nexthops":[{"gateway":"198.18.1.1","dev":"wan1","weight":2,
-        "flags":[]},{"gateway":"198.18.3.1","dev":"wan3","weight":1,"flags":[]}]}]"""));
-    assertEquals(Set.of("ppp0"), LbTable.parse("[{\"dst\":\"default\",\"dev\":\"ppp0\",\"flags\":[]}]"));
-    assertEquals(Set.of(), LbTable.parse("[{\"dst\":\"198.18.1.0/24\",\"dev\":\"wan1\"}]"));
-    assertEquals(Set.of(), LbTable.parse(""));
-  }
 }

@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import netbalancer.system.ProcessRunner;
+import netbalancer.lab.JvmFlags;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import org.junit.jupiter.api.Test;
@@ -270,8 +271,7 @@ class HarnessIT {
     }
 
     static Cli start(String... args) throws IOException {
-      List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-jar", Lab.jarPath().toString()));
+      List<String> argv = new ArrayList<>(JvmFlags.of(Lab.jarPath()).javaJar(Lab.jarPath())); // as the launcher runs it
       argv.addAll(List.of(args));
       return new Cli(new ProcessBuilder(argv).redirectErrorStream(true).start());
     }

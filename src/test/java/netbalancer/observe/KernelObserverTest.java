@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 import netbalancer.system.CommandRunner;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +80,25 @@ class KernelObserverTest {
         ? new CommandRunner.Result(0, "[]\n[]\n[]\n[]\n", "")
         : new CommandRunner.Result(1, "", "Error: No such file or directory"));
     assertFalse(new KernelObserver(runner).observe().nftTable().exists());
+  }
+
+  @Test
+  void lbTableMembersAreTheDevicesOfTheDefaultRoute() {
+    assertEquals(Set.of("wan1", "wan3"), KernelObserver.defaultRouteDevices("""
+        [{"type":"1","dst":"default","protocol":"213","flags":[],"nexthops":[{"gateway":"198.18.1.1","dev":"wan1",
+        "weight":2,"flags":[]},{"gateway":"198.18.3.1","dev":"wan3","weight":1,"flags":[]}]}]"""));
+    assertEquals(Set.of("ppp0"), KernelObserver.defaultRouteDevices("[{\"dst\":\"default\",\"dev\":\"ppp0\",\"flags\":[]}]"));
+    assertEquals(Set.of(), KernelObserver.defaultRouteDevices("[{\"dst\":\"198.18.1.0/24\",\"dev\":\"wan1\"}]"));
+    assertEquals(Set.of(), KernelObserver.defaultRouteDevices(""));
+  }
+
+  @Test
+  void lbTableIsReadWithOneIpCallAndAFailureIsNull() {
+    RecordingRunner runner = new RecordingRunner(c -> new CommandRunner.Result(0, ROUTES, ""));
+    assertEquals(Set.of("wan1", "wan2"), new KernelObserver(runner).defaultRouteDevices(200));
+    assertEquals(List.of("ip -j -d -N -4 route show table 200"),
+        runner.calls().stream().map(RecordingRunner.Call::command).toList());
+    assertNull(new KernelObserver(new RecordingRunner(c -> new CommandRunner.Result(1, "", "Cannot open network"
+        + " namespace"))).defaultRouteDevices(200));
   }
 }

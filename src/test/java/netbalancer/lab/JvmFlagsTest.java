@@ -1,4 +1,4 @@
-package netbalancer.bench;
+package netbalancer.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

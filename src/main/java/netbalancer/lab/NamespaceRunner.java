@@ -1,31 +1,25 @@
-package netbalancer.harness;
+package netbalancer.lab;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import netbalancer.system.CommandRunner;
-import netbalancer.system.ProcessRunner;
 
 /**
- * Runs programs in one named network namespace, or in the current one when the name is null.
- * {@code ip} gets {@code -n NS} (no extra exec: the LB_TABLE poller runs it 50 times a second);
- * anything else goes through {@code ip netns exec NS}.
+ * Runs programs in one network namespace: {@code ip} gets {@code -n NS} (no extra exec: the
+ * harness polls LB_TABLE 50 times a second through it), anything else goes through
+ * {@code ip netns exec NS}.
  */
-final class NsRunner implements CommandRunner {
+final class NamespaceRunner implements CommandRunner {
   private final CommandRunner inner;
   private final String ns;
 
-  NsRunner(CommandRunner inner, String ns) {
+  NamespaceRunner(CommandRunner inner, String ns) {
+    if (ns == null || ns.isBlank()) {
+      throw new IllegalArgumentException("a namespace runner needs a namespace");
+    }
     this.inner = inner;
     this.ns = ns;
-  }
-
-  static NsRunner current() {
-    return new NsRunner(new ProcessRunner(), null);
-  }
-
-  static NsRunner in(String ns) {
-    return new NsRunner(new ProcessRunner(), ns);
   }
 
   @Override
@@ -34,9 +28,6 @@ final class NsRunner implements CommandRunner {
   }
 
   List<String> wrap(List<String> argv) {
-    if (ns == null) {
-      return argv;
-    }
     List<String> out = new ArrayList<>();
     if (argv.get(0).equals("ip")) {
       out.addAll(List.of("ip", "-n", ns));

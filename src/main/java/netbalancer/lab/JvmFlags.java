@@ -1,4 +1,4 @@
-package netbalancer.bench;
+package netbalancer.lab;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
