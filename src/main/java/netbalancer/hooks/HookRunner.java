@@ -4,7 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -26,8 +28,13 @@ public final class HookRunner implements AutoCloseable {
   /** Events waiting beyond this many are dropped: hooks that far behind are reporting history. */
   static final int QUEUE_CAPACITY = 64;
   private static final File DEV_NULL = new File("/dev/null");
+  /** util-linux setsid, which execs the hook as the leader of a new session and process group. */
+  private static final String SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
+      .filter(f -> new File(f).canExecute()).findFirst().orElse(null);
 
   private final Path dir;
+  /** The refusals logged already (HookDirectory's reasons), so each is said once. */
+  private final Set<String> reported = new HashSet<>();
   private final Duration timeout;
   private final Ticker ticker;
   private final ThreadPoolExecutor worker;
@@ -123,14 +130,15 @@ public final class HookRunner implements AutoCloseable {
   }
 
   private void runAll(HookEvent e) {
-    List<Path> hooks;
+    HookDirectory.Listing listing;
     try {
-      hooks = HookDirectory.list(dir);
+      listing = HookDirectory.list(dir);
     } catch (IOException ex) {
       Log.warn("hooks: cannot read %s: %s", dir, ex.toString());
       return;
     }
-    for (Path hook : hooks) {
+    reportRefusals(listing);
+    for (Path hook : listing.hooks()) {
       if (Thread.currentThread().isInterrupted()) {
         return;
       }
@@ -142,8 +150,32 @@ public final class HookRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * Each refusal once, when it is first seen (every event would repeat it otherwise); one that
+   * went away and comes back is logged again.
+   */
+  private void reportRefusals(HookDirectory.Listing listing) {
+    Set<String> now = new HashSet<>();
+    if (listing.refusedDirectory() != null) {
+      String line = String.format("hooks: refusing every hook in %s: %s (hooks run as root: the directory and those"
+          + " above it must be owned by root and writable by root alone)", dir, listing.refusedDirectory());
+      now.add(line);
+    }
+    listing.refused().forEach((hook, why) -> now.add(String.format("hooks: refusing %s: %s (hooks run as root: a hook"
+        + " must be a regular file owned by root, writable by root alone, inside %s)", hook.getFileName(), why, dir)));
+    for (String line : now) {
+      if (!reported.contains(line)) {
+        Log.warn("%s", line);
+      }
+    }
+    reported.clear();
+    reported.addAll(now);
+  }
+
   private void run(Path hook, HookEvent e) {
-    ProcessBuilder pb = new ProcessBuilder(hook.toString())
+    // setsid: the hook leads its own process group, so a timeout kills whatever it started, even a
+    // grandchild whose parent exited (no longer a descendant that ProcessHandle can find).
+    ProcessBuilder pb = new ProcessBuilder(SETSID != null ? List.of(SETSID, hook.toString()) : List.of(hook.toString()))
         .directory(new File("/"))
         .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
         // Inherited, not piped: a hook that leaves a background child holding a pipe open would
@@ -179,12 +211,24 @@ public final class HookRunner implements AutoCloseable {
   }
 
   /**
-   * SIGKILL to the hook and everything it started. The descendants are listed before the hook
-   * dies: once it is gone they belong to init and can no longer be found from it. The hook goes
-   * first so that it cannot start more while its children are being killed.
+   * SIGKILL to the hook's process group and to every descendant (one that left the group with
+   * setsid of its own). The descendants are listed before the hook dies: once it is gone they
+   * belong to init and can no longer be found from it. The group goes first so that the hook
+   * cannot start more while its children are being killed.
    */
   private static void kill(Process p) {
     List<ProcessHandle> tree = p.descendants().toList();
+    if (SETSID != null) {
+      try {
+        // the hook's pid is its group's id: setsid made it the leader
+        new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(2, TimeUnit.SECONDS);
+      } catch (IOException e) {
+        Log.warn("hooks: cannot kill the process group of pid %d: %s", p.pid(), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     p.destroyForcibly();
     tree.forEach(ProcessHandle::destroyForcibly);
     try {

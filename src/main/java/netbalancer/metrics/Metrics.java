@@ -39,6 +39,42 @@ public final class Metrics implements AutoCloseable {
   private boolean fileFailing;
   private boolean closed;
 
+  static {
+    // The JDK server under the exporter reads a request's line and headers on a pool thread with
+    // no deadline, and the exporter's pool (10 threads) blocks the accepting thread when full:
+    // 15 connections sending headers a byte at a time stopped every scrape. With these it closes
+    // a connection whose request is not in after 5 s, or whose answer is not taken in 10 s
+    // (checked each second). Read once, when the first server is made; an operator's -D wins.
+    setIfAbsent("sun.net.httpserver.maxReqTime", "5");
+    setIfAbsent("sun.net.httpserver.maxRspTime", "10");
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+
+  /**
+   * Up to 32 scrapes at once (a scrape takes milliseconds; more than a few at once are slow
+   * clients, which the deadlines above end); the accepting thread waits only beyond that.
+   */
+  private static java.util.concurrent.ExecutorService executor() {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return new java.util.concurrent.ThreadPoolExecutor(1, 32, 60, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "metrics-http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, (r, pool) -> {
+          try {
+            pool.getQueue().put(r);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+  }
+
   public Metrics(Config config) {
     this.enabled = config.metricsEnabled();
     this.bind = config.metricsBind();
@@ -58,13 +94,14 @@ public final class Metrics implements AutoCloseable {
     }
     try {
       AtomicFile.removeLeftovers(file);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       Log.warn("metrics: cannot clean up temp files next to %s: %s", file, e.getMessage());
     }
     // Always an explicit address: the exporter's default is every address.
     server = HTTPServer.builder()
         .inetAddress(InetAddress.getByName(bind)) // an IP literal (validated): no DNS lookup
         .port(port)
+        .executorService(executor())
         .registry(registry)
         .buildAndStart();
     Log.info("metrics: serving http://%s:%d/metrics, writing %s", bind.contains(":") ? "[" + bind + "]" : bind,
@@ -116,8 +153,8 @@ public final class Metrics implements AutoCloseable {
     }
     if (enabled) {
       try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
+        AtomicFile.delete(file);
+      } catch (IOException | RuntimeException e) {
         Log.warn("metrics: cannot remove %s: %s", file, e.getMessage());
       }
     }
@@ -158,7 +195,8 @@ public final class Metrics implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       if (!fileFailing) {
         fileFailing = true;
-        Log.warn("metrics: cannot write %s: %s", file, e.toString());
+        Log.warn("metrics: cannot write %s: %s", file,
+            e instanceof netbalancer.system.FileTrust.UntrustedPathException ? e.getMessage() : e.toString());
       }
     }
   }

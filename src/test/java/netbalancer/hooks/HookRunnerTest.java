@@ -136,6 +136,72 @@ class HookRunnerTest {
     }
   }
 
+  @Test
+  void anOrphanedGrandchildDiesWithItsHookAtTheTimeout() throws Exception {
+    Path dir = hooksDir();
+    Path pids = tmp.resolve("orphan.txt");
+    // the subshell exits at once: its sleep is re-parented to init, no longer the hook's descendant
+    script(dir, "10-orphan", "(sleep 100000 & echo $! > '" + pids + "')\nsleep 100000", true);
+    try (HookRunner r = runner(dir, "0.5")) {
+      r.fire("wan0", "down", "up", "timeout", 1, List.of("wan1"));
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    long orphan = Long.parseLong(Files.readString(pids).strip());
+    assertTrue(dead(orphan), "the orphaned grandchild " + orphan + " was killed with the hook's process group");
+  }
+
+  @Test
+  void hooksOthersCouldHaveWrittenAreRefusedAndEachIsLoggedOnce() throws Exception {
+    Path dir = hooksDir();
+    Path ran = tmp.resolve("ran.txt");
+    logging(dir, "10-good", ran);
+    logging(dir, "20-world-writable", ran);
+    Files.setPosixFilePermissions(dir.resolve("20-world-writable"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    logging(dir, "30-group-writable", ran);
+    Files.setPosixFilePermissions(dir.resolve("30-group-writable"), PosixFilePermissions.fromString("rwxrwxr-x"));
+    logging(dir, "40-not-roots", ran);
+    Files.setAttribute(dir.resolve("40-not-roots"), "unix:uid", 65534);
+    Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
+    logging(outside, "evil", ran);
+    Files.createSymbolicLink(dir.resolve("50-link-out"), outside.resolve("evil"));
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    netbalancer.log.Log.setOutput(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "up", "down", "ok", 1, List.of("wan1"));
+      r.fire("wan0", "down", "up", "ok", 1, List.of("wan1"));
+      assertTrue(r.awaitIdle(WAIT));
+    } finally {
+      netbalancer.log.Log.setOutput(System.err);
+    }
+    assertEquals(List.of("10-good wan0 up", "10-good wan0 down"), Files.readAllLines(ran), "only the good one ran");
+    String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    for (String why : List.of("refusing 20-world-writable: " + dir.resolve("20-world-writable")
+        + " is writable by everyone (mode 0777)", "refusing 30-group-writable: " + dir.resolve("30-group-writable")
+        + " is writable by its group", "refusing 40-not-roots: " + dir.resolve("40-not-roots") + " is owned by uid 65534",
+        "refusing 50-link-out: a symlink to " + outside.toRealPath().resolve("evil") + ", outside the hooks directory")) {
+      assertEquals(1, text.split(java.util.regex.Pattern.quote(why), -1).length - 1, "once: " + why + "\n" + text);
+    }
+  }
+
+  @Test
+  void aHooksDirectoryOthersCanWriteRefusesEveryHookInIt() throws Exception {
+    Path dir = hooksDir();
+    Path ran = tmp.resolve("ran.txt");
+    logging(dir, "10-good", ran);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    netbalancer.log.Log.setOutput(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "up", "down", "ok", 1, List.of("wan1"));
+      assertTrue(r.awaitIdle(WAIT));
+    } finally {
+      netbalancer.log.Log.setOutput(System.err);
+    }
+    assertTrue(!Files.exists(ran), "nothing ran");
+    String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(text.contains("hooks: refusing every hook in " + dir + ": " + dir + " is writable by everyone"), text);
+  }
+
   /**
    * Whether the process is gone or a zombie (killed, waiting for its parent, or for init when
    * orphaned, to reap it: slow in some containers). Waits a little for SIGKILL to land.

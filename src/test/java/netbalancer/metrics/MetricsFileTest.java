@@ -41,6 +41,30 @@ class MetricsFileTest {
   }
 
   @Test
+  void aDirectoryAnotherUserOwnsOrCanWriteIsRefusedAndNothingIsWrittenThrough() throws Exception {
+    Path victim = tmp.resolve("victim");
+    Files.writeString(victim, "secret");
+    Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+    Path theirs = Files.createDirectory(tmp.resolve("theirs"));
+    Files.setAttribute(theirs, "unix:uid", 65534);
+    Path open = Files.createDirectory(tmp.resolve("open"));
+    Files.setAttribute(open, "unix:mode", 01777); // sticky, as /tmp: still refused for the file itself
+    for (Path dir : List.of(theirs, open)) {
+      Path file = dir.resolve("m.prom");
+      Files.createSymbolicLink(file, victim); // what the other user plants at the target name
+      try (Metrics m = enabled(file)) {
+        m.update(update(1));
+      }
+      assertTrue(Files.isSymbolicLink(file), "neither replaced nor removed: " + file);
+      assertEquals("secret", Files.readString(victim));
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
+      try (Stream<Path> s = Files.list(dir)) {
+        assertEquals(1, s.count(), "no temp file created in " + dir);
+      }
+    }
+  }
+
+  @Test
   void theFileIsNeverSeenHalfWritten() throws Exception {
     Path file = tmp.resolve("load_balancer_metrics.prom");
     List<String> bad = new CopyOnWriteArrayList<>();

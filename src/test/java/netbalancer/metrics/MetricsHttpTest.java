@@ -53,6 +53,42 @@ class MetricsHttpTest {
   }
 
   @Test
+  void slowHeaderClientsNeitherStopScrapesNorStayConnected() throws Exception {
+    int port = freePort();
+    List<Socket> slow = new ArrayList<>();
+    try (Metrics m = new Metrics(config(port))) {
+      m.start();
+      m.update(input(0, uplink("wan0", "up", true, 1000, 1000)));
+      for (int i = 0; i < 40; i++) { // more than the server's threads
+        Socket s = new Socket("127.0.0.1", port);
+        s.getOutputStream().write("GET /metrics HTTP/1.1\r\nX-Slow: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        slow.add(s);
+      }
+      long t0 = System.nanoTime();
+      HttpClient client = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+          .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(200, r.statusCode());
+      assertTrue(ms < 8000, "a scrape behind 40 slow-header connections took " + ms + " ms");
+      Socket first = slow.get(0);
+      first.setSoTimeout(8000);
+      int read;
+      try {
+        read = first.getInputStream().read();
+      } catch (java.net.SocketException e) {
+        read = -1; // reset: closed all the same
+      }
+      assertEquals(-1, read, "the server closed a request that never ended");
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void theDefaultBindIsLoopback() {
     assertEquals("127.0.0.1", Config.defaults().metricsBind());
     assertEquals(9090, Config.defaults().metricsPort());
