@@ -23,6 +23,7 @@ final class MonitorHealthSource implements HealthSource {
     uplinks.forEach(u -> sources.put(u.name(), u.address()));
     monitor.setUplinks(sources);
     for (Uplink u : uplinks) {
+      monitor.carrier(u.name(), u.carrier());
       if (neighborFailed.contains(u.name())) {
         monitor.neighborFailed(u.name());
       } else {

@@ -39,14 +39,15 @@ import netbalancer.log.Log;
 public final class HealthMonitor implements AutoCloseable {
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final HealthSettings settings;
-  private final Prober prober;
+  private volatile HealthSettings settings; // replaced by a reload, under lock
+  private volatile Prober prober;
   private final ScheduledExecutorService scheduler;
   private final Executor probeExecutor;
   private final Ticker ticker;
   private final Clock clock;
   private final HealthListener listener;
   private final boolean ownsExecutors;
+  private CommandRunner runner; // what create() built the prober on; null when given a prober
   private final Object lock = new Object();
   private final Map<String, Entry> entries = new TreeMap<>(); // guarded by lock
   private boolean closed; // guarded by lock
@@ -104,8 +105,10 @@ public final class HealthMonitor implements AutoCloseable {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("health-timer"));
     timer.setRemoveOnCancelPolicy(true); // timers are replaced often; don't keep the dead ones
     ExecutorService probes = Executors.newCachedThreadPool(daemonThreads("health-probe"));
-    return new HealthMonitor(settings, Prober.forMethod(settings.method(), runner), timer, probes,
+    HealthMonitor m = new HealthMonitor(settings, Prober.forMethod(settings.method(), runner), timer, probes,
         ticker, Clock.systemUTC(), listener, true);
+    m.runner = runner;
+    return m;
   }
 
   /**
@@ -144,6 +147,53 @@ public final class HealthMonitor implements AutoCloseable {
         schedule(e);
       }
     }
+  }
+
+  /**
+   * Whether the uplink has carrier, on every reconcile: without it no probe runs and none counts;
+   * repeated losses are a flap (see {@link HealthState#carrierLost}).
+   */
+  public void carrier(String uplink, boolean up) {
+    event(uplink, (s, now) -> {
+      if (up) {
+        s.carrierBack(now);
+      } else {
+        s.carrierLost(now);
+      }
+    });
+  }
+
+  /**
+   * New settings and prober (a reload): every uplink keeps its state, hold-down, backoff level and
+   * counters; only what the settings govern from now on changes.
+   */
+  public void reconfigure(HealthSettings next) {
+    Prober p = prober;
+    if (next.method() != settings.method()) {
+      if (runner == null) {
+        throw new IllegalStateException("this monitor was given its prober: pass the new one");
+      }
+      p = Prober.forMethod(next.method(), runner);
+    }
+    reconfigure(next, p);
+  }
+
+  /** {@link #reconfigure(HealthSettings)} with the caller's prober (tests). */
+  void reconfigure(HealthSettings next, Prober nextProber) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      settings = Objects.requireNonNull(next);
+      prober = Objects.requireNonNull(nextProber);
+      long now = ticker.read();
+      for (Entry e : entries.values()) {
+        e.state.reconfigure(next, now);
+        collect(e);
+        schedule(e);
+      }
+    }
+    publish();
   }
 
   /** Traffic pinned to the uplink stopped getting replies: probe it now, fail it only if probes agree. */

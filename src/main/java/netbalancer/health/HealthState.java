@@ -2,6 +2,7 @@ package netbalancer.health;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import netbalancer.plan.UplinkState;
@@ -27,19 +28,30 @@ import netbalancer.plan.UplinkState;
  * <p>Traffic evidence ({@link #suspect}) makes the next round start at once. Strong evidence may
  * also count as the first failed observation, never as the last: an uplink still fails only on a
  * failed probe round, so with the default threshold of 2 one failed confirmation round (one
- * HEALTH_CHECK_TIMEOUT) does it instead of two. Not thread-safe: {@link HealthMonitor} locks.
+ * HEALTH_CHECK_TIMEOUT) does it instead of two.
+ *
+ * <p>Carrier ({@link #carrierLost}, {@link #carrierBack}): a probe of an uplink without carrier
+ * tests nothing, so none starts while it is gone, and a round that overlapped a loss is not
+ * counted (neither pass nor failure): the carrier rules alone judge the outage, wherever the probe
+ * timer happened to be. Under hysteresis, {@link #FLAP_LOSSES} carrier losses within {@link
+ * #FLAP_WINDOW_NANOS} count as one failure (hold-down with backoff, as failed probes do): one loss
+ * is a cable being re-seated, three in a minute is a flapping link. Not thread-safe: {@link
+ * HealthMonitor} locks.
  */
 final class HealthState {
   static final long NEVER = Long.MAX_VALUE;
   private static final long NONE = Long.MIN_VALUE;
   // Far above any sensible streak; keeps the counter from overflowing on a years-long flap.
   private static final int MAX_LEVEL = 1_000;
+  /** Carrier losses within {@link #FLAP_WINDOW_NANOS} that make a flap (a failure). */
+  static final int FLAP_LOSSES = 3;
+  static final long FLAP_WINDOW_NANOS = 60_000_000_000L;
 
   /** A state change, to be told to listeners in the order it happened. */
   record Change(UplinkState from, UplinkState to, String reason) {
   }
 
-  private final HealthSettings s;
+  private HealthSettings s;
   private final Measurements m = new Measurements();
   private final List<Change> changes = new ArrayList<>();
   private UplinkState state = UplinkState.UP;
@@ -61,6 +73,9 @@ final class HealthState {
   private boolean soon;
   private long lastProbeStart = NONE;
   private long nextProbeAt;
+  private boolean noCarrier;
+  private long carrierBackAt = NONE; // a round that started before this overlapped a loss
+  private final ArrayDeque<Long> carrierLosses = new ArrayDeque<>();
 
   /** A new uplink is in service at once (it has a default route) and is probed at once. */
   HealthState(HealthSettings settings, long now) {
@@ -81,7 +96,7 @@ final class HealthState {
 
   /** The earliest time {@link #advance} or a probe round has work to do; {@link #NEVER} if none. */
   long nextWakeAt() {
-    long t = s.enabled() && !inFlight ? nextProbeAt : NEVER;
+    long t = s.enabled() && !inFlight && !noCarrier ? nextProbeAt : NEVER;
     return state == UplinkState.HOLD_DOWN ? Math.min(t, holdDownUntil) : t;
   }
 
@@ -100,7 +115,7 @@ final class HealthState {
   }
 
   boolean probeDue(long now) {
-    return s.enabled() && !inFlight && now >= nextProbeAt;
+    return s.enabled() && !inFlight && !noCarrier && now >= nextProbeAt;
   }
 
   void probeStarted(long now) {
@@ -119,6 +134,12 @@ final class HealthState {
     }
     inFlight = false;
     advance(now);
+    if (noCarrier || lastProbeStart < carrierBackAt) {
+      // Tested a link without carrier (or one in flux): no evidence either way.
+      nextProbeAt = earliest(now); // without carrier: once it is back
+      soon = false;
+      return;
+    }
     int answered = 0;
     String firstProblem = null;
     for (ProbeResult r : results) {
@@ -152,8 +173,10 @@ final class HealthState {
    */
   void suspect(long now, String why, boolean counts) {
     advance(now);
-    if (!s.enabled() || !eligible()) {
-      return; // without probes to confirm it, traffic evidence alone never fails an uplink
+    if (!s.enabled() || !eligible() || noCarrier) {
+      // Without probes to confirm it, traffic evidence alone never fails an uplink; without
+      // carrier, unanswered traffic says nothing the carrier rules do not.
+      return;
     }
     fast = true;
     suspicion = why;
@@ -196,12 +219,68 @@ final class HealthState {
     }
   }
 
+  /**
+   * The uplink lost carrier: no probes until it is back. Under hysteresis the {@link #FLAP_LOSSES}-th
+   * loss within {@link #FLAP_WINDOW_NANOS} fails an uplink in service (hold-down with backoff).
+   */
+  void carrierLost(long now) {
+    advance(now);
+    if (noCarrier) {
+      return;
+    }
+    noCarrier = true;
+    carrierLosses.addLast(now);
+    while (now - carrierLosses.peekFirst() > FLAP_WINDOW_NANOS) {
+      carrierLosses.removeFirst();
+    }
+    if (s.hysteresisEnabled() && eligible() && carrierLosses.size() >= FLAP_LOSSES) {
+      fail(now, "carrier lost " + carrierLosses.size() + " times in "
+          + Math.max(1, (now - carrierLosses.peekFirst()) / 1_000_000_000L) + " s (flapping)");
+    }
+  }
+
+  /** Carrier is back: probe as soon as allowed (a round that overlapped the loss does not count). */
+  void carrierBack(long now) {
+    advance(now);
+    if (!noCarrier) {
+      return;
+    }
+    noCarrier = false;
+    carrierBackAt = now;
+    probeSoon(now);
+  }
+
+  boolean hasCarrier() {
+    return !noCarrier;
+  }
+
+  /**
+   * New settings (a reload): the state, levels, counters and a hold-down in progress stay as they
+   * were earned; thresholds, intervals and the next hold-downs follow the new settings.
+   */
+  void reconfigure(HealthSettings next, long now) {
+    advance(now);
+    boolean wasEnabled = s.enabled();
+    s = next;
+    if (!next.enabled()) {
+      nextProbeAt = NEVER;
+      reason = wasEnabled ? "health checks disabled" : reason;
+      if (state == UplinkState.DEGRADED || state == UplinkState.DOWN && !neighborFailed) {
+        restore(now, "health checks disabled");
+      }
+    } else if (!wasEnabled || nextProbeAt == NEVER) {
+      nextProbeAt = earliest(now);
+    } else if (!inFlight && lastProbeStart != NONE && nextProbeAt > earliest(now)) {
+      nextProbeAt = regularNext(now); // a changed interval counts from the last round
+    }
+  }
+
   /** Probe as soon as the rate limit allows, e.g. after the source address changed. */
   void probeSoon(long now) {
     if (inFlight) {
       soon = true;
     } else if (s.enabled()) {
-      nextProbeAt = Math.min(nextProbeAt, earliest(now));
+      nextProbeAt = Math.min(nextProbeAt, earliest(now)); // waits for carrier if it is gone
     }
   }
 

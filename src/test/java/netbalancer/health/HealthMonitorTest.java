@@ -308,4 +308,43 @@ class HealthMonitorTest {
       probes.shutdownNow();
     }
   }
+
+  /** The case: a 10 s outage with a 5 s interval used to earn a hold-down from probes. */
+  @Test
+  void noProbeRunsWithoutCarrierAndTheUplinkIsProbedOnItsReturn() {
+    HealthMonitor m = monitor(TestSettings.defaults().interval(5));
+    m.setUplinks(uplinks("wan1", WAN1));
+    advance(1);
+    m.carrier("wan1", false);
+    prober.kill(WAN1);
+    int before = prober.callsFrom(WAN1).size();
+    advance(10);
+    assertEquals(before, prober.callsFrom(WAN1).size(), "no probe while the carrier is gone");
+    prober.revive(WAN1);
+    m.carrier("wan1", true);
+    advance(0);
+    assertEquals(before + 1, prober.callsFrom(WAN1).size(), "probed at once when it is back");
+    assertEquals(UplinkState.UP, m.snapshot().get("wan1").state());
+    assertEquals(List.of(), heard, "no health change at all: the carrier rules judged the outage");
+  }
+
+  @Test
+  void aReloadKeepsEveryUplinksStateAndChangesOnlyWhatTheSettingsGovern() {
+    HealthMonitor m = monitor(TestSettings.defaults());
+    m.setUplinks(uplinks("wan1", WAN1, "wan2", WAN2));
+    advance(1);
+    prober.kill(WAN1);
+    advance(40);
+    HealthSnapshot held = m.snapshot().get("wan1");
+    assertEquals(UplinkState.HOLD_DOWN, held.state());
+    List<String> heardBefore = List.copyOf(heard);
+    m.reconfigure(TestSettings.defaults().interval(10).build(), prober);
+    HealthSnapshot after = m.snapshot().get("wan1");
+    assertEquals(held.holdDownRemaining(), after.holdDownRemaining());
+    assertEquals(held.backoffLevel(), after.backoffLevel());
+    assertEquals(heardBefore, heard, "a reload is no state change");
+    int calls = prober.callsFrom(WAN2).size();
+    advance(20.5); // wan2's last round was at 30 s: due at once under the 10 s interval, then every 10 s
+    assertEquals(calls + 3, prober.callsFrom(WAN2).size(), "the new 10 s interval is in force");
+  }
 }

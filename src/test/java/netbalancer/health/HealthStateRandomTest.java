@@ -72,6 +72,11 @@ class HealthStateRandomTest {
     long inServiceSince;
     int level;
     int recoveries;
+    boolean noCarrier;
+    long carrierBack = Long.MIN_VALUE;
+    final java.util.ArrayDeque<Long> losses = new java.util.ArrayDeque<>();
+    int flapFailures;
+    boolean flappy;
     final Map<UplinkState, Integer> seen = new EnumMap<>(UplinkState.class);
 
     Run(long seed, HealthSettings settings) {
@@ -91,8 +96,15 @@ class HealthStateRandomTest {
         if (rnd.nextInt(200) == 0) {
           failP = new double[] {0.0, 0.02, 0.3, 0.6, 0.97, 1.0}[rnd.nextInt(6)]; // the link changes character
         }
+        if (rnd.nextInt(300) == 0) {
+          flappy = !flappy; // a stretch of carrier flaps a second or two apart
+        }
         int dice = rnd.nextInt(100);
-        if (dice < 70) {
+        if (flappy && dice < 40) {
+          clock.advance(Duration.ofMillis(rnd.nextInt(3_000)));
+          st.advance(now());
+          carrier(noCarrier);
+        } else if (dice < 70) {
           nextEvent();
         } else if (dice < 80) {
           clock.advance(Duration.ofMillis(rnd.nextInt(5_000)));
@@ -101,6 +113,8 @@ class HealthStateRandomTest {
           boolean wasIn = st.eligible();
           st.suspect(now(), "no replies", rnd.nextBoolean()); // strong evidence counts as a failure
           assertTrue(!wasIn || st.eligible(), at("failed on traffic evidence alone"));
+        } else if (dice < 91) {
+          carrier(rnd.nextInt(3) != 0 && !noCarrier ? false : true);
         } else if (dice < 94) {
           neighborDown |= s.neighborEnabled();
           countedPasses = 0;
@@ -122,8 +136,33 @@ class HealthStateRandomTest {
         assertTrue(recoveries > 100, "seed " + seed + " hardly recovered: " + recoveries);
         if (s.hysteresisEnabled()) {
           assertTrue(seen.getOrDefault(HOLD_DOWN, 0) > 100, "seed " + seed + " hardly held down: " + seen);
+          assertTrue(flapFailures > 10, "seed " + seed + " hardly flapped: " + flapFailures);
         }
       }
+    }
+
+    /** A carrier change: no round starts without carrier, none that overlapped a loss counts. */
+    void carrier(boolean up) {
+      if (up) {
+        if (noCarrier) {
+          carrierBack = now();
+        }
+        noCarrier = false;
+        st.carrierBack(now());
+        return;
+      }
+      boolean wasIn = st.eligible();
+      if (!noCarrier) {
+        losses.addLast(now());
+        while (now() - losses.peekFirst() > HealthState.FLAP_WINDOW_NANOS) {
+          losses.removeFirst();
+        }
+      }
+      boolean flap = !noCarrier && wasIn && s.hysteresisEnabled() && losses.size() >= HealthState.FLAP_LOSSES;
+      noCarrier = true;
+      st.carrierLost(now());
+      assertEquals(wasIn && !flap, st.eligible(), at(flap ? "a flap is a failure" : "one carrier loss is none"));
+      flapFailures += flap ? 1 : 0;
     }
 
     /** Jumps to the round's end, or to the next time the machine wants to wake, and acts there. */
@@ -138,6 +177,7 @@ class HealthStateRandomTest {
       boolean held = st.state() == HOLD_DOWN; // then the wake may be for the hold-down's end
       st.advance(now());
       if (st.probeDue(now())) {
+        assertFalse(noCarrier, at("a probe without carrier"));
         if (lastStart != Long.MIN_VALUE) {
           assertTrue(now() - lastStart >= HealthSettings.MIN_PROBE_GAP.toNanos(), at("rounds 1 s apart at least"));
         }
@@ -147,7 +187,7 @@ class HealthStateRandomTest {
         lastStart = now();
         roundEnd = now() + (rnd.nextBoolean() ? 0 : (long) (rnd.nextDouble() * s.timeout().toNanos()));
       } else {
-        assertFalse(s.enabled() && wake <= now() && !held && wake != HealthState.NEVER,
+        assertFalse(s.enabled() && wake <= now() && !held && wake != HealthState.NEVER && !noCarrier,
             at("woken for a probe that is not due"));
       }
     }
@@ -162,7 +202,15 @@ class HealthStateRandomTest {
             : rnd.nextBoolean() ? ProbeResult.timeout("no answer") : ProbeResult.failure("unreachable"));
       }
       boolean passed = answered >= s.quorum();
-      if (passed) {
+      if (noCarrier || roundStart < carrierBack) {
+        // tested a link without carrier: counts for nothing (the machine must agree, see check)
+        int before = st.snapshot("wan1", "198.18.1.2", now(), Instant.EPOCH).consecutiveFailures();
+        inFlight = false;
+        st.probeCompleted(now(), results);
+        assertEquals(before, st.snapshot("wan1", "198.18.1.2", now(), Instant.EPOCH).consecutiveFailures(),
+            at("a round without carrier counted"));
+        return;
+      } else if (passed) {
         failedInRow = 0;
         if (roundStart >= countFrom && !neighborDown) {
           countedPasses++;
@@ -231,7 +279,7 @@ class HealthStateRandomTest {
       if (!s.enabled()) {
         assertEquals(0, snap.successes() + snap.failures() + snap.timeouts(), at("probed while disabled"));
       }
-      if (s.enabled() && !inFlight && st.nextWakeAt() == HealthState.NEVER) {
+      if (s.enabled() && !inFlight && !noCarrier && st.nextWakeAt() == HealthState.NEVER) {
         fail(at("no probe planned"));
       }
     }

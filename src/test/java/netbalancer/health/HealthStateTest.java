@@ -450,4 +450,117 @@ class HealthStateTest {
     assertEquals("wan1", s.uplink());
     assertEquals("198.18.1.2", s.sourceAddress());
   }
+
+  @Test
+  void noProbeWithoutCarrierAndARoundThatOverlappedALossCountsForNothing() {
+    start(TestSettings.defaults().interval(5)); // the 10 s outage with a 5 s interval
+    nextRound(true);
+    at(4);
+    st.probeStarted(now()); // a round in flight when the carrier goes
+    at(4.5);
+    st.carrierLost(now());
+    at(7);
+    st.probeCompleted(now(), List.of(ProbeResult.failure("No route to host")));
+    assertEquals(0, snap().consecutiveFailures(), "a round without carrier is no failure");
+    for (double t = 7; t < 14.5; t += 0.5) {
+      at(t);
+      assertFalse(st.probeDue(now()), "no probe without carrier at " + t);
+    }
+    assertEquals(HealthState.NEVER, st.nextWakeAt(), "no timer while the carrier is gone");
+    assertEquals(UP, st.state(), "carrier loss is judged by the carrier rules, not by health");
+    at(14.5);
+    st.carrierBack(now());
+    assertTrue(st.probeDue(now()), "probed as soon as the carrier is back");
+    nextRound(true);
+    assertEquals(UP, st.state());
+    assertEquals(0, snap().failures() + snap().timeouts(), "the ignored round left no measurement");
+    assertEquals(2, snap().successes(), "the round right at the return counts");
+  }
+
+  @Test
+  void aRoundThatStartedBeforeTheCarrierCameBackDoesNotCount() {
+    start(TestSettings.defaults());
+    st.probeStarted(now());
+    at(0.2);
+    st.carrierLost(now());
+    at(1);
+    st.carrierBack(now());
+    at(2);
+    st.probeCompleted(now(), List.of(ProbeResult.timeout("no answer")));
+    assertEquals(0, snap().consecutiveFailures());
+    assertEquals(0.0, nextProbeIn(), 1e-9, "another round at once (a second after the ignored one's start)");
+  }
+
+  @Test
+  void threeCarrierLossesInAMinuteAreAFlapWithBackoffAndOneIsNothing() {
+    start(TestSettings.defaults().backoff(10, 10, 100));
+    nextRound(true);
+    st.carrierLost(now());
+    at(1);
+    st.carrierBack(now());
+    assertEquals(UP, st.state(), "one loss is a blip");
+    at(3);
+    st.carrierLost(now());
+    at(4);
+    st.carrierBack(now());
+    assertEquals(UP, st.state(), "two losses are not yet a flap");
+    at(6);
+    st.carrierLost(now());
+    assertEquals(HOLD_DOWN, st.state(), "the third loss within 60 s is");
+    assertEquals(Duration.ofSeconds(10), snap().holdDownRemaining());
+    assertEquals(1, snap().backoffLevel());
+    assertTrue(snap().reason().contains("carrier lost 3 times"), snap().reason());
+    at(7);
+    st.carrierBack(now());
+    at(15.9);
+    assertEquals(HOLD_DOWN, st.state(), "held down although the carrier is back");
+    at(16.1);
+    nextRound(true);
+    assertEquals(UP, st.state(), "back after the hold-down and a passed round");
+    at(18);
+    st.carrierLost(now());
+    assertEquals(HOLD_DOWN, st.state(), "still flapping: held down again");
+    assertEquals(Duration.ofSeconds(20), snap().holdDownRemaining(), "with a longer hold-down");
+    assertEquals(2, snap().backoffLevel());
+  }
+
+  @Test
+  void lossesFurtherApartThanTheWindowAreNoFlapNorWithoutHysteresis() {
+    start(TestSettings.defaults());
+    for (int i = 0; i < 5; i++) {
+      at(i * 31);
+      st.carrierLost(now());
+      at(i * 31 + 1);
+      st.carrierBack(now());
+    }
+    assertEquals(UP, st.state(), "one loss every 31 s: two in any minute");
+    start(TestSettings.defaults().hysteresis(false));
+    for (int i = 0; i < 5; i++) {
+      st.carrierLost(now());
+      st.carrierBack(now());
+    }
+    assertEquals(UP, st.state(), "no hysteresis, no flap damping");
+  }
+
+  @Test
+  void newSettingsKeepAHoldDownItsLevelAndCounters() {
+    start(TestSettings.defaults().backoff(60, 30, 300));
+    nextRound(false);
+    nextRound(false);
+    assertEquals(HOLD_DOWN, st.state());
+    at(elapsed() + 10);
+    HealthSnapshot before = snap();
+    st.reconfigure(TestSettings.defaults().interval(10).backoff(20, 5, 50).build(), now());
+    HealthSnapshot after = snap();
+    assertEquals(before.holdDownRemaining(), after.holdDownRemaining(), "the hold-down earned stays");
+    assertEquals(before.backoffLevel(), after.backoffLevel());
+    assertEquals(before.failures() + before.timeouts(), after.failures() + after.timeouts());
+    assertEquals(before.transitions(), after.transitions());
+    assertTrue(st.drainChanges().stream().noneMatch(c -> c.to() == UP), "no change made by a reload");
+    at(elapsed() + after.holdDownRemaining().toSeconds());
+    nextRound(true);
+    nextRound(false);
+    nextRound(false);
+    assertEquals(Duration.ofSeconds(25), snap().holdDownRemaining(), "the next hold-down follows the new settings");
+  }
 }
