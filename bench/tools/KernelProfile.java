@@ -8,13 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import netbalancer.bench.LabWays;
+import netbalancer.bench.PeerWays;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 
 /**
  * Where the kernel's CPU time goes, per way of routing: one lab per way (plain routing +
  * masquerade; the same with policy routing switched on; net-balancer applied; optionally
- * net-balancer with an ablation), the bench's workload run in each in turn under
+ * net-balancer with an ablation; the peers' rulesets, mwan3's and VyOS's, as {@code PeerWays}
+ * rebuilds them), the bench's workload run in each in turn under
  * {@code perf record -a}, and the kernel's samples per unit of work grouped by what they do:
  * per 1000 connections for {@code connections} (the bench's connection-rate client), per GB for
  * {@code throughput} (one iperf3 stream). Not part of CI (it needs perf and a quiet machine); run
@@ -22,13 +24,14 @@ import netbalancer.lab.LabProcess;
  *
  * <pre>java -cp target/net-balancer.jar bench/tools/KernelProfile.java connections|throughput [ROUNDS [SECONDS]]</pre>
  *
- * With {@code NET_BALANCER_BENCH_AFTER_APPLY='cmd'} a fourth lab runs {@code cmd} in its router
+ * With {@code NET_BALANCER_BENCH_AFTER_APPLY='cmd'} one more lab runs {@code cmd} in its router
  * after apply, as the bench's ablations do.
  */
 public class KernelProfile {
   private static final String AFTER_APPLY = System.getenv("NET_BALANCER_BENCH_AFTER_APPLY");
   private static final String[] WAYS = AFTER_APPLY == null || AFTER_APPLY.isBlank()
-      ? new String[] {"plain", "policy", "nb"} : new String[] {"plain", "policy", "nb", "nb+cmd"};
+      ? new String[] {"plain", "policy", "nb", "mwan3", "vyos"}
+      : new String[] {"plain", "policy", "nb", "nb+cmd", "mwan3", "vyos"};
   private static final int HZ = 4999;
 
   public static void main(String[] args) throws Exception {
@@ -95,6 +98,10 @@ public class KernelProfile {
       if (way.equals("nb+cmd")) {
         lab.execCheck(lab.routerNs(), "sh", "-c", AFTER_APPLY);
       }
+      return;
+    }
+    if (way.equals("mwan3") || way.equals("vyos")) { // the peers' rulesets, as the bench rebuilds them
+      PeerWays.Peer.valueOf(way.toUpperCase(java.util.Locale.ROOT)).apply(lab);
       return;
     }
     LabWays.plain(lab); // the bench's own baselines

@@ -35,7 +35,7 @@ public final class PeerWays {
   static final int MWAN3_MASK = 0x3f00;
   /** VyOS's first mark and table are {@code mark_offset + 1} (vyos-load-balancer.py: {@code lb['mark_offset'] = 0xc8}). */
   static final int VYOS_MARK_OFFSET = 0xc8;
-  /** mwan3's IPv4 test for a route's destination (mwan3.sh {@code IPv4_REGEX}; grep -E, so unanchored). */
+  /** mwan3's IPv4 test for a route's destination (mwan3.sh line 19, {@code IPv4_REGEX}; grep -E, so unanchored). */
   private static final Pattern IPV4 =
       Pattern.compile("((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)");
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -101,7 +101,8 @@ public final class PeerWays {
     int n = lab.uplinkCount();
     List<String> main = lines(lab, "ip", "-4", "route", "list", "table", "main");
 
-    // mwan3.sh mwan3_set_connected_ipv4 (and mwan3_set_custom_ipset, mwan3_set_dynamic_ipset): the
+    // mwan3.sh mwan3_set_connected_ipv4, lines 150-185 (and mwan3_set_custom_ipset 131-147,
+    // mwan3_set_dynamic_ipset 221-236): the
     // destinations mwan3 never balances: every IPv4 destination in `ip -4 route` (first word) and in
     // `ip -4 route list table 0` (second word), and 224.0.0.0/3. The custom set (rt_table_lookup)
     // is empty by default, the dynamic one a list:set.
@@ -128,13 +129,14 @@ public final class PeerWays {
       chains.add("mwan3_iface_in_" + lab.uplinkName(i));
     }
     chains.forEach(c -> ipt.append(':').append(c).append(" - [0:0]\n"));
-    // mwan3_set_general_iptables: a destination in one of the sets is marked "default" (main table).
+    // mwan3_set_general_iptables (lines 256-357), 274-283: a destination in one of the sets is
+    // marked "default" (main table).
     for (String c : chainsOfSets) {
       ipt.append("-A ").append(c).append(" -m set --match-set ").append(c).append(" dst -j MARK --set-xmark ")
           .append(defaultMark).append('\n');
     }
-    // mwan3_set_general_iptables, mwan3_hook: restore the connection's mark; only an unmarked
-    // packet goes through the interface, set and user rules; save; then the sets again.
+    // lines 289-346, mwan3_hook: restore the connection's mark (315-317); only an unmarked
+    // packet goes through the interface, set and user rules; save (331-332); then the sets again.
     ipt.append("-A mwan3_hook ").append(unmarked).append(" -j CONNMARK --restore-mark --nfmask ").append(mask)
         .append(" --ctmask ").append(mask).append('\n');
     ipt.append("-A mwan3_hook ").append(unmarked).append(" -j mwan3_ifaces_in\n");
@@ -148,7 +150,7 @@ public final class PeerWays {
       ipt.append("-A mwan3_hook -m mark ! --mark ").append(defaultMark).append(" -j ").append(c).append('\n');
     }
     ipt.append("-A PREROUTING -j mwan3_hook\n-A OUTPUT -j mwan3_hook\n");
-    // mwan3_create_iface_iptables: what comes in on an uplink is marked with that uplink's id
+    // mwan3_create_iface_iptables (lines 359-418): what comes in on an uplink is marked with its id
     // (unless it comes from a destination in the sets).
     for (int i = 1; i <= n; i++) {
       String dev = lab.uplinkName(i);
@@ -162,7 +164,7 @@ public final class PeerWays {
           .append('/').append(mask).append('\n');
       ipt.append("-A mwan3_ifaces_in ").append(unmarked).append(" -j mwan3_iface_in_").append(dev).append('\n');
     }
-    // mwan3_create_policies_iptables + mwan3_set_policy: the first member (lowest metric) flushes
+    // mwan3_create_policies_iptables (669-729) + mwan3_set_policy (574-667): the first member flushes
     // the last-resort rule and is appended unconditionally; each further member of the same metric
     // is inserted at the top with probability weight/total-so-far, written as mwan3 writes it
     // (three decimals, truncated): wan3 0.333, then wan2 0.500, then wan1 always: a third each.
@@ -185,8 +187,9 @@ public final class PeerWays {
     ipt.append("COMMIT\n");
     LabWays.check(lab.exec(ns, List.of("iptables-nft-restore", "-n"), ipt.toString(), TIMEOUT), "iptables-nft-restore");
 
-    // mwan3_create_iface_route: table id = main's routes but the other uplinks' (their default
-    // routes included); mwan3_create_iface_rules and mwan3_set_general_rules: the rules.
+    // mwan3_create_iface_route (lines 462-490): table id = main's routes but the other uplinks'
+    // (their default routes included); mwan3_create_iface_rules (511-533) and
+    // mwan3_set_general_rules (238-254): the rules.
     StringBuilder batch = new StringBuilder();
     for (int i = 1; i <= n; i++) {
       String dev = lab.uplinkName(i);
@@ -251,9 +254,11 @@ public final class PeerWays {
           .append(" ct mark set ").append(mark).append(" counter accept\n }\n");
     }
     nft.append("}\n");
-    // vyos-load-balancer.py, __main__: per uplink, table mark_offset+index with its default route,
+    // vyos-load-balancer.py, __main__ (lines 234-278): per uplink, table mark_offset+index with its
+    // default route (267),
     // a rule at that priority that lets main's more specific routes win (suppress_prefixlength 0),
-    // and one 100 later into the table; then nftables_update and `ip route flush cache`.
+    // and one 100 later into the table (269-272); then nftables_update (276) and
+    // `ip route flush cache` (278).
     StringBuilder batch = new StringBuilder();
     for (int i = 1; i <= n; i++) {
       int table = VYOS_MARK_OFFSET + i;
