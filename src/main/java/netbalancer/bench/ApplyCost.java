@@ -18,6 +18,7 @@ import netbalancer.system.ProcessRunner;
 import netbalancer.kernel.StateStore;
 import netbalancer.lab.Lab;
 import netbalancer.observe.KernelObserver;
+import netbalancer.plan.Observers;
 import netbalancer.observe.KernelState;
 import netbalancer.plan.Plan;
 import netbalancer.plan.Planner;
@@ -60,7 +61,7 @@ public final class ApplyCost {
   }
 
   private final ProcessRunner real = new ProcessRunner();
-  private final KernelObserver observer = new KernelObserver(real);
+  private KernelObserver observer; // per measured configuration
   private final int warmup;
   private final int iterations;
   private final Path stateDir;
@@ -87,6 +88,7 @@ public final class ApplyCost {
         "EXCLUDE_INTERFACES", ("lo " + names(n + 1, Lab.MAX_UPLINKS)).strip()));
     StateStore store = StateStore.forCurrentNamespace(stateDir);
     int proto = config.lbRtProto();
+    observer = Observers.forConfig(real, config);
     KernelApplier janitor = new KernelApplier(real, new ProcSysctls(), store, proto);
     Timed ours = new Timed(false, store, proto);
     Timed shell = new Timed(true, store, proto);

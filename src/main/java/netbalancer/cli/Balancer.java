@@ -13,6 +13,7 @@ import netbalancer.kernel.StateStore;
 import netbalancer.kernel.Sysctls;
 import netbalancer.observe.KernelObserver;
 import netbalancer.observe.KernelState;
+import netbalancer.plan.Observers;
 import netbalancer.plan.Plan;
 import netbalancer.plan.Planner;
 import netbalancer.plan.Uplink;
@@ -30,7 +31,7 @@ public final class Balancer {
 
   public Balancer(Config config, CommandRunner runner, Sysctls sysctls) {
     this.config = config;
-    this.observer = new KernelObserver(runner);
+    this.observer = Observers.forConfig(runner, config);
     this.applier = new KernelApplier(runner, sysctls,
         StateStore.forCurrentNamespace(config.stateDir()), config.lbRtProto());
   }

@@ -50,7 +50,7 @@ final class CleanupCommand implements Callable<Integer> {
             + recorded + ", nft table, sysctl originals) despite the configuration errors above");
       }
       Balancer balancer = Balancer.forHost(config);
-      ApplyResult result = balancer.applier().cleanup(balancer.observer().observe());
+      ApplyResult result = balancer.applier().cleanup(balancer.observer().observeEverythingOurs());
       result.errors().forEach(e -> System.err.println("net-balancer: " + e));
       System.out.printf("cleanup: %d route(s)/rule(s) removed, nft table %s, %d sysctl(s) restored%n",
           result.ipChanges(), result.nftChanged() ? "removed" : "absent", result.sysctlChanges());

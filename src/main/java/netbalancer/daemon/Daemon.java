@@ -25,6 +25,7 @@ import netbalancer.kernel.StateStore;
 import netbalancer.log.Log;
 import netbalancer.metrics.Metrics;
 import netbalancer.observe.KernelObserver;
+import netbalancer.plan.Observers;
 
 /**
  * The running service: kernel events, health changes, operator requests and a periodic resync
@@ -51,6 +52,7 @@ public final class Daemon {
   private final Path controlSocket;
   private volatile Config config;
   private volatile Reconciler reconciler;
+  private volatile KernelObserver observer;
   private HealthMonitor health;
   private UnrepliedWatcher watcher;
   private UplinkStats stats;
@@ -85,8 +87,9 @@ public final class Daemon {
       watcher.close();
     }
     watcher = new UnrepliedWatcher(c, runner, health, () -> reconciler.uplinks(), this::signal, ticker);
-    stats = new UplinkStats(c, new Conntrack(runner), new KernelObserver(runner), ticker);
-    return new Reconciler(c, new KernelObserver(runner)::observe, applier(c), new Conntrack(runner),
+    observer = Observers.keepingMain(runner, c);
+    stats = new UplinkStats(c, new Conntrack(runner), observer, ticker);
+    return new Reconciler(c, observer::observe, applier(c), new Conntrack(runner),
         new MonitorHealthSource(health), ticker);
   }
 
@@ -127,12 +130,16 @@ public final class Daemon {
     startMetrics(metrics, config);
     // RTT, loss and traffic change between reconciles: publish them on a beat too (while enabled).
     loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
-    ipMonitor = KernelMonitor.ip(config.lbRtProto(), this::isGateway, this::signal);
+    ipMonitor = KernelMonitor.ip(config.lbRtProto(), t -> Observers.tables(config).contains(t), this::isGateway,
+        () -> observer.mainChanged(), this::signal);
     ipMonitor.start();
     nftMonitor = KernelMonitor.nftTables(this::signal);
     nftMonitor.start();
     long resync = config.resyncInterval().toMillis();
-    loop.scheduleWithFixedDelay(this::signal, resync, resync, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(() -> {
+      observer.mainChanged(); // a full read now and then, whatever the monitor saw
+      signal();
+    }, resync, resync, TimeUnit.MILLISECONDS);
   }
 
   /** Asks for a reconcile pass; many signals before it runs make one pass. */
@@ -318,7 +325,7 @@ public final class Daemon {
     if (config.keepStateOnExit()) {
       Log.info("KEEP_STATE_ON_EXIT=true: leaving routes, rules and nft table in place");
     } else {
-      var result = applier(config).cleanup(new KernelObserver(runner).observe());
+      var result = applier(config).cleanup(observer.observeEverythingOurs());
       result.errors().forEach(e -> Log.error("cleanup: %s", e));
       Log.info("cleaned up: %d route(s)/rule(s), nft table %s, %d sysctl(s) restored", result.ipChanges(),
           result.nftChanged() ? "removed" : "absent", result.sysctlChanges());

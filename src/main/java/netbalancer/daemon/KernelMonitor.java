@@ -6,55 +6,118 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import netbalancer.log.Log;
 
 /**
- * Runs a kernel event stream ({@code ip monitor …}, {@code nft monitor …}) and turns every line
- * into a signal. The text is never parsed for state (iproute2 6.1 prints monitor output as text
- * even with -j); the reconciler re-reads the kernel instead. Additions containing {@code ignore}
- * echo our own changes and are skipped; deletions never are (someone may have removed ours). Restarted a second after it dies.
+ * Runs a kernel event stream ({@code ip monitor …}, {@code nft monitor …}) and turns the lines
+ * that can change the plan into a signal. The text is never parsed for state (iproute2 6.1 prints
+ * monitor output as text even with -j); the reconciler re-reads the kernel instead. Restarted a
+ * second after it dies.
+ *
+ * <p>Route events are sorted before they wake anyone: a router that carries a routing feed sees
+ * many route changes a second, none of which the balancer cares about. What counts: a default
+ * route of the main table and a connected ({@code proto kernel}) route of the main table (both
+ * also tell the observer that its kept view of the main table is stale), a route in one of our
+ * tables, and the deletion of one of ours. Our own additions are echoes and are skipped. Lines of
+ * {@code ip monitor label} carry their kind ({@code [ROUTE]}); continuation lines (a multipath
+ * route's {@code nexthop …}) belong to the line before.
  */
 final class KernelMonitor implements AutoCloseable {
+  private static final Pattern LABEL = Pattern.compile("^\\[([A-Z]+)\\]");
+  private static final Pattern TABLE = Pattern.compile(" table (\\d+)\\b");
+  private static final Pattern PROTO = Pattern.compile(" proto (\\d+)\\b");
+  private static final int KERNEL_PROTO = 2;
+
+  /** What a line is worth. */
+  enum Kind {
+    /** Cannot change the plan. */
+    IGNORED,
+    /** Wakes the reconciler. */
+    SIGNAL,
+    /** Wakes the reconciler and makes the main table's view stale. */
+    MAIN
+  }
+
   private final List<String> argv;
   private final Runnable signal;
-  private final String ignore;
+  private final int rtProto;
+  private final IntPredicate ourTable;
   private final Predicate<NeighborEvent> neighborOfInterest;
+  private final Runnable mainChanged;
   private final Thread thread;
   private volatile Process process;
   private volatile boolean closed;
 
-  KernelMonitor(List<String> argv, String ignore, Predicate<NeighborEvent> neighborOfInterest, Runnable signal) {
+  private KernelMonitor(List<String> argv, int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> neighborOfInterest,
+      Runnable mainChanged, Runnable signal) {
     this.argv = List.copyOf(argv);
     this.signal = signal;
-    this.ignore = ignore;
+    this.rtProto = rtProto;
+    this.ourTable = ourTable;
     this.neighborOfInterest = neighborOfInterest;
+    this.mainChanged = mainChanged;
     this.thread = new Thread(this::loop, argv.get(0) + "-monitor");
     this.thread.setDaemon(true);
   }
 
   /**
-   * Links, addresses, routes, rules and neighbors; our own routes' echoes skipped. Neighbor
-   * events count only where {@code gateway} says they matter: every
-   * LAN host's ARP entry, and a healthy gateway's, changes state all day.
+   * Links, addresses, routes, rules and neighbors. Neighbor events count only where {@code gateway} says they matter: every LAN host's ARP entry, and a healthy
+   * gateway's, changes state all day.
+   *
+   * @param rtProto     the protocol of our routes
+   * @param ourTable    whether a table number is one of ours
+   * @param mainChanged told when the main table's defaults or connected routes may have changed
+   *                    (and when the monitor (re)starts: it saw nothing meanwhile)
    */
-  static KernelMonitor ip(int rtProto, Predicate<NeighborEvent> gateway, Runnable signal) {
-    return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh"),
-        "proto " + rtProto, gateway, signal);
+  static KernelMonitor ip(int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway, Runnable mainChanged,
+      Runnable signal) {
+    return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh", "label"),
+        rtProto, ourTable, gateway, mainChanged, signal);
   }
 
   /** Tables added or deleted: notices our nft table deleted by someone else at once. */
   static KernelMonitor nftTables(Runnable signal) {
-    return new KernelMonitor(List.of("nft", "monitor", "tables"), null, key -> true, signal);
+    return new KernelMonitor(List.of("nft", "monitor", "tables"), -1, t -> false, key -> true, () -> { }, signal);
   }
 
-  /** Whether a line of monitor output should wake the reconciler. */
+  /** Whether a line of monitor output should wake the reconciler (ignoring continuations). */
   boolean interesting(String line) {
-    Optional<NeighborEvent> n = NeighborEvent.parse(line);
+    return classify(line) != Kind.IGNORED;
+  }
+
+  /** What one line (without continuation context) is worth. */
+  Kind classify(String line) {
+    Matcher label = LABEL.matcher(line);
+    String kind = label.find() ? label.group(1) : "";
+    String text = kind.isEmpty() ? line : line.substring(label.end());
+    Optional<NeighborEvent> n = kind.isEmpty() || kind.equals("NEIGH") ? NeighborEvent.parse(text) : Optional.empty();
     if (n.isPresent()) {
-      return neighborOfInterest.test(n.get());
+      return neighborOfInterest.test(n.get()) ? Kind.SIGNAL : Kind.IGNORED;
     }
-    return ignore == null || !line.contains(ignore) || line.startsWith("Deleted");
+    if (kind.equals("ROUTE")) {
+      return route(text);
+    }
+    // Links, addresses, rules: few, and each may matter; our own rules' additions are echoes.
+    return rtProto > 0 && text.contains(" proto " + rtProto) && !text.startsWith("Deleted") ? Kind.IGNORED : Kind.SIGNAL;
+  }
+
+  private Kind route(String text) {
+    boolean deleted = text.startsWith("Deleted ");
+    String body = deleted ? text.substring("Deleted ".length()) : text;
+    Matcher t = TABLE.matcher(body);
+    Matcher p = PROTO.matcher(body);
+    int proto = p.find() ? Integer.parseInt(p.group(1)) : -1;
+    if (proto == rtProto) {
+      return deleted ? Kind.SIGNAL : Kind.IGNORED; // ours: an addition is our own echo
+    }
+    if (!t.find()) { // ip leaves the main table out
+      return body.startsWith("default ") || proto == KERNEL_PROTO ? Kind.MAIN : Kind.IGNORED;
+    }
+    return ourTable.test(Integer.parseInt(t.group(1))) ? Kind.SIGNAL : Kind.IGNORED;
   }
 
   void start() {
@@ -68,12 +131,20 @@ final class KernelMonitor implements AutoCloseable {
             .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
         // The monitor is running: anything that changed before it started is caught by one pass now.
+        mainChanged.run();
         signal.run();
         try (BufferedReader in = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = in.readLine()) != null) {
-            if (interesting(line)) {
+            if (line.startsWith(" ") || line.startsWith("\t")) {
+              continue; // a continuation: its first line was judged already
+            }
+            Kind k = classify(line);
+            if (k == Kind.MAIN) {
+              mainChanged.run();
+            }
+            if (k != Kind.IGNORED) {
               signal.run();
             }
           }

@@ -40,7 +40,7 @@ public final class Harness {
     List<Result> results = new ArrayList<>();
     try (Undo undo = new Undo("net-balancer test", out)) {
       Target target = lab ? labTarget(undo, out) : hostTarget(hostConfig.get(), undo, out);
-      Observer observer = new Observer(() -> new KernelObserver(target.runner()).defaultRouteDevices(target.config().lbTable()),
+      Observer observer = new Observer(() -> KernelObserver.defaultRouteDevices(target.runner(), target.config().lbTable()),
           () -> DaemonView.request(target.config().controlSocket()), timeline);
       undo.atEnd(observer::close);
       observer.start();

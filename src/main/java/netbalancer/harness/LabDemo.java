@@ -39,8 +39,8 @@ public final class LabDemo {
 
   /** LB_TABLE's members, or null while the router cannot be read (the observer keeps what it saw last). */
   private static Supplier<Set<String>> observeTable(Lab lab, int table) {
-    KernelObserver router = new KernelObserver(lab.runnerIn(lab.routerNs()));
-    return () -> router.defaultRouteDevices(table);
+    var router = lab.runnerIn(lab.routerNs());
+    return () -> KernelObserver.defaultRouteDevices(router, table);
   }
 
   /** Runs the demo; with {@code keep} the lab stays up and this JVM ends without removing it. */

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import netbalancer.config.Config;
-import netbalancer.observe.KernelObserver;
+import netbalancer.plan.Observers;
 import netbalancer.plan.Uplink;
 import netbalancer.plan.UplinkDiscovery;
 import netbalancer.system.CommandRunner;
@@ -25,7 +25,7 @@ interface Target extends AutoCloseable {
 
   /** The uplinks the balancer finds now, as it finds them. */
   default List<Uplink> uplinks() {
-    return UplinkDiscovery.discover(config(), new KernelObserver(runner()).observe());
+    return UplinkDiscovery.discover(config(), Observers.forConfig(runner(), config()).observe());
   }
 
   default Optional<Uplink> uplink(String name) {

@@ -133,7 +133,7 @@ public final class LabBalancer {
 
   /** The uplinks LB_TABLE's default route spans in the router now, read as the daemon reads it. */
   public Set<String> balanced() {
-    Set<String> devs = new KernelObserver(lab.runnerIn(lab.routerNs())).defaultRouteDevices(lbTable());
+    Set<String> devs = KernelObserver.defaultRouteDevices(lab.runnerIn(lab.routerNs()), lbTable());
     if (devs == null) {
       throw new IllegalStateException("cannot read table " + lbTable() + " in " + lab.routerNs());
     }

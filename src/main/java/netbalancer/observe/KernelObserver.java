@@ -1,36 +1,181 @@
 package netbalancer.observe;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import netbalancer.system.CommandRunner;
 
 /**
- * Reads the kernel's state in two subprocesses: one {@code ip -batch} for links, addresses,
- * routes, rules and neighbors, and one {@code nft} for our own table.
+ * Reads the part of the kernel's state the balancer needs — never every route of every table: a
+ * router that also carries a routing feed has up to a million routes in its main table, and one
+ * {@code route show table all} of them was 90 MB of JSON. What is read, each filtered by the
+ * kernel where it can (iproute2 6.1 asks the kernel for table, protocol and device; strict
+ * checking):
+ * <ul>
+ *   <li>links and addresses; policy rules (small);
+ *   <li>our routes: {@code route show table T proto P} for each of our tables (a table that does
+ *       not exist answers an empty list);
+ *   <li>the main table's view: its default routes and its connected ({@code proto kernel}) routes.
+ *       The connected ones the kernel filters. For the defaults no kernel filter fits (their
+ *       protocol is anyone's: dhcp, static, boot, a BGP feed's), so the kernel sends all of main
+ *       and ip keeps the defaults: 0.5 s at 1 000 000 routes. The daemon's observer therefore
+ *       keeps this view until {@link #mainChanged()} says a route event may have changed it;
+ *   <li>the neighbors on the devices of the default routes (the gateways' devices);
+ *   <li>our nft table, in a second subprocess.
+ * </ul>
+ * Answers are parsed streaming, one element at a time.
  */
 public final class KernelObserver {
   public static final String NFT_FAMILY = "inet";
   public static final String NFT_TABLE = "net_balancer";
+  static final int MAIN_TABLE = 254;
+  static final int KERNEL_PROTO = 2;
+  /** Names ip's batch parser reads as one word; discovery ignores other names anyway. */
+  private static final Pattern BATCH_SAFE = Pattern.compile("[A-Za-z0-9_.+-]{1,15}");
+  private static final List<String> IP = List.of("ip", "-j", "-d", "-N", "-4", "-force", "-batch", "-");
 
-  private static final String IP_QUERIES = String.join("\n",
-      "address show", "route show table all", "rule show", "neigh show", "");
-
-  private final CommandRunner runner;
-
-  public KernelObserver(CommandRunner runner) {
-    this.runner = runner;
+  /** The main table as far as we look at it: default routes and connected prefixes. */
+  private record MainView(List<Route> routes, long generation) {
   }
 
-  public KernelState observe() {
-    String out = runner.check(List.of("ip", "-j", "-d", "-N", "-4", "-batch", "-"), IP_QUERIES).stdout();
-    List<JsonNode> arrays = IpJson.arrays(out);
-    if (arrays.size() != 4) {
-      throw new IllegalStateException("ip -batch answered " + arrays.size() + " of 4 queries");
+  private final CommandRunner runner;
+  private final int rtProto;
+  private final List<Integer> ownTables;
+  private final boolean keepMain;
+  private final AtomicLong mainGeneration = new AtomicLong();
+  private volatile MainView main;
+
+  private KernelObserver(CommandRunner runner, int rtProto, Collection<Integer> ownTables, boolean keepMain) {
+    if (rtProto < 1 || rtProto > 255) {
+      throw new IllegalArgumentException("route protocol " + rtProto + " outside 1..255");
     }
-    return new KernelState(IpJson.links(arrays.get(0)), IpJson.routes(arrays.get(1), Family.INET),
-        IpJson.rules(arrays.get(2), Family.INET), IpJson.neighbors(arrays.get(3)), nftTable());
+    this.runner = runner;
+    this.rtProto = rtProto;
+    this.ownTables = List.copyOf(new LinkedHashSet<>(ownTables));
+    this.keepMain = keepMain;
+  }
+
+  /**
+   * Reads everything afresh every time (the CLI, the harness, the bench).
+   *
+   * @param rtProto   the protocol number our routes carry
+   * @param ownTables the tables our routes may be in
+   */
+  public static KernelObserver of(CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
+    return new KernelObserver(runner, rtProto, ownTables, false);
+  }
+
+  /**
+   * The daemon's: keeps the main table's view between passes until {@link #mainChanged()} (a route
+   * event that may change it, a restarted monitor, the periodic resync).
+   */
+  public static KernelObserver keepingMain(CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
+    return new KernelObserver(runner, rtProto, ownTables, true);
+  }
+
+  /** The main table's defaults or connected prefixes may have changed: the next read looks again. */
+  public void mainChanged() {
+    mainGeneration.incrementAndGet();
+  }
+
+  /** What a pass needs: our routes in our tables. */
+  public KernelState observe() {
+    List<String> ours = new ArrayList<>();
+    ownTables.forEach(t -> ours.add("route show table " + t + " proto " + rtProto));
+    return read(ours, false);
+  }
+
+  /** For cleanup: our routes in any table (also one LB_TABLE no longer names). */
+  public KernelState observeEverythingOurs() {
+    return read(List.of("route show table all proto " + rtProto), true);
+  }
+
+  private KernelState read(List<String> ourQueries, boolean anyTable) {
+    for (int attempt = 0; ; attempt++) {
+      MainView view = mainView();
+      try {
+        return read(view, ourQueries, anyTable);
+      } catch (DeviceGone e) {
+        // A gateway's device vanished between the two reads; its route is gone too by now.
+        mainChanged();
+        if (attempt > 0) {
+          throw new IllegalStateException(e.getMessage());
+        }
+      }
+    }
+  }
+
+  private KernelState read(MainView view, List<String> ourQueries, boolean anyTable) {
+    Set<String> devices = new LinkedHashSet<>();
+    for (Route r : view.routes()) {
+      if (r.isDefault()) {
+        r.nexthops().stream().map(Nexthop::dev).filter(d -> BATCH_SAFE.matcher(d).matches()).forEach(devices::add);
+      }
+    }
+    List<String> queries = new ArrayList<>(List.of("address show", "rule show"));
+    queries.addAll(ourQueries);
+    int firstNeighbor = queries.size();
+    List<String> neighborDevs = List.copyOf(devices);
+    neighborDevs.forEach(d -> queries.add("neigh show dev " + d));
+
+    List<Link> links = new ArrayList<>();
+    List<Rule> rules = new ArrayList<>();
+    List<Route> routes = new ArrayList<>(view.routes());
+    List<Neighbor> neighbors = new ArrayList<>();
+    int ourLast = firstNeighbor - 1;
+    CommandRunner.Result result = runner.run(IP, String.join("\n", queries) + "\n");
+    int answered = IpJson.forEachElement(result.stdout(), (q, n) -> {
+      if (q == 0) {
+        links.add(IpJson.link(n));
+      } else if (q == 1) {
+        rules.add(IpJson.rule(n, Family.INET));
+      } else if (q <= ourLast) {
+        Route r = IpJson.route(n, Family.INET, anyTable ? MAIN_TABLE : ownTables.get(q - 2), rtProto);
+        if (r != null) {
+          routes.add(r);
+        }
+      } else {
+        neighbors.add(IpJson.neighbor(n, neighborDevs.get(q - firstNeighbor)));
+      }
+    });
+    if (answered != queries.size()) {
+      // ip prints nothing at all for a device it cannot find (a table that does not exist is an
+      // empty list): which answer is missing cannot be told, so the whole read is repeated.
+      String why = "ip -batch answered " + answered + " of " + queries.size() + " queries: " + result.stderr().strip();
+      if (!neighborDevs.isEmpty()) {
+        throw new DeviceGone(why);
+      }
+      throw new IllegalStateException(why);
+    }
+    return new KernelState(links, routes, rules, neighbors, nftTable());
+  }
+
+  /** The kept view if nothing said it changed since it was read; else a new read. */
+  private MainView mainView() {
+    long generation = mainGeneration.get();
+    MainView kept = main;
+    if (keepMain && kept != null && kept.generation() == generation) {
+      return kept;
+    }
+    List<Route> routes = new ArrayList<>();
+    int answered = IpJson.forEachElement(runner.check(IP, String.join("\n", List.of("route show table main default",
+        "route show table main proto " + KERNEL_PROTO)) + "\n").stdout(), (q, n) -> {
+          Route r = IpJson.route(n, Family.INET, MAIN_TABLE, q == 1 ? KERNEL_PROTO : 0);
+          if (r != null) {
+            routes.add(r);
+          }
+        });
+    if (answered != 2) {
+      throw new IllegalStateException("ip -batch answered " + answered + " of 2 queries");
+    }
+    MainView view = new MainView(List.copyOf(routes), generation);
+    main = view;
+    return view;
   }
 
   /**
@@ -38,7 +183,7 @@ public final class KernelObserver {
    * connections are balanced over. One small {@code ip} call (the harness polls it every 20 ms);
    * null when ip fails (the namespace is gone, say).
    */
-  public Set<String> defaultRouteDevices(int table) {
+  public static Set<String> defaultRouteDevices(CommandRunner runner, int table) {
     CommandRunner.Result r = runner.run("ip", "-j", "-d", "-N", "-4", "route", "show", "table", Integer.toString(table));
     return r.ok() ? defaultRouteDevices(r.stdout()) : null;
   }
@@ -49,18 +194,23 @@ public final class KernelObserver {
     if (ipJson == null || ipJson.isBlank()) {
       return devs;
     }
-    for (JsonNode array : IpJson.arrays(ipJson)) {
-      for (Route r : IpJson.routes(array, Family.INET)) {
-        if (r.isDefault()) {
-          r.nexthops().forEach(h -> devs.add(h.dev()));
-        }
+    IpJson.forEachElement(ipJson, (q, n) -> {
+      Route r = IpJson.route(n, Family.INET, 0, 0);
+      if (r != null && r.isDefault()) {
+        r.nexthops().forEach(h -> devs.add(h.dev()));
       }
-    }
+    });
     return devs;
   }
 
   public NftTable nftTable() {
     CommandRunner.Result r = runner.run("nft", "-j", "list", "table", NFT_FAMILY, NFT_TABLE);
     return r.ok() ? NftJson.table(r.stdout()) : NftTable.ABSENT;
+  }
+
+  private static final class DeviceGone extends RuntimeException {
+    DeviceGone(String message) {
+      super(message, null, false, false);
+    }
   }
 }

@@ -7,19 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Which lines of real {@code ip -N monitor} output (iproute2 6.1) wake the reconciler. */
+/** Which lines of real {@code ip -N monitor … label} output (iproute2 6.1) wake the reconciler. */
 class KernelMonitorTest {
-  private final KernelMonitor monitor = KernelMonitor.ip(213,
-      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, () -> { });
+  private final KernelMonitor monitor = KernelMonitor.ip(213, t -> t == 200 || t == 101,
+      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, () -> { }, () -> { });
 
   @Test
   void neighborEventsReachThePredicateWithTheirState() {
-    assertTrue(monitor.interesting("198.18.1.1 dev wan1 FAILED "));
-    assertTrue(monitor.interesting("Deleted 198.18.1.1 dev wan1 FAILED "));
-    assertTrue(monitor.interesting("198.18.1.1 dev wan1 lladdr b2:f5:b6:53:5d:c3 REACHABLE "));
-    assertFalse(monitor.interesting("198.18.1.1 dev wan1 lladdr b2:f5:b6:53:5d:c3 STALE "));
-    assertFalse(monitor.interesting("192.0.2.10 dev lan0 lladdr 02:00:00:00:00:01 STALE "));
-    assertFalse(monitor.interesting("198.18.1.1 dev wan2 lladdr 02:00:00:00:00:01 REACHABLE "));
+    assertTrue(monitor.interesting("[NEIGH]198.18.1.1 dev wan1 FAILED "));
+    assertTrue(monitor.interesting("[NEIGH]Deleted 198.18.1.1 dev wan1 FAILED "));
+    assertTrue(monitor.interesting("[NEIGH]198.18.1.1 dev wan1 lladdr b2:f5:b6:53:5d:c3 REACHABLE "));
+    assertFalse(monitor.interesting("[NEIGH]198.18.1.1 dev wan1 lladdr b2:f5:b6:53:5d:c3 STALE "));
+    assertFalse(monitor.interesting("[NEIGH]192.0.2.10 dev lan0 lladdr 02:00:00:00:00:01 STALE "));
+    assertFalse(monitor.interesting("[NEIGH]198.18.1.1 dev wan2 lladdr 02:00:00:00:00:01 REACHABLE "));
   }
 
   @Test
@@ -38,9 +38,34 @@ class KernelMonitorTest {
 
   @Test
   void ourOwnRouteAdditionsAreEchoesButDeletionsAreNot() {
-    assertFalse(monitor.interesting("default via 198.18.1.1 dev wan1 table 101 proto 213 "));
-    assertTrue(monitor.interesting("Deleted default via 198.18.1.1 dev wan1 table 101 proto 213 "));
-    assertTrue(monitor.interesting("3: wan2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 state LOWERLAYERDOWN "));
-    assertTrue(monitor.interesting("198.18.0.0/24 dev va table 101 proto 2 scope 253 linkdown "));
+    assertFalse(monitor.interesting("[ROUTE]default via 198.18.1.1 dev wan1 table 101 proto 213 "));
+    assertTrue(monitor.interesting("[ROUTE]Deleted default via 198.18.1.1 dev wan1 table 101 proto 213 "));
+    assertTrue(monitor.interesting("[LINK]3: wan2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 state LOWERLAYERDOWN "));
+    assertFalse(monitor.interesting("[RULE]32700:\tfrom all lookup 200 proto 213"));
+    assertTrue(monitor.interesting("[RULE]Deleted 32700:\tfrom all lookup 200 proto 213"));
+  }
+
+  @Test
+  void aFeedsRoutesAndOtherTablesNeverWakeTheReconciler() {
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[ROUTE]240.255.0.0/28 via 198.18.0.1 dev wan1 proto 12 "));
+    assertEquals(KernelMonitor.Kind.IGNORED,
+        monitor.classify("[ROUTE]Deleted 240.255.0.0/28 via 198.18.0.1 dev wan1 proto 12 "));
+    assertEquals(KernelMonitor.Kind.IGNORED,
+        monitor.classify("[ROUTE]240.255.1.0/28 via 198.18.0.1 dev wan1 table 7 proto 12 "));
+    assertEquals(KernelMonitor.Kind.IGNORED,
+        monitor.classify("[ROUTE]2 198.18.5.2 dev wan1 table 255 proto 2 scope 254 src 198.18.5.2 "));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[ROUTE]default via 198.18.9.1 dev x table 7 proto 16 "));
+  }
+
+  @Test
+  void defaultAndConnectedRoutesOfMainMakeItsViewStale() {
+    assertEquals(KernelMonitor.Kind.MAIN, monitor.classify("[ROUTE]default via 198.18.1.1 dev wan1 proto 16 metric 100 "));
+    assertEquals(KernelMonitor.Kind.MAIN, monitor.classify("[ROUTE]Deleted default proto 16 metric 50 "));
+    assertEquals(KernelMonitor.Kind.MAIN, monitor.classify("[ROUTE]default via 198.18.1.1 dev wan1 proto 12 "));
+    assertEquals(KernelMonitor.Kind.MAIN,
+        monitor.classify("[ROUTE]Deleted 198.18.5.0/24 dev wan1 proto 2 scope 253 src 198.18.5.2 "));
+    assertEquals(KernelMonitor.Kind.SIGNAL,
+        monitor.classify("[ROUTE]198.18.0.0/24 dev va table 101 proto 2 scope 253 linkdown "));
+    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[ADDR]3: wan1    inet 198.18.5.2/24 scope 0 wan1"));
   }
 }

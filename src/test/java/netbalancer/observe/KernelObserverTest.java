@@ -19,18 +19,21 @@ class KernelObserverTest {
       + "{\"family\":\"inet6\",\"local\":\"fe80::1\",\"prefixlen\":64,\"scope\":\"link\"}]},"
       + "{\"ifindex\":4,\"ifname\":\"ppp0\",\"flags\":[\"POINTOPOINT\",\"UP\",\"LOWER_UP\"],\"addr_info\":[{\"family\":\"inet\","
       + "\"local\":\"198.18.9.2\",\"address\":\"198.18.9.1\",\"prefixlen\":32,\"scope\":\"global\"}]}]";
-  static final String ROUTES = "[{\"type\":\"1\",\"dst\":\"default\",\"table\":\"200\",\"protocol\":\"213\",\"scope\":\"0\","
+  /** {@code route show table 200 proto 213}: ip leaves out the table and the protocol it filtered on. */
+  static final String OURS = "[{\"type\":\"1\",\"dst\":\"default\",\"scope\":\"0\","
       + "\"flags\":[],\"nexthops\":[{\"gateway\":\"198.18.1.1\",\"dev\":\"wan1\",\"weight\":3,\"flags\":[]},{\"gateway\":"
-      + "\"198.18.2.1\",\"dev\":\"wan2\",\"weight\":1,\"flags\":[\"linkdown\"]}]},{\"type\":\"1\",\"dst\":\"198.18.1.0/24\","
-      + "\"dev\":\"wan1\",\"table\":\"101\",\"protocol\":\"213\",\"scope\":\"253\",\"prefsrc\":\"198.18.1.2\",\"flags\":[]},"
-      + "{\"type\":\"2\",\"dst\":\"198.18.1.2\",\"dev\":\"wan1\",\"table\":\"255\",\"protocol\":\"2\",\"scope\":\"254\"},"
-      + "{\"type\":\"1\",\"dst\":\"default\",\"gateway\":\"198.18.1.1\",\"dev\":\"wan1\",\"table\":\"254\",\"protocol\":\"16\","
-      + "\"scope\":\"0\",\"metric\":101,\"flags\":[]}]";
+      + "\"198.18.2.1\",\"dev\":\"wan2\",\"weight\":1,\"flags\":[\"linkdown\"]}]},"
+      + "{\"type\":\"2\",\"dst\":\"198.18.1.2\",\"dev\":\"wan1\",\"scope\":\"254\"}]";
+  /** {@code route show table main default} and {@code route show table main proto 2}. */
+  static final String MAIN = "[{\"type\":\"1\",\"dst\":\"default\",\"gateway\":\"198.18.1.1\",\"dev\":\"wan1\","
+      + "\"protocol\":\"16\",\"scope\":\"0\",\"metric\":101,\"flags\":[]}]\n"
+      + "[{\"type\":\"1\",\"dst\":\"198.18.1.0/24\",\"dev\":\"wan1\",\"scope\":\"253\",\"prefsrc\":\"198.18.1.2\","
+      + "\"flags\":[]}]\n";
   static final String RULES = "[{\"priority\":0,\"src\":\"all\",\"table\":\"255\",\"protocol\":\"2\"},{\"priority\":70,\"src\":"
       + "\"all\",\"table\":\"254\",\"suppress_prefixlen\":0,\"protocol\":\"213\"},{\"priority\":80,\"src\":\"all\",\"fwmark\":"
       + "\"0x100\",\"fwmask\":\"0xff00\",\"table\":\"101\",\"protocol\":\"213\"},{\"priority\":85,\"src\":\"198.18.1.2\","
       + "\"table\":\"101\",\"protocol\":\"213\"}]";
-  static final String NEIGH = "[{\"dst\":\"198.18.2.1\",\"dev\":\"wan2\",\"state\":[\"FAILED\"]}]";
+  static final String NEIGH = "[{\"dst\":\"198.18.1.1\",\"state\":[\"FAILED\"]}]";
   static final String NFT = "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}, {\"table\": {\"family\": \"inet\", "
       + "\"name\": \"net_balancer\", \"handle\": 1}}, {\"set\": {\"family\": \"inet\", \"name\": \"fingerprint\", \"table\": "
       + "\"net_balancer\", \"type\": \"ifname\", \"handle\": 2, \"elem\": [\"p0123456789abcd\"]}}, {\"map\": {\"family\": "
@@ -38,13 +41,35 @@ class KernelObserverTest {
       + "[[\"wan1\", 256], [\"wan-2.x\", 512]]}}, {\"rule\": {\"family\": \"inet\", \"table\": \"net_balancer\"}}, "
       + "{\"rule\": {\"family\": \"inet\", \"table\": \"net_balancer\"}}]}";
 
+  /** ip answers each query of the batch with a list; ip -batch's stdin says which. */
+  private static RecordingRunner kernel(String main, String ours, String neighbors, String nft) {
+    return new RecordingRunner(c -> {
+      if (!c.argv().get(0).equals("ip")) {
+        return nft == null ? new CommandRunner.Result(1, "", "Error: No such file or directory")
+            : new CommandRunner.Result(0, nft, "");
+      }
+      if (c.stdin().startsWith("route show table main default")) {
+        return new CommandRunner.Result(0, main, "");
+      }
+      StringBuilder out = new StringBuilder();
+      for (String q : c.stdin().strip().split("\n")) {
+        out.append(q.equals("address show") ? ADDRESSES : q.equals("rule show") ? RULES
+            : q.equals("route show table 200 proto 213") ? ours : q.startsWith("neigh show dev wan1") ? neighbors
+            : "[]").append('\n');
+      }
+      return new CommandRunner.Result(0, out.toString(), "");
+    });
+  }
+
   @Test
-  void oneIpBatchAndOneNftCallGiveTheWholeState() {
-    RecordingRunner runner = new RecordingRunner(c -> c.argv().get(0).equals("ip")
-        ? new CommandRunner.Result(0, ADDRESSES + "\n" + ROUTES + "\n" + RULES + "\n" + NEIGH + "\n", "")
-        : new CommandRunner.Result(0, NFT, ""));
-    KernelState s = new KernelObserver(runner).observe();
-    assertEquals(2, runner.calls().size());
+  void readsOnlyWhatTheBalancerNeedsFilteredByTheKernel() {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelState s = KernelObserver.of(runner, 213, List.of(200, 201, 202)).observe();
+    assertEquals(3, runner.calls().size());
+    assertEquals("route show table main default\nroute show table main proto 2\n", runner.calls().get(0).stdin());
+    assertEquals(String.join("\n", "address show", "rule show", "route show table 200 proto 213",
+        "route show table 201 proto 213", "route show table 202 proto 213", "neigh show dev wan1", ""),
+        runner.calls().get(1).stdin());
 
     Link wan2 = s.link("wan2").orElseThrow();
     assertTrue(wan2.adminUp());
@@ -56,9 +81,12 @@ class KernelObserverTest {
 
     assertEquals(3, s.routes().size(), "local routes are not uplink routes");
     Route lb = s.routesInTable(200).get(0);
+    assertEquals(213, lb.protocol(), "a filtered field is left out by ip: the query's value");
     assertEquals(List.of(new Nexthop("198.18.1.1", "wan1", 3), new Nexthop("198.18.2.1", "wan2", 1)), lb.nexthops());
     assertTrue(lb.linkdown());
-    assertEquals(101, s.routes().stream().filter(r -> r.table() == 254).findFirst().orElseThrow().metric());
+    Route connected = s.routesInTable(254).stream().filter(r -> !r.isDefault()).findFirst().orElseThrow();
+    assertEquals(2, connected.protocol());
+    assertEquals(101, s.routesInTable(254).stream().filter(Route::isDefault).findFirst().orElseThrow().metric());
 
     Rule suppress = s.rules().get(1);
     assertEquals(0, suppress.suppressPrefixLength());
@@ -69,17 +97,58 @@ class KernelObserverTest {
     assertEquals("198.18.1.2", s.rules().get(3).src());
 
     assertTrue(s.neighbors().get(0).failed());
+    assertEquals("wan1", s.neighbors().get(0).dev(), "the device the query filtered on");
     assertEquals("p0123456789abcd", s.nftTable().fingerprint());
     assertEquals(2, s.nftTable().ruleCount());
     assertEquals(512L, s.nftTable().uplinkMarks().get("wan-2.x"));
   }
 
   @Test
-  void absentTableIsNotAnError() {
-    RecordingRunner runner = new RecordingRunner(c -> c.argv().get(0).equals("ip")
-        ? new CommandRunner.Result(0, "[]\n[]\n[]\n[]\n", "")
-        : new CommandRunner.Result(1, "", "Error: No such file or directory"));
-    assertFalse(new KernelObserver(runner).observe().nftTable().exists());
+  void theDaemonsObserverKeepsTheMainTablesViewUntilToldItChanged() {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    observer.observe();
+    observer.observe();
+    assertEquals(1, mainReads(runner), "the second pass reuses the main table's view");
+    observer.mainChanged();
+    observer.observe();
+    assertEquals(2, mainReads(runner));
+    KernelObserver oneShot = KernelObserver.of(runner, 213, List.of(200));
+    oneShot.observe();
+    oneShot.observe();
+    assertEquals(4, mainReads(runner), "the CLI's observer reads afresh every time");
+  }
+
+  @Test
+  void aGatewayDeviceThatVanishedBetweenTheReadsMeansOneMoreRead() {
+    int[] mainCalls = {0};
+    RecordingRunner runner = new RecordingRunner(c -> {
+      if (!c.argv().get(0).equals("ip")) {
+        return new CommandRunner.Result(1, "", "");
+      }
+      if (c.stdin().startsWith("route show table main default")) {
+        return new CommandRunner.Result(0, mainCalls[0]++ == 0 ? MAIN : "[]\n[]\n", "");
+      }
+      // ip prints nothing for "neigh show dev wan1" when wan1 is gone.
+      int lists = (int) c.stdin().lines().filter(q -> !q.startsWith("neigh")).count();
+      return new CommandRunner.Result(c.stdin().contains("neigh") ? 1 : 0, "[]\n".repeat(lists),
+          "Cannot find device \"wan1\"");
+    });
+    KernelState s = KernelObserver.keepingMain(runner, 213, List.of(200)).observe();
+    assertEquals(2, mainCalls[0]);
+    assertTrue(s.routes().isEmpty());
+  }
+
+  @Test
+  void cleanupLooksForOurRoutesInEveryTable() {
+    RecordingRunner runner = kernel("[]\n[]\n", OURS, NEIGH, null);
+    KernelState s = KernelObserver.of(runner, 213, List.of(200)).observeEverythingOurs();
+    assertEquals("address show\nrule show\nroute show table all proto 213\n", runner.calls().get(1).stdin());
+    assertFalse(s.nftTable().exists());
+  }
+
+  private static long mainReads(RecordingRunner runner) {
+    return runner.calls().stream().filter(c -> c.stdin() != null && c.stdin().startsWith("route show table main")).count();
   }
 
   @Test
@@ -94,11 +163,11 @@ class KernelObserverTest {
 
   @Test
   void lbTableIsReadWithOneIpCallAndAFailureIsNull() {
-    RecordingRunner runner = new RecordingRunner(c -> new CommandRunner.Result(0, ROUTES, ""));
-    assertEquals(Set.of("wan1", "wan2"), new KernelObserver(runner).defaultRouteDevices(200));
+    RecordingRunner runner = new RecordingRunner(c -> new CommandRunner.Result(0, OURS, ""));
+    assertEquals(Set.of("wan1", "wan2"), KernelObserver.defaultRouteDevices(runner, 200));
     assertEquals(List.of("ip -j -d -N -4 route show table 200"),
         runner.calls().stream().map(RecordingRunner.Call::command).toList());
-    assertNull(new KernelObserver(new RecordingRunner(c -> new CommandRunner.Result(1, "", "Cannot open network"
-        + " namespace"))).defaultRouteDevices(200));
+    assertNull(KernelObserver.defaultRouteDevices(new RecordingRunner(c -> new CommandRunner.Result(1, "", "Cannot open network"
+        + " namespace")), 200));
   }
 }
