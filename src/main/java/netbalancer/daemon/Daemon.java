@@ -53,6 +53,7 @@ public final class Daemon {
   private volatile Config config;
   private volatile Reconciler reconciler;
   private volatile KernelObserver observer;
+  private volatile boolean stopping;
   private HealthMonitor health;
   private UnrepliedWatcher watcher;
   private UplinkStats stats;
@@ -110,7 +111,10 @@ public final class Daemon {
     } catch (ExecutionException e) {
       // The exit that follows runs the shutdown hook (cleanup); it must not turn this into a 0,
       // or Restart=on-failure never restarts a daemon that could not start.
-      exitStatus = 1;
+      // A start cut short by SIGTERM (its executor shut down under it) is a stop, not a failure.
+      if (!stopping) {
+        exitStatus = 1;
+      }
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
@@ -303,6 +307,7 @@ public final class Daemon {
   }
 
   private void shutdown() {
+    stopping = true;
     Log.info("stopping");
     for (KernelMonitor m : new KernelMonitor[] {ipMonitor, nftMonitor}) {
       if (m != null) {
