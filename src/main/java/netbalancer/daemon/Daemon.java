@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,11 +37,7 @@ public final class Daemon {
   private final CommandRunner runner = new ProcessRunner();
   /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
   private final Ticker ticker = Ticker.system();
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "reconciler");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService loop = FatalErrors.scheduler("reconciler");
   private final AtomicBoolean pending = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   /** What the shutdown hook exits with: 0 for a stop asked for, 1 once the start failed. */
@@ -100,6 +95,7 @@ public final class Daemon {
     // Both before the first change to the kernel: a SIGTERM from here on cleans up, and a SIGHUP
     // queues a reload behind the start below instead of the JVM's default (exit) — a SIGHUP
     // between the first apply and the handler once stopped a daemon mid-start.
+    FatalErrors.install();
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
     installSighup();
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
@@ -141,7 +137,7 @@ public final class Daemon {
     nftMonitor.start();
     long resync = config.resyncInterval().toMillis();
     loop.scheduleWithFixedDelay(() -> {
-      observer.mainChanged(); // a full read now and then, whatever the monitor saw
+      observer.resync(); // a full read now and then, whatever the monitor saw
       signal();
     }, resync, resync, TimeUnit.MILLISECONDS);
   }

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -61,11 +60,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   private final SynEvidence evidence = new SynEvidence();
   private final ScanGate gate = new ScanGate();
   private final GatewayNudger nudger;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "unreplied-watcher");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer = FatalErrors.scheduler("unreplied-watcher");
   private boolean listing; // whether the last tick listed conntrack
   private long lastWarning = Long.MIN_VALUE;
 

@@ -64,7 +64,11 @@ class KernelObserverTest {
   @Test
   void readsOnlyWhatTheBalancerNeedsFilteredByTheKernel() {
     RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
-    KernelState s = KernelObserver.of(runner, 213, List.of(200, 201, 202)).observe();
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200, 201, 202));
+    observer.observe(); // the first read sweeps every table for ours
+    runner.clear();
+    observer.mainChanged();
+    KernelState s = observer.observe();
     assertEquals(3, runner.calls().size());
     assertEquals("route show table main default\nroute show table main proto 2\n", runner.calls().get(0).stdin());
     assertEquals(String.join("\n", "address show", "rule show", "route show table 200 proto 213",
@@ -137,6 +141,19 @@ class KernelObserverTest {
     KernelState s = KernelObserver.keepingMain(runner, 213, List.of(200)).observe();
     assertEquals(2, mainCalls[0]);
     assertTrue(s.routes().isEmpty());
+  }
+
+  @Test
+  void theFirstReadAndEachResyncLookForOurRoutesInEveryTable() {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    observer.observe();
+    observer.observe();
+    observer.resync();
+    observer.observe();
+    assertEquals(List.of(true, false, true), runner.calls().stream().filter(c -> c.stdin() != null
+        && c.stdin().startsWith("address show")).map(c -> c.stdin().contains("table all")).toList());
+    assertEquals(2, mainReads(runner));
   }
 
   @Test
