@@ -187,6 +187,10 @@ for dir in "${state_dirs[@]}"; do
   for f in "$dir"/sysctl-originals-*.json "$dir"/sysctl-originals-*.json.tmp "$dir/control.sock"; do
     if [[ -e $f || -L $f ]]; then remove "$f"; fi
   done
+  # The event history (net-balancer events) and a temp file of its atomic rewrite.
+  for f in "$dir"/events-*.json "$dir"/.events-*.json.*.tmp; do
+    if [[ -e $f || -L $f ]]; then remove "$f"; fi
+  done
   [[ -d $dir ]] || continue # a staged install's prune took it already
   if rmdir -- "$dir" 2>/dev/null; then
     say "  removed $dir"

@@ -52,6 +52,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println(JSON.writeValueAsString(doc));
       } else {
         System.out.print(StatusTable.render(doc, fromDaemon != null, terminal));
+        System.out.print(EventsCommand.recent(config, 5));
       }
       System.out.flush();
       if (watch) {

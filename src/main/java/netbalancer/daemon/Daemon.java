@@ -54,6 +54,8 @@ public final class Daemon {
   private UplinkStats stats;
   private volatile Metrics metrics;
   private volatile HookRunner hooks;
+  /** The last state changes, kept in STATE_DIR across restarts (`net-balancer events`). */
+  private final EventLog events;
   private KernelMonitor ipMonitor;
   private KernelMonitor nftMonitor;
   private ControlServer control;
@@ -67,6 +69,7 @@ public final class Daemon {
     this.reconciler = newReconciler(config);
     this.metrics = new Metrics(config);
     this.hooks = new HookRunner(config, ticker);
+    this.events = EventLog.open(stateDir, java.time.Clock.systemUTC());
   }
 
   /** STATE_DIR of the start: the sysctl originals written there are what cleanup restores. */
@@ -154,6 +157,7 @@ public final class Daemon {
     try {
       Reconciler.Outcome o = reconciler.reconcile();
       status.record(o, reconciler.drained());
+      events.record(o.transitions(), config::tierOf, o.plan().balanced());
       o.transitions().forEach(t -> hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(),
           t.from() == null ? "" : t.from().wireName(), t.reason(), config.tierOf(t.uplink()), o.plan().balanced()));
       if (config.metricsEnabled() && !o.transitions().isEmpty()) {
@@ -220,6 +224,8 @@ public final class Daemon {
     switch (words[0]) {
       case "status":
         return status.json(config, health.snapshot(), currentStats());
+      case "events":
+        return events.json();
       case "drain":
       case "undrain":
         if (words.length != 2) {
@@ -234,7 +240,7 @@ public final class Daemon {
         signal();
         return "ok\n";
       default:
-        return "error: unknown request '" + words[0] + "' (status, drain IFACE, undrain IFACE)\n";
+        return "error: unknown request '" + words[0] + "' (status, events, drain IFACE, undrain IFACE)\n";
     }
   }
 

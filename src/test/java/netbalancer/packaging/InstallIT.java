@@ -225,6 +225,7 @@ class InstallIT {
     Files.writeString(root.resolve("var/run/.load_balancer_metrics.prom.4711.tmp"), "");
     Files.createDirectories(root.resolve("run/net-balancer"));
     Files.writeString(root.resolve("run/net-balancer/sysctl-originals-4026531840.json"), "{}\n");
+    Files.writeString(root.resolve("run/net-balancer/events-4026531840.json"), "{\"events\":[]}\n");
 
     Result r = uninstall(root);
     assertEquals(0, r.exit(), r.both());
