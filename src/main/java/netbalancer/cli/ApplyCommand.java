@@ -24,6 +24,7 @@ final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Config config = configOption.load();
+    ConfigOption.policies(config);
     Balancer balancer = Balancer.forHost(config);
     if (dryRun) {
       KernelState state = balancer.observer().observe();

@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.config.ConfigException;
 import netbalancer.config.ConfigLoader;
+import netbalancer.config.Policies;
+import netbalancer.config.PolicyLoader;
 import netbalancer.log.Log;
 import picocli.CommandLine.Option;
 
@@ -55,6 +57,21 @@ final class ConfigOption {
       }
     }
     return Config.defaults().stateDir();
+  }
+
+  /**
+   * POLICIES_FILE, read and validated. A bad file throws a ConfigException (Main exits 2) before
+   * anything is touched; a shadowed rule is a warning only.
+   */
+  static Policies policies(Config config) {
+    Policies policies = PolicyLoader.load(config);
+    policies.warnings().forEach(w -> Log.warn("%s", w));
+    if (!policies.isEmpty()) {
+      // Said plainly so nobody believes a rule is in force: the kernel side comes in later steps.
+      Log.warn("%d polic%s read from %s: validated, not yet applied to the kernel by this version",
+          policies.rules().size(), policies.rules().size() == 1 ? "y" : "ies", policies.source());
+    }
+    return policies;
   }
 
   private Config load(Map<String, String> env) {

@@ -20,6 +20,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Config config = configOption.load();
+    ConfigOption.policies(config);
     Privileges.requireNetAdmin("run");
     // Held until the process exits, its cleanup on SIGTERM included: one daemon per namespace.
     lock = InstanceLock.acquire(config.stateDir(), "run");

@@ -25,6 +25,7 @@ public record Config(
     Map<String, Integer> uplinkWeights,
     Map<String, Integer> uplinkTiers,
     BalanceMode balanceMode,
+    Path policiesFile,
     Duration debounceTime,
     Duration resyncInterval,
     boolean healthCheckEnabled,
@@ -77,6 +78,7 @@ public record Config(
     v.check(Keys.UPLINK_WEIGHTS, uplinkWeights);
     v.check(Keys.UPLINK_TIERS, uplinkTiers);
     v.check(Keys.BALANCE_MODE, balanceMode);
+    v.check(Keys.POLICIES_FILE, policiesFile);
     v.check(Keys.DEBOUNCE_TIME, debounceTime);
     v.check(Keys.RESYNC_INTERVAL, resyncInterval);
     v.check(Keys.HEALTH_CHECK_ENABLED, healthCheckEnabled);

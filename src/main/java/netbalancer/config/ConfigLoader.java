@@ -132,7 +132,7 @@ public final class ConfigLoader {
   /** A config file is a few kilobytes; anything near this is not one (say, --config /dev/zero). */
   static final int MAX_FILE_SIZE = 1 << 20;
 
-  private static final class FileTooLargeException extends IOException {
+  static final class FileTooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
   }
 
@@ -140,7 +140,7 @@ public final class ConfigLoader {
    * The file's text; null when it is not a regular file (a FIFO would block the open itself, so
    * the type is checked first). Reads at most MAX_FILE_SIZE + 1 bytes whatever the file says.
    */
-  private static String readSmallRegularFile(Path path) throws IOException {
+  static String readSmallRegularFile(Path path) throws IOException {
     if (!Files.isRegularFile(path)) {
       if (!Files.exists(path)) {
         throw new NoSuchFileException(path.toString());

@@ -82,6 +82,9 @@ final class Keys {
   static final Key<BalanceMode> BALANCE_MODE = add("BALANCE_MODE", UPLINK, "connection",
       "connection: each connection may take any uplink; host: all traffic between two hosts takes one",
       choice(BalanceMode.class));
+  static final Key<Path> POLICIES_FILE = add("POLICIES_FILE", UPLINK, "/etc/net-balancer/policies.conf",
+      "Traffic policies (which traffic takes which uplinks), one rule per line; a missing default file means none",
+      absolutePath(Integer.MAX_VALUE));
 
   static final Key<Duration> DEBOUNCE_TIME = add("DEBOUNCE_TIME", MONITOR, "2",
       "Seconds to wait after network events before reconfiguration", seconds(0, false, 3600));

@@ -86,7 +86,7 @@ final class Validation {
         get(Keys.LB_TABLE), get(Keys.LB_PREF), get(Keys.LB_TABLE_BASE), get(Keys.LB_MARK_MASK),
         get(Keys.LB_RT_PROTO),
         get(Keys.UPLINKS), get(Keys.EXCLUDE_INTERFACES), get(Keys.UPLINK_WEIGHTS), get(Keys.UPLINK_TIERS),
-        get(Keys.BALANCE_MODE),
+        get(Keys.BALANCE_MODE), get(Keys.POLICIES_FILE),
         get(Keys.DEBOUNCE_TIME), get(Keys.RESYNC_INTERVAL),
         get(Keys.HEALTH_CHECK_ENABLED), get(Keys.HEALTH_CHECK_INTERVAL), get(Keys.HEALTH_CHECK_FAST_INTERVAL),
         get(Keys.HEALTH_CHECK_TIMEOUT), get(Keys.HEALTH_CHECK_FAILURE_THRESHOLD),

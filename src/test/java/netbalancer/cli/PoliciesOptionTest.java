@@ -1,0 +1,31 @@
+package netbalancer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A bad policies file stops apply with exit 2 and the line's message, before the kernel is even read. */
+class PoliciesOptionTest {
+  @Test
+  void aBadPoliciesFileExitsTwoNamingTheLine(@TempDir Path dir) throws IOException {
+    Path policies = dir.resolve("policies.conf");
+    Files.writeString(policies, "voip proto udp dport 5060 -> wan1 > wan2\nguests src 192.0.2.128/24 -> wan3\n");
+    Path conf = dir.resolve("nb.conf");
+    Files.writeString(conf, "POLICIES_FILE=" + policies + "\n");
+    CommandLine cl = Main.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute("apply", "--dry-run", "--config", conf.toString());
+    assertEquals(ExitCodes.BAD_CONFIG, code, err.toString());
+    assertTrue(err.toString().contains(policies + ":2: src '192.0.2.128/24' has host bits set (did you mean"
+        + " 192.0.2.0/24?)"), err.toString());
+  }
+}
