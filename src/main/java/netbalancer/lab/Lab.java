@@ -61,6 +61,10 @@ import netbalancer.system.ProcessRunner;
  *   <li>Router: ip_forward 1, rp_filter 1 on all/default (configurable), as distributions ship.
  * </ul>
  *
+ * <p>{@link Builder#dualStack()} adds IPv6 everywhere (plan in {@link LabPlan6}: uplink K on
+ * 2001:db8:K::/64, ISPs that drop foreign IPv6 sources); {@link Builder#ipv4Only} and
+ * {@link Builder#ipv6Only} make single-family uplinks in such a lab.
+ *
  * <p>Faults are made on the ISP side. {@link #close()} kills what the lab started and deletes its
  * namespaces; a shutdown hook does the same, and every new lab first sweeps the namespaces of
  * labs whose JVM is gone.
@@ -106,6 +110,8 @@ public final class Lab implements AutoCloseable {
   private final LabShell shell;
   private final LabFaults faults;
   private final LabLauncher launcher;
+  /** The IPv6 half of a {@link Builder#dualStack() dual-stack} lab; null in an IPv4-only one. */
+  private final LabPlan6 plan6;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Lab(Builder b) {
@@ -119,10 +125,11 @@ public final class Lab implements AutoCloseable {
     } while (startsWithAny(existing, p));
     this.prefix = p;
     this.plan = new LabPlan(b.names, b.sharedPair, b.pointToPoint, b.defaultRoutes, this::ispNs,
-        clientNs());
+        clientNs(), b.ipv6Only);
+    this.plan6 = b.dualStack ? new LabPlan6(b.names, b.ipv4Only, b.defaultRoutes) : null;
     this.shell = new LabShell(RUNNER, prefix, namespaces());
     this.faults = new LabFaults(shell, plan, this::ispNs, routerNs());
-    this.launcher = new LabLauncher(shell);
+    this.launcher = new LabLauncher(shell, plan6 != null);
     OPEN.add(this);
     try {
       build(b);
@@ -195,6 +202,88 @@ public final class Lab implements AutoCloseable {
     return 0;
   }
 
+  // ---------------------------------------------------------------- IPv6 addressing
+
+  public static final String LAN_PREFIX6 = LabPlan6.LAN_PREFIX;
+  public static final String CLIENT_ADDRESS6 = LabPlan6.CLIENT_ADDRESS;
+  public static final String ROUTER_LAN_ADDRESS6 = LabPlan6.ROUTER_LAN_ADDRESS;
+  /** Assigned in inet, inside {@link #SERVER_PREFIX6}, all of which is local there. */
+  public static final String SERVER_ADDRESS6 = LabPlan6.SERVER_ADDRESS;
+  public static final String SERVER_PREFIX6 = LabPlan6.SERVER_PREFIX;
+
+  /** Whether the router has an IPv4 address on uplink i (not in an {@link Builder#ipv6Only}). */
+  public boolean hasIpv4(int i) {
+    uplink(i);
+    return plan.hasIpv4(i);
+  }
+
+  /** Whether uplink i has an IPv6 side (a dual-stack lab, not {@link Builder#ipv4Only}). */
+  public boolean hasIpv6(int i) {
+    uplink(i);
+    return plan6 != null && plan6.uplink(i) != null;
+  }
+
+  private LabPlan6.Uplink6 uplink6(int i) {
+    if (!hasIpv6(i)) {
+      throw new IllegalStateException("uplink " + i + " has no IPv6 in " + this);
+    }
+    return plan6.uplink(i);
+  }
+
+  /** The router's global IPv6 address on uplink i (2001:db8:i::2), in its /64. */
+  public String uplinkAddress6(int i) {
+    return uplink6(i).address();
+  }
+
+  /** The next hop of uplink i's IPv6 default: fe80::1 on odd i, 2001:db8:i::1 on even i. */
+  public String gatewayAddress6(int i) {
+    return uplink6(i).gateway();
+  }
+
+  /** The /48 ISP i routes to the router and accepts sources from (2001:db8:i::/48). */
+  public String ispPrefix6(int i) {
+    return uplink6(i).ispPrefix();
+  }
+
+  /** The 1-based uplink whose ISP prefix holds IPv6 {@code address} (as a server sees it), or 0. */
+  public int uplinkOfAddress6(String address) {
+    byte[] a = ipv6Bytes(address);
+    for (int i = 1; i <= uplinkCount(); i++) {
+      if (hasIpv6(i) && java.util.Arrays.equals(a, 0, 6, ipv6Bytes(uplinkAddress6(i)), 0, 6)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  private static byte[] ipv6Bytes(String literal) {
+    if (literal == null || !literal.contains(":") || !literal.matches("[0-9a-fA-F:.]+")) {
+      throw new IllegalArgumentException("not an IPv6 address: " + literal);
+    }
+    try { // a literal with a colon is parsed, never looked up
+      return java.net.InetAddress.getByName(literal).getAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("not an IPv6 address: " + literal, e);
+    }
+  }
+
+  /** Packets ISP i dropped because their IPv6 source was outside its prefix (BCP 38). */
+  public long leakedIpv6(int i) {
+    uplink6(i);
+    String out = execCheck(ispNs(i), "nft", "list counter ip6 nblab6 leaked").stdout();
+    var m = Pattern.compile("packets (\\d+)").matcher(out);
+    if (!m.find()) {
+      throw new IllegalStateException("no packet count in: " + out);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  /** ISP i drops every IPv6 packet it would forward, both ways; its IPv4 and NDP still work. */
+  public void blackholeIpv6(int i, boolean on) {
+    uplink6(i);
+    nft(ispNs(i), "flush chain ip6 nblab6 blackhole\n" + (on ? "add rule ip6 nblab6 blackhole drop\n" : ""));
+  }
+
   // ---------------------------------------------------------------- namespaces
 
   /** {@code nblab-PID-XXXX-}: every namespace of this lab starts with it. */
@@ -244,10 +333,13 @@ public final class Lab implements AutoCloseable {
     sysctl(routerNs(), "net.ipv4.ip_forward=1",
         "net.ipv4.conf.all.rp_filter=" + options.rpFilter,
         "net.ipv4.conf.default.rp_filter=" + options.rpFilter);
+    if (plan6 != null) {
+      sysctl(routerNs(), "net.ipv6.conf.all.forwarding=1");
+    }
     sysctl(clientNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
     sysctl(inetNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
     batch(routerNs(), plan.routerLinks());
-    batch(inetNs(), plan.inet());
+    batch(inetNs(), plan6 == null ? plan.inet() : concat(plan.inet(), plan6.inet()));
     List<Integer> isps = new ArrayList<>();
     for (int i = 1; i <= uplinkCount(); i++) {
       isps.add(i);
@@ -255,14 +347,31 @@ public final class Lab implements AutoCloseable {
     inParallel(isps, i -> {
       sysctl(ispNs(i), "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=1",
           "net.ipv4.conf.default.rp_filter=1");
-      batch(ispNs(i), plan.isp(i));
+      boolean v6 = plan6 != null && plan6.uplink(i) != null;
+      if (v6) {
+        sysctl(ispNs(i), "net.ipv6.conf.all.forwarding=1");
+      }
+      batch(ispNs(i), v6 ? concat(plan.isp(i), plan6.isp(i)) : plan.isp(i));
       nft(ispNs(i), LabPlan.ispRuleset());
+      if (v6) {
+        nft(ispNs(i), plan6.ispRuleset(i));
+      }
     });
-    batch(clientNs(), LabPlan.client());
-    batch(routerNs(), plan.routerAddresses());
+    batch(clientNs(), plan6 == null ? LabPlan.client() : concat(LabPlan.client(), LabPlan6.client()));
+    batch(routerNs(), plan6 == null ? plan.routerAddresses()
+        : concat(plan.routerAddresses(), plan6.routerAddresses()));
     if (options.masquerade) {
       nft(routerNs(), LabPlan.routerMasquerade());
+      if (plan6 != null) {
+        nft(routerNs(), LabPlan6.routerMasquerade());
+      }
     }
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   // ---------------------------------------------------------------- faults (LabFaults)
@@ -302,6 +411,11 @@ public final class Lab implements AutoCloseable {
   /** Heals every fault on every uplink: carrier up, no drops, no blocked targets, ARP on. */
   public void clearFaults() {
     faults.clearFaults();
+    for (int i = 1; i <= uplinkCount(); i++) {
+      if (hasIpv6(i)) {
+        blackholeIpv6(i, false);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- commands (LabShell)
@@ -552,8 +666,31 @@ public final class Lab implements AutoCloseable {
     private final Set<Integer> pointToPoint = new TreeSet<>();
     private boolean masquerade;
     private int rpFilter = 1;
+    private boolean dualStack;
+    private final Set<Integer> ipv4Only = new TreeSet<>();
+    private final Set<Integer> ipv6Only = new TreeSet<>();
 
     private Builder() {}
+
+    /** Every uplink, the LAN and inet get IPv6 too ({@link LabPlan6} has the address plan). */
+    public Builder dualStack() {
+      dualStack = true;
+      return this;
+    }
+
+    /** In a dual-stack lab, uplink i stays IPv4-only. */
+    public Builder ipv4Only(int i) {
+      dualStack = true;
+      ipv4Only.add(i);
+      return this;
+    }
+
+    /** In a dual-stack lab, uplink i is IPv6-only: no IPv4 address, route or ISP side. */
+    public Builder ipv6Only(int i) {
+      dualStack = true;
+      ipv6Only.add(i);
+      return this;
+    }
 
     private static List<String> defaultNames(int n) {
       List<String> list = new ArrayList<>();
@@ -630,6 +767,17 @@ public final class Lab implements AutoCloseable {
         if (i < 1 || i > names.size() || (sharedPair && i <= 2)) {
           throw new IllegalArgumentException("pointToPoint(" + i + "): no such plain uplink");
         }
+      }
+      if (dualStack && (sharedPair || !pointToPoint.isEmpty())) {
+        throw new IllegalArgumentException("a dual-stack lab has plain uplinks only (no shared pair, no p2p)");
+      }
+      for (int i : concat(List.copyOf(ipv4Only), List.copyOf(ipv6Only))) {
+        if (i < 1 || i > names.size()) {
+          throw new IllegalArgumentException("ipv4Only/ipv6Only(" + i + "): no uplink " + i);
+        }
+      }
+      if (ipv4Only.stream().anyMatch(ipv6Only::contains)) {
+        throw new IllegalArgumentException("an uplink is both ipv4Only and ipv6Only: " + ipv4Only + ", " + ipv6Only);
       }
       return new Lab(this);
     }

@@ -16,13 +16,16 @@ import netbalancer.system.CommandRunner.Result;
 final class LabLauncher {
   /** The helpers' JVM: small and quick to start (they are not what is measured). */
   private static final List<String> HELPER_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-      "-Xss256k", "-Xmx256m", "-Djava.net.preferIPv4Stack=true");
+      "-Xss256k", "-Xmx256m");
 
   private final LabShell shell;
+  private final boolean dualStack;
   private final List<LabProcess> processes = new CopyOnWriteArrayList<>();
 
-  LabLauncher(LabShell shell) {
+  /** {@code dualStack}: the helpers get IPv6 sockets (which take IPv4 too). */
+  LabLauncher(LabShell shell, boolean dualStack) {
     this.shell = shell;
+    this.dualStack = dualStack;
   }
 
   LabProcess start(String ns, List<String> argv) {
@@ -35,10 +38,15 @@ final class LabLauncher {
     return start(ns, javaArgv(mainClass, args));
   }
 
-  static List<String> javaArgv(String mainClass, String... args) {
+  List<String> javaArgv(String mainClass, String... args) {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.addAll(HELPER_FLAGS);
+    // IPv4-only labs keep the IPv4 stack they were measured with; dual-stack ones need IPv6
+    // sockets, which take IPv4 too and report IPv4 peers as plain IPv4 addresses.
+    if (!dualStack) {
+      argv.add("-Djava.net.preferIPv4Stack=true");
+    }
     argv.addAll(List.of("-cp", Lab.jarPath().toString(), mainClass));
     argv.addAll(List.of(args));
     return argv;

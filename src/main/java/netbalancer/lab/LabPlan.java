@@ -33,9 +33,16 @@ final class LabPlan {
   private final boolean defaultRoutes;
   private final IntFunction<String> ispNs;
   private final String clientNs;
+  private final Set<Integer> ipv6Only;
 
   LabPlan(List<String> names, boolean sharedPair, Set<Integer> pointToPoint, boolean defaultRoutes,
       IntFunction<String> ispNs, String clientNs) {
+    this(names, sharedPair, pointToPoint, defaultRoutes, ispNs, clientNs, Set.of());
+  }
+
+  /** As above; the uplinks in {@code ipv6Only} get no IPv4 address, route or ISP side. */
+  LabPlan(List<String> names, boolean sharedPair, Set<Integer> pointToPoint, boolean defaultRoutes,
+      IntFunction<String> ispNs, String clientNs, Set<Integer> ipv6Only) {
     List<Uplink> list = new ArrayList<>();
     for (int i = 1; i <= names.size(); i++) {
       String name = names.get(i - 1);
@@ -55,6 +62,11 @@ final class LabPlan {
     this.defaultRoutes = defaultRoutes;
     this.ispNs = ispNs;
     this.clientNs = clientNs;
+    this.ipv6Only = Set.copyOf(ipv6Only);
+  }
+
+  boolean hasIpv4(int i) {
+    return !ipv6Only.contains(i);
   }
 
   List<Uplink> uplinks() {
@@ -88,6 +100,9 @@ final class LabPlan {
     lines.add("addr add " + ROUTER_LAN_ADDRESS + "/24 dev " + LAN_INTERFACE);
     for (Uplink u : uplinks) {
       lines.add("link set dev " + u.name() + (u.pointToPoint() ? " arp off" : "") + " up");
+      if (!hasIpv4(u.index())) {
+        continue;
+      }
       lines.add(u.pointToPoint()
           ? "addr add " + u.address() + " peer " + u.ispAddress() + "/32 dev " + u.name()
           : "addr add " + u.address() + "/24 dev " + u.name());
@@ -118,7 +133,7 @@ final class LabPlan {
       int i = u.index();
       lines.add("link set dev isp" + i + " up");
       lines.add("addr add 198.19." + i + ".2/24 dev isp" + i);
-      if (!(sharedPair && i == 2)) { // one route to the shared subnet: via ISP 1
+      if (!(sharedPair && i == 2) && hasIpv4(i)) { // one route to the shared subnet: via ISP 1
         lines.add("route add " + u.subnet() + " via 198.19." + i + ".1 dev isp" + i
             + " src " + SERVER_ADDRESS);
       }
@@ -128,14 +143,17 @@ final class LabPlan {
 
   List<String> isp(int i) {
     Uplink u = uplink(i);
-    return List.of(
-        "link set dev " + ISP_CUSTOMER_IF + (u.pointToPoint() ? " arp off" : "") + " up",
-        u.pointToPoint()
-            ? "addr add " + u.ispAddress() + " peer " + u.address() + "/32 dev " + ISP_CUSTOMER_IF
-            : "addr add " + u.ispAddress() + "/24 dev " + ISP_CUSTOMER_IF,
-        "link set dev " + ISP_UPSTREAM_IF + " up",
-        "addr add " + u.publicAddress() + "/24 dev " + ISP_UPSTREAM_IF,
-        "route add default via 198.19." + i + ".2 dev " + ISP_UPSTREAM_IF);
+    List<String> lines = new ArrayList<>();
+    lines.add("link set dev " + ISP_CUSTOMER_IF + (u.pointToPoint() ? " arp off" : "") + " up");
+    if (hasIpv4(i)) {
+      lines.add(u.pointToPoint()
+          ? "addr add " + u.ispAddress() + " peer " + u.address() + "/32 dev " + ISP_CUSTOMER_IF
+          : "addr add " + u.ispAddress() + "/24 dev " + ISP_CUSTOMER_IF);
+    }
+    lines.add("link set dev " + ISP_UPSTREAM_IF + " up");
+    lines.add("addr add " + u.publicAddress() + "/24 dev " + ISP_UPSTREAM_IF);
+    lines.add("route add default via 198.19." + i + ".2 dev " + ISP_UPSTREAM_IF);
+    return lines;
   }
 
   /** Faults live in their own chains and set, so each switch rewrites only its part. */

@@ -2,6 +2,8 @@ package netbalancer.lab;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -101,7 +103,7 @@ public final class WhoAmIServer {
     SocketChannel c;
     while ((c = server.accept()) != null) {
       c.configureBlocking(false);
-      String who = ((InetSocketAddress) c.getRemoteAddress()).getAddress().getHostAddress() + "\n";
+      String who = text(((InetSocketAddress) c.getRemoteAddress()).getAddress()) + "\n";
       SelectionKey key = c.register(selector, SelectionKey.OP_READ);
       key.attach(ByteBuffer.wrap(who.getBytes(StandardCharsets.US_ASCII)));
       try {
@@ -110,6 +112,47 @@ public final class WhoAmIServer {
         close(key);
       }
     }
+  }
+
+  /**
+   * IPv4 as Java prints it; IPv6 in its canonical short form (RFC 5952: lower case, the longest
+   * run of two or more zero groups as "::"), as ip and nft print it, so tests compare strings.
+   */
+  static String text(InetAddress address) {
+    if (!(address instanceof Inet6Address)) {
+      return address.getHostAddress();
+    }
+    byte[] b = address.getAddress();
+    int[] groups = new int[8];
+    for (int g = 0; g < 8; g++) {
+      groups[g] = ((b[2 * g] & 0xff) << 8) | (b[2 * g + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLen = 1;
+    for (int g = 0; g < 8; ) {
+      int len = 0;
+      while (g + len < 8 && groups[g + len] == 0) {
+        len++;
+      }
+      if (len > bestLen) {
+        bestStart = g;
+        bestLen = len;
+      }
+      g += Math.max(len, 1);
+    }
+    StringBuilder out = new StringBuilder();
+    for (int g = 0; g < 8; g++) {
+      if (g == bestStart) {
+        out.append("::");
+        g += bestLen - 1;
+        continue;
+      }
+      if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+        out.append(':');
+      }
+      out.append(Integer.toHexString(groups[g]));
+    }
+    return out.toString();
   }
 
   private static void read(SelectionKey key, ByteBuffer buf) throws IOException {
