@@ -1,0 +1,51 @@
+package netbalancer.plan;
+
+import java.util.List;
+import netbalancer.observe.Route;
+import netbalancer.observe.Rule;
+
+/**
+ * The kernel state the policies need, beside the global balance's {@link Plan}: one routing
+ * table per distinct action, its fwmark rules, its routes as resolved for the uplinks' health
+ * now, and the nft text that gives a connection's first packet its policy's mark.
+ *
+ * @param protocol LB_RT_PROTO, which tags every route and rule
+ * @param sets   every table, in allocation order
+ * @param rules  fwmark rules, all at LB_PREF-3 (and LB_PREF-2 for an {@code else main})
+ * @param routes the uplink routes of the tables whose action has an eligible uplink now
+ * @param nftDefinitions the {@code policies} chain (to be placed inside our one nft table)
+ * @param nftHooks rules for the existing chains: [prerouting, output, nat_postrouting]
+ */
+public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, List<Route> routes, String nftDefinitions,
+    List<String> nftHooks) {
+
+  public static final PolicyPlan NONE = new PolicyPlan(0, List.of(), List.of(), List.of(), "", List.of());
+
+  public PolicyPlan {
+    sets = List.copyOf(sets);
+    rules = List.copyOf(rules);
+    routes = List.copyOf(routes);
+    nftHooks = List.copyOf(nftHooks);
+  }
+
+  /** ip batch lines (the typed unreachable/blackhole routes included) and the nft text, for golden tests. */
+  public String render() {
+    StringBuilder sb = new StringBuilder("# policy tables\n");
+    for (PolicySet s : sets) {
+      sb.append("# ").append(s.describe()).append('\n');
+    }
+    sb.append("# ip -batch -\n");
+    rules.forEach(r -> sb.append(IpCommands.rule("add", r)).append('\n'));
+    routes.forEach(r -> sb.append(IpCommands.route("replace", r)).append('\n'));
+    for (PolicySet s : sets) {
+      if (s.resolved().type() != null) {
+        sb.append("route replace ").append(s.resolved().type()).append(" default table ").append(s.table())
+            .append(" proto ").append(protocol).append('\n');
+      }
+    }
+    sb.append("# nft: in chain prerouting, output, nat_postrouting\n");
+    nftHooks.forEach(h -> sb.append(h).append('\n'));
+    sb.append("# nft: definitions\n").append(nftDefinitions);
+    return sb.toString();
+  }
+}

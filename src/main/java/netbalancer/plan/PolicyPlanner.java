@@ -1,0 +1,275 @@
+package netbalancer.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import netbalancer.config.Config;
+import netbalancer.config.ConfigException;
+import netbalancer.config.Policies;
+import netbalancer.config.Policy;
+import netbalancer.config.Policy.Action;
+import netbalancer.config.Policy.Kind;
+import netbalancer.config.Policy.Match;
+import netbalancer.config.Policy.Member;
+import netbalancer.config.Policy.Proto;
+import netbalancer.observe.Family;
+import netbalancer.observe.Nexthop;
+import netbalancer.observe.Route;
+import netbalancer.observe.Rule;
+
+/**
+ * A pure function from (configuration, policies, uplinks, which of them are eligible) to the
+ * kernel state the policies need. No I/O, no clock.
+ *
+ * <h2>Marks</h2>
+ * Uplink i owns mark value i (shifted into LB_MARK_MASK) and i is at most 63
+ * (Keys.MAX_UPLINKS), so values from 64 up are free for the policies whatever uplinks come and
+ * go: 64 sends a connection to LB_TABLE ({@code balanced}), 65 to the main table ({@code main}),
+ * and 66, 67, ... each to one policy table. A policy mark lives on the packet only (meta mark),
+ * never in the ct mark: the connection's first packet is routed by it, and then the existing
+ * pinning (nat_postrouting: the ct mark of the uplink the packet left by) takes over, so an
+ * established connection pays nothing per policy and a pinned one never changes uplink when a
+ * policy table's route changes. The values are allotted from the file alone (distinct
+ * action + else pairs in file order), so a health change never moves a mark. The mask needs 7
+ * bits or more; the default 0xff00 leaves 190 policy tables.
+ *
+ * <h2>Tables and rules</h2>
+ * Table ids follow the per-uplink tables: LB_TABLE_BASE+64, +65, ... skipping the kernel's
+ * 253-255 and LB_TABLE. Their rules sit at LB_PREF-3, after LB_PREF-10 (the main table's LAN and
+ * connected routes still win, as for the global balance) and LB_PREF-5 (sockets bound to an
+ * uplink's address keep leaving by it), before LB_PREF ({@code lookup LB_TABLE}). A table holds
+ * the multipath route over the first tier with an eligible uplink, resolved here exactly as
+ * LB_TABLE's tiers are; with none, the {@code else} action: its uplinks, an
+ * {@code unreachable}/{@code blackhole} default route, or no route at all, so that the lookup
+ * falls through to LB_TABLE ({@code else balanced}) or to a second rule at LB_PREF-2 that looks
+ * up main ({@code else main}). Failover thus changes routes only, in the one ip batch, at the
+ * same moment as LB_TABLE.
+ *
+ * <h2>nft</h2>
+ * One chain, {@code policies}, one rule per policy and family in file order (first match wins);
+ * address and port lists are anonymous sets, so a rule is one lookup per field however long its
+ * lists. It runs only for packets whose connection has no uplink pinned (ct mark 0 under the
+ * mask): a connection's first packet, and the packets of connections that are never pinned
+ * ({@code main} ones, LAN to LAN). Packets of {@code main} connections are thus re-marked on
+ * every packet rather than carrying a ct mark: "neither marked nor translated" is what conntrack
+ * and the server see. nat_postrouting accepts a {@code main} packet before it is pinned or
+ * translated.
+ *
+ * <h2>Not yet</h2>
+ * {@code sticky} is not rendered yet (planned: an nft dynamic map per sticky policy, source
+ * address to uplink mark, with the policy's timeout, updated in nat_postrouting and read in
+ * {@code policies}; entries of an uplink that leaves eligibility deleted in the same nft
+ * transaction). IPv6 tables and rules follow the IPv6 data plane. Neither Planner nor the
+ * daemon calls this yet.
+ */
+public final class PolicyPlanner {
+  static final int BALANCED_VALUE = 64;
+  static final int MAIN_VALUE = 65;
+  static final int FIRST_SET_VALUE = 66;
+  static final String CHAIN = "policies";
+
+  private PolicyPlanner() {
+  }
+
+  /**
+   * @param eligible names of the uplinks that may take new connections now (the daemon's view, or
+   *                 every uplink with carrier when none is healthy: fail-open, as LB_TABLE)
+   * @throws ConfigException when LB_MARK_MASK has no room for the policies' marks
+   */
+  public static PolicyPlan plan(Config config, Policies policies, List<Uplink> uplinks, Set<String> eligible) {
+    if (policies.isEmpty()) {
+      return PolicyPlan.NONE;
+    }
+    Map<String, Uplink> byName = new LinkedHashMap<>();
+    uplinks.forEach(u -> byName.put(u.name(), u));
+    int shift = config.markShift();
+    long maxValue = config.lbMarkMask() >>> shift;
+
+    // Allot marks and tables from the file alone: distinct (action, else) in file order.
+    Map<List<Action>, List<String>> users = new LinkedHashMap<>();
+    for (Policy p : policies.rules()) {
+      if (needsTable(p)) {
+        users.computeIfAbsent(List.of(p.action(), p.orElse()), k -> new ArrayList<>()).add(p.name());
+      }
+    }
+    long needed = FIRST_SET_VALUE + users.size() - 1L;
+    if (needed > maxValue) {
+      throw new ConfigException(List.of("LB_MARK_MASK=" + IpCommands.hex(config.lbMarkMask()) + " has room for mark"
+          + " values up to " + maxValue + "; the policies in " + policies.source() + " need " + needed + " ("
+          + users.size() + " distinct actions above the 63 uplink marks and 2 for balanced and main); allowed: a"
+          + " mask of at least 7 bits, 8 (0xff00) for up to 190 distinct actions"));
+    }
+    int proto = config.lbRtProto();
+    int pref = config.lbPref();
+    List<PolicySet> sets = new ArrayList<>();
+    List<Rule> rules = new ArrayList<>();
+    List<Route> routes = new ArrayList<>();
+    Map<List<Action>, Long> markOf = new LinkedHashMap<>();
+    int table = config.lbTableBase() + 64;
+    int value = FIRST_SET_VALUE;
+    for (Map.Entry<List<Action>, List<String>> e : users.entrySet()) {
+      table = nextFreeTable(config, table);
+      long mark = (long) value << shift;
+      Action action = e.getKey().get(0);
+      Action orElse = e.getKey().get(1);
+      PolicySet.Resolved resolved = resolve(action, orElse, byName, eligible);
+      sets.add(new PolicySet(action, orElse, mark, table, e.getValue(), resolved));
+      markOf.put(e.getKey(), mark);
+      rules.add(new Rule(Family.INET, pref - 3, null, mark, config.lbMarkMask(), table, null, proto));
+      if (orElse.kind() == Kind.MAIN) { // static: matters only while the table above is empty
+        rules.add(new Rule(Family.INET, pref - 2, null, mark, config.lbMarkMask(), Planner.MAIN_TABLE, null, proto));
+      }
+      if (!resolved.uplinks().isEmpty()) {
+        List<Nexthop> hops = resolved.uplinks().stream()
+            .map(m -> new Nexthop(byName.get(m.iface()).gateway(), m.iface(),
+                resolved.uplinks().size() == 1 ? 1 : m.weight()))
+            .toList();
+        routes.add(new Route(Family.INET, table, "default", hops, proto, 0, null, null, false));
+      }
+      table++;
+      value++;
+    }
+    boolean anyBalanced = policies.rules().stream().anyMatch(p -> p.action().kind() == Kind.BALANCED);
+    boolean anyMain = policies.rules().stream().anyMatch(p -> p.action().kind() == Kind.MAIN);
+    if (anyBalanced) {
+      rules.add(new Rule(Family.INET, pref - 3, null, (long) BALANCED_VALUE << shift, config.lbMarkMask(),
+          config.lbTable(), null, proto));
+    }
+    if (anyMain) {
+      rules.add(new Rule(Family.INET, pref - 3, null, (long) MAIN_VALUE << shift, config.lbMarkMask(),
+          Planner.MAIN_TABLE, null, proto));
+    }
+    return new PolicyPlan(proto, sets, rules, routes, chain(config, policies, markOf),
+        hooks(config, anyMain));
+  }
+
+  /** balanced and main need no table of their own: LB_TABLE and main are there already. */
+  private static boolean needsTable(Policy p) {
+    return p.action().kind() != Kind.BALANCED && p.action().kind() != Kind.MAIN;
+  }
+
+  private static int nextFreeTable(Config config, int candidate) {
+    int t = candidate;
+    while ((t >= 253 && t <= 255) || t == config.lbTable()) {
+      t++;
+    }
+    return t;
+  }
+
+  /** The first tier with an eligible uplink; else the last resort's; else nothing (fall through). */
+  static PolicySet.Resolved resolve(Action action, Action orElse, Map<String, Uplink> uplinks, Set<String> eligible) {
+    if (action.kind() == Kind.UNREACHABLE || action.kind() == Kind.BLACKHOLE) {
+      return new PolicySet.Resolved(List.of(), action.kind().word(), false);
+    }
+    List<Member> tier = firstEligibleTier(action, uplinks, eligible);
+    if (!tier.isEmpty()) {
+      return new PolicySet.Resolved(tier, null, false);
+    }
+    return switch (orElse.kind()) {
+      case UPLINKS -> new PolicySet.Resolved(firstEligibleTier(orElse, uplinks, eligible), null, true);
+      case UNREACHABLE, BLACKHOLE -> new PolicySet.Resolved(List.of(), orElse.kind().word(), true);
+      default -> new PolicySet.Resolved(List.of(), null, true); // balanced, main: the next rule decides
+    };
+  }
+
+  private static List<Member> firstEligibleTier(Action action, Map<String, Uplink> uplinks, Set<String> eligible) {
+    for (List<Member> tier : action.tiers()) {
+      List<Member> ok = tier.stream()
+          .filter(m -> uplinks.containsKey(m.iface()) && eligible.contains(m.iface())
+              && uplinks.get(m.iface()).family() == Family.INET)
+          .toList();
+      if (!ok.isEmpty()) {
+        return ok;
+      }
+    }
+    return List.of();
+  }
+
+  private static List<String> hooks(Config config, boolean anyMain) {
+    String mask = IpCommands.hex(config.lbMarkMask());
+    List<String> out = new ArrayList<>();
+    String classify = "ct mark & " + mask + " == 0 jump " + CHAIN;
+    out.add("prerouting: " + classify);
+    out.add("output: " + classify);
+    if (anyMain) {
+      out.add("nat_postrouting: meta mark & " + mask + " == " + IpCommands.hex((long) MAIN_VALUE
+          << config.markShift()) + " accept");
+    }
+    return out;
+  }
+
+  private static String chain(Config config, Policies policies, Map<List<Action>, Long> markOf) {
+    String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
+    StringBuilder sb = new StringBuilder("\tchain ").append(CHAIN).append(" {\n");
+    for (Policy p : policies.rules()) {
+      long mark = switch (p.action().kind()) {
+        case BALANCED -> (long) BALANCED_VALUE << config.markShift();
+        case MAIN -> (long) MAIN_VALUE << config.markShift();
+        default -> markOf.get(List.of(p.action(), p.orElse()));
+      };
+      String set = "meta mark set meta mark & " + keep + " | " + IpCommands.hex(mark) + " return";
+      for (String selectors : selectors(p.match())) {
+        sb.append("\t\t").append(selectors.isEmpty() ? "" : selectors + " ").append(set)
+            .append(" comment \"").append(p.name()).append("\"\n");
+      }
+    }
+    return sb.append("\t}\n").toString();
+  }
+
+  /** One selector text per address family the rule can match (one when it names no address). */
+  static List<String> selectors(Match m) {
+    List<String> out = new ArrayList<>();
+    boolean anyAddress = !m.src().isEmpty() || !m.dst().isEmpty();
+    for (Family f : Family.values()) {
+      List<String> src = ofFamily(m.src(), f);
+      List<String> dst = ofFamily(m.dst(), f);
+      if (anyAddress && ((!m.src().isEmpty() && src.isEmpty()) || (!m.dst().isEmpty() && dst.isEmpty()))) {
+        continue; // this family cannot match
+      }
+      List<String> w = new ArrayList<>();
+      if (m.iif() != null) {
+        w.add("iifname \"" + m.iif() + "\""); // validated: [A-Za-z0-9._+-] only
+      }
+      if (!src.isEmpty()) {
+        w.add(f.nftKeyword() + " saddr " + set(src));
+      }
+      if (!dst.isEmpty()) {
+        w.add(f.nftKeyword() + " daddr " + set(dst));
+      }
+      if (m.proto() == Proto.ICMP) {
+        w.add("meta l4proto " + (f == Family.INET ? "icmp" : "ipv6-icmp"));
+      } else if (m.proto() != Proto.ANY) {
+        w.add("meta l4proto " + m.proto().word());
+      }
+      if (!m.sport().isEmpty()) {
+        w.add("th sport " + set(m.sport().stream().map(Object::toString).toList()));
+      }
+      if (!m.dport().isEmpty()) {
+        w.add("th dport " + set(m.dport().stream().map(Object::toString).toList()));
+      }
+      if (!anyAddress && m.proto() != Proto.ICMP) {
+        out.add(String.join(" ", w)); // family-free: one rule for both
+        return out;
+      }
+      if (!anyAddress && f == Family.INET6) {
+        out.add(String.join(" ", w));
+        return out;
+      }
+      if (anyAddress || f == Family.INET) {
+        out.add(String.join(" ", w));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> ofFamily(List<String> cidrs, Family f) {
+    return cidrs.stream().filter(c -> Family.of(c) == f).toList();
+  }
+
+  private static String set(List<String> items) {
+    return items.size() == 1 ? items.get(0) : items.stream().collect(Collectors.joining(", ", "{ ", " }"));
+  }
+}
