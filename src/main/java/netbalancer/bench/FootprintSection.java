@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import netbalancer.system.ProcessRunner;
 import netbalancer.lab.Lab;
-import netbalancer.lab.LabBalancer;
 import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
 
