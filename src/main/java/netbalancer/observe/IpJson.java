@@ -56,7 +56,10 @@ final class IpJson {
     for (JsonNode a : n.path("addr_info")) {
       String peer = a.hasNonNull("address") ? a.get("address").asText() : null;
       addrs.add(new Address(Family.fromIpJson(a.path("family").asText()), a.path("local").asText(),
-          a.path("prefixlen").asInt(), peer, a.path("scope").asText()));
+          a.path("prefixlen").asInt(), peer, a.path("scope").asText(),
+          // ip -j prints these as "tentative": true (also "dadfailed", which is as unusable)
+          a.path("tentative").asBoolean(false) || a.path("dadfailed").asBoolean(false),
+          a.path("deprecated").asBoolean(false), a.path("temporary").asBoolean(false)));
     }
     return new Link(n.path("ifname").asText(), n.path("ifindex").asInt(), flags.contains("UP"),
         flags.contains("LOWER_UP"), flags.contains("POINTOPOINT"),

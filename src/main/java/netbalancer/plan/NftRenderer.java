@@ -72,6 +72,13 @@ final class NftRenderer {
     if (config.consistentNatEnabled()) { // one lookup, however many uplinks
       body.append("\t\tsnat ").append(uplinks.get(0).family().nftKeyword()).append(" to oifname map { ")
           .append(join(uplinks, u -> quote(u.name()) + " : " + u.address())).append(" }\n");
+      // NAT66: the IPv6 twin, to each uplink's IPv6 address (the snat map is per family).
+      List<Uplink> dual = uplinks.stream().filter(Uplink::hasIpv6).toList();
+      if (!dual.isEmpty()) {
+        body.append("\t\tsnat ip6 to oifname map { ")
+            .append(join(dual, u -> quote(u.name()) + " : " + u.ipv6().address())).append(" }\n");
+        rules += 1;
+      }
     } else {
       body.append("\t\toifname { ").append(join(uplinks, u -> quote(u.name()))).append(" } masquerade\n");
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import netbalancer.observe.Family;
 import netbalancer.observe.Route;
 import netbalancer.observe.Rule;
 
@@ -32,11 +33,20 @@ public record Plan(List<Uplink> uplinks, Map<String, UplinkState> states, List<R
   public String render() {
     StringBuilder sb = new StringBuilder();
     sb.append("# ip -batch -\n");
-    rules.forEach(r -> sb.append(IpCommands.rule("add", r)).append('\n'));
-    routes.forEach(r -> sb.append(IpCommands.route("replace", r)).append('\n'));
+    appendIp(sb, Family.INET);
+    if (rules.stream().anyMatch(r -> r.family() == Family.INET6)) {
+      sb.append("# ip -6 -batch -\n");
+      appendIp(sb, Family.INET6);
+    }
     sb.append("# nft -f -\n").append(nft.text());
     sb.append("# sysctl\n").append(sysctls.entrySet().stream()
         .map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining("\n")));
     return sb.append('\n').toString();
+  }
+
+  private void appendIp(StringBuilder sb, Family family) {
+    rules.stream().filter(r -> r.family() == family).forEach(r -> sb.append(IpCommands.rule("add", r)).append('\n'));
+    routes.stream().filter(r -> r.family() == family)
+        .forEach(r -> sb.append(IpCommands.route("replace", r)).append('\n'));
   }
 }

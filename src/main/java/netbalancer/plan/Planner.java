@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import netbalancer.config.Config;
+import netbalancer.observe.Family;
 import netbalancer.observe.Nexthop;
 import netbalancer.observe.Route;
 import netbalancer.observe.Rule;
@@ -80,9 +81,51 @@ public final class Planner {
           null, proto));
     }
     rules.add(new Rule(sorted.get(0).family(), pref, null, null, null, config.lbTable(), null, proto));
+    planIpv6(config, sorted, balanced, routes, rules);
 
     return new Plan(sorted, effective, routes, rules, NftRenderer.render(config, sorted),
         sysctls(config, sorted), balanced.stream().map(Uplink::name).toList(), failOpen);
+  }
+
+  /**
+   * The IPv6 twin of the above for the uplinks with an IPv6 side: the same preferences, tables,
+   * marks, weights and ownership tag, in the IPv6 rule and route space (which is separate in the
+   * kernel, so the numbers do not collide). The multipath route spans the balanced uplinks that
+   * have IPv6; nothing is added when none has.
+   */
+  private static void planIpv6(Config config, List<Uplink> sorted, List<Uplink> balanced, List<Route> routes,
+      List<Rule> rules) {
+    List<Uplink> dual = sorted.stream().filter(Uplink::hasIpv6).toList();
+    if (dual.isEmpty()) {
+      return;
+    }
+    int proto = config.lbRtProto();
+    for (Uplink u : dual) {
+      int table = config.tableFor(u.index());
+      for (String prefix : u.ipv6().connected()) {
+        routes.add(new Route(Family.INET6, table, prefix, List.of(new Nexthop(null, u.name(), 1)), proto, 0,
+            u.ipv6().address(), null, false));
+      }
+      routes.add(new Route(Family.INET6, table, "default", List.of(new Nexthop(u.ipv6().gateway(), u.name(), 1)),
+          proto, 0, null, null, false));
+    }
+    List<Uplink> balanced6 = balanced.stream().filter(Uplink::hasIpv6).toList();
+    if (!balanced6.isEmpty()) {
+      List<Nexthop> hops = balanced6.stream().map(u -> new Nexthop(u.ipv6().gateway(), u.name(),
+          balanced6.size() == 1 ? 1 : config.weightOf(u.name()))).toList();
+      routes.add(new Route(Family.INET6, config.lbTable(), "default", hops, proto, 0, null, null, false));
+    }
+    int pref = config.lbPref();
+    for (Uplink u : dual) {
+      rules.add(new Rule(Family.INET6, pref - 20, null, config.markFor(u.index()), config.lbMarkMask(),
+          config.tableFor(u.index()), null, proto));
+    }
+    rules.add(new Rule(Family.INET6, pref - 10, null, null, null, MAIN_TABLE, 0, proto));
+    for (Uplink u : dual) {
+      rules.add(new Rule(Family.INET6, pref - 5, u.ipv6().address(), null, null, config.tableFor(u.index()),
+          null, proto));
+    }
+    rules.add(new Rule(Family.INET6, pref, null, null, null, config.lbTable(), null, proto));
   }
 
   /**
@@ -108,6 +151,11 @@ public final class Planner {
     for (Uplink u : uplinks) {
       // Loose: replies of pinned connections arrive on an uplink the main table would not choose.
       s.put("net/ipv4/conf/" + u.name() + "/rp_filter", "2");
+    }
+    if (uplinks.stream().anyMatch(Uplink::hasIpv6)) {
+      s.put("net/ipv6/conf/all/forwarding", "1");
+      // The same values mean the same for IPv6 (0 the address pair and flow label, 1 the 5-tuple).
+      s.put("net/ipv6/fib_multipath_hash_policy", Integer.toString(config.balanceMode().fibMultipathHashPolicy()));
     }
     return s;
   }

@@ -66,7 +66,7 @@ public final class UplinkDiscovery {
 
     List<Uplink> out = new ArrayList<>();
     for (var e : index.entrySet()) {
-      toUplink(state, e.getKey(), e.getValue(), candidates.get(e.getKey())).ifPresent(out::add);
+      toUplink(config, state, e.getKey(), e.getValue(), candidates.get(e.getKey())).ifPresent(out::add);
     }
     out.sort(Comparator.comparingInt(Uplink::index));
     return List.copyOf(out);
@@ -77,7 +77,8 @@ public final class UplinkDiscovery {
     Map<String, Nexthop> out = new LinkedHashMap<>();
     Map<String, Integer> bestMetric = new LinkedHashMap<>();
     for (Route r : state.routes()) {
-      if (r.table() != MAIN_TABLE || !r.isDefault() || r.protocol() == config.lbRtProto()) {
+      if (r.table() != MAIN_TABLE || !r.isDefault() || r.protocol() == config.lbRtProto()
+          || r.family() != Family.INET) { // an uplink's IPv6 default is its IPv6 side, see ipv6Side
         continue;
       }
       int metric = r.metric() == null ? 0 : r.metric();
@@ -132,7 +133,7 @@ public final class UplinkDiscovery {
     return i < 0 ? Integer.MAX_VALUE : i;
   }
 
-  private static Optional<Uplink> toUplink(KernelState state, String name, int index, Nexthop hop) {
+  private static Optional<Uplink> toUplink(Config config, KernelState state, String name, int index, Nexthop hop) {
     Optional<Link> link = state.link(name);
     if (link.isEmpty() || !link.get().adminUp()) {
       return Optional.empty();
@@ -143,10 +144,51 @@ public final class UplinkDiscovery {
       return Optional.empty(); // nothing to source from or SNAT to
     }
     List<String> connected = state.routes().stream()
-        .filter(r -> r.table() == MAIN_TABLE && r.protocol() == KERNEL_PROTO && r.scope() == SCOPE_LINK)
+        .filter(r -> r.family() == Family.INET && r.table() == MAIN_TABLE && r.protocol() == KERNEL_PROTO
+            && r.scope() == SCOPE_LINK)
         .filter(r -> r.nexthops().size() == 1 && r.nexthops().get(0).dev().equals(name))
         .map(Route::dst).sorted().distinct().toList();
     return Optional.of(new Uplink(name, index, Family.INET, addr.get().local(), hop.gateway(),
-        connected, link.get().carrier()));
+        connected, link.get().carrier(), ipv6Side(config, state, link.get()).orElse(null)));
+  }
+
+  /**
+   * The IPv6 side of uplink {@code link}: the main table's preferred {@code ::/0} through it (any
+   * metric, any protocol but ours; usually {@code via fe80::…} from a router advertisement) and
+   * a global address that can be a source now (not tentative, not deprecated), a stable one
+   * before a temporary privacy address, so translated connections keep one address. Neither
+   * alone makes an IPv6 side: without the route there is no IPv6 upstream, without the address
+   * nothing to translate to.
+   */
+  static Optional<Uplink.Ipv6Side> ipv6Side(Config config, KernelState state, Link link) {
+    String name = link.name();
+    Nexthop best = null;
+    int bestMetric = Integer.MAX_VALUE;
+    for (Route r : state.routes()) {
+      if (r.family() != Family.INET6 || r.table() != MAIN_TABLE || !r.isDefault()
+          || r.protocol() == config.lbRtProto()) {
+        continue;
+      }
+      int metric = r.metric() == null ? 0 : r.metric();
+      for (Nexthop h : r.nexthops()) {
+        if (h.dev().equals(name) && metric < bestMetric) {
+          best = h;
+          bestMetric = metric;
+        }
+      }
+    }
+    Optional<Address> addr = link.addresses().stream()
+        .filter(a -> a.family() == Family.INET6 && a.usableSource())
+        .min(Comparator.comparing(Address::temporary)); // stable first; stream order otherwise
+    if (best == null || addr.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> connected = state.routes().stream()
+        .filter(r -> r.family() == Family.INET6 && r.table() == MAIN_TABLE && r.protocol() == KERNEL_PROTO)
+        .filter(r -> r.nexthops().size() == 1 && r.nexthops().get(0).dev().equals(name)
+            && r.nexthops().get(0).gateway() == null && !r.isDefault())
+        .map(Route::dst).filter(d -> !d.toLowerCase(java.util.Locale.ROOT).startsWith("fe80:"))
+        .sorted().distinct().toList();
+    return Optional.of(new Uplink.Ipv6Side(addr.get().local(), addr.get().prefixLen(), best.gateway(), connected));
   }
 }

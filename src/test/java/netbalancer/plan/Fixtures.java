@@ -34,6 +34,30 @@ public final class Fixtures {
     return this;
   }
 
+  /**
+   * Gives uplink {@code name} (already added) an IPv6 side as a router advertisement would:
+   * {@code address}/64 (and its connected route), a link-local address, {@code ::/0 via gateway}.
+   */
+  public Fixtures ipv6(String name, String address, String subnet, String gateway, int metric) {
+    return ipv6(name, new Address(Family.INET6, address, 64, null, "global"), subnet, gateway, metric);
+  }
+
+  public Fixtures ipv6(String name, Address address, String subnet, String gateway, int metric) {
+    for (int i = 0; i < links.size(); i++) {
+      Link l = links.get(i);
+      if (l.name().equals(name)) {
+        List<Address> addrs = new ArrayList<>(l.addresses());
+        addrs.add(address);
+        addrs.add(new Address(Family.INET6, "fe80::2", 64, null, "link"));
+        links.set(i, new Link(l.name(), l.ifindex(), l.adminUp(), l.carrier(), l.pointToPoint(), l.kind(), addrs));
+      }
+    }
+    routes.add(new Route(Family.INET6, 254, subnet, List.of(new Nexthop(null, name, 1)), 2, 0, null, 256, false));
+    routes.add(new Route(Family.INET6, 254, "fe80::/64", List.of(new Nexthop(null, name, 1)), 2, 0, null, 256, false));
+    routes.add(new Route(Family.INET6, 254, "default", List.of(new Nexthop(gateway, name, 1)), 9, 0, null, metric, false));
+    return this;
+  }
+
   /** A point-to-point link (ppp, wwan) with a default route through the device. */
   public Fixtures pointToPoint(String name, String addr, String peer) {
     links.add(new Link(name, links.size() + 2, true, true, true, "ppp",

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import netbalancer.config.Config;
+import netbalancer.observe.Address;
+import netbalancer.observe.Family;
 import netbalancer.observe.KernelState;
+import netbalancer.observe.Nexthop;
 import netbalancer.observe.Route;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +41,56 @@ class PlannerTest {
     KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true)
         .link("lan0", true).build();
     assertGolden("three-weighted.txt", planFromCarrier(WEIGHTED, s).render());
+  }
+
+  @Test
+  void dualStackUplinksGetTheIpv6TwinOfEveryRuleRouteAndTranslationGolden() throws IOException {
+    // wan1 and wan2 dual stack (link-local and global gateways), wan3 IPv4-only
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true)
+        .ipv6("wan1", "2001:db8:1::2", "2001:db8:1::/64", "fe80::1", 1024)
+        .ipv6("wan2", "2001:db8:2::2", "2001:db8:2::/64", "2001:db8:2::1", 1024)
+        .link("lan0", true).build();
+    List<Uplink> uplinks = UplinkDiscovery.discover(WEIGHTED, s);
+    assertEquals(new Uplink.Ipv6Side("2001:db8:1::2", 64, "fe80::1", List.of("2001:db8:1::/64")), uplinks.get(0).ipv6());
+    assertEquals("198.18.1.1", uplinks.get(0).gateway(), "the IPv6 default never becomes the IPv4 gateway");
+    assertFalse(uplinks.get(2).hasIpv6());
+    Plan dual = Planner.plan(WEIGHTED, uplinks, Map.of());
+    assertGolden("dual-stack.txt", dual.render());
+    // the IPv4 half is exactly the IPv4-only plan's
+    Plan v4 = planFromCarrier(WEIGHTED, new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true)
+        .uplink("wan3", 3, true).link("lan0", true).build());
+    assertEquals(v4.rules(), dual.rules().stream().filter(r -> r.family() == Family.INET).toList());
+    assertEquals(v4.routes(), dual.routes().stream().filter(r -> r.family() == Family.INET).toList());
+
+    // wan2's IPv6 side out of the balance: IPv6 goes to wan1 alone, IPv4 to wan1 and wan3
+    Plan wan2Down = Planner.plan(WEIGHTED, uplinks, Map.of("wan2", UplinkState.DOWN));
+    Route lb6 = wan2Down.routes().stream().filter(r -> r.family() == Family.INET6 && r.table() == 200)
+        .findFirst().orElseThrow();
+    assertEquals(List.of("wan1"), lb6.nexthops().stream().map(Nexthop::dev).toList());
+  }
+
+  @Test
+  void theIpv6SideTakesAStableUsableAddressAndNeedsBothRouteAndAddress() {
+    Address temporary = new Address(Family.INET6, "2001:db8:1::a", 64, null, "global", false, false, true);
+    Address tentative = new Address(Family.INET6, "2001:db8:1::b", 64, null, "global", true, false, false);
+    Address stable = new Address(Family.INET6, "2001:db8:1::c", 64, null, "global", false, false, false);
+    KernelState s = new Fixtures().uplink("wan1", 1, true)
+        .ipv6("wan1", temporary, "2001:db8:1::/64", "fe80::1", 1024).build();
+    assertEquals("2001:db8:1::a", UplinkDiscovery.discover(WEIGHTED, s).get(0).ipv6().address(),
+        "a temporary address if nothing else");
+    KernelState three = new Fixtures().uplink("wan1", 1, true)
+        .ipv6("wan1", temporary, "2001:db8:1::/64", "fe80::1", 1024)
+        .ipv6("wan1", tentative, "2001:db8:1::/64", "fe80::1", 1024)
+        .ipv6("wan1", stable, "2001:db8:1::/64", "fe80::1", 1024).build();
+    assertEquals("2001:db8:1::c", UplinkDiscovery.discover(WEIGHTED, three).get(0).ipv6().address());
+    KernelState onlyTentative = new Fixtures().uplink("wan1", 1, true)
+        .ipv6("wan1", tentative, "2001:db8:1::/64", "fe80::1", 1024).build();
+    assertFalse(UplinkDiscovery.discover(WEIGHTED, onlyTentative).get(0).hasIpv6());
+    KernelState noRoute = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true)
+        .ipv6("wan2", "2001:db8:2::2", "2001:db8:2::/64", "fe80::1", 1024).build();
+    List<Uplink> u = UplinkDiscovery.discover(WEIGHTED, noRoute);
+    assertFalse(u.get(0).hasIpv6(), "no IPv6 default through wan1");
+    assertTrue(u.get(1).hasIpv6());
   }
 
   @Test
