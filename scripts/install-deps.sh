@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever net-balancer's build, lab and tests need and this machine lacks:
 # JDK 17, Maven, iproute2, nftables, conntrack, iperf3, ping, promtool, systemd-analyze, curl,
-# man (the man-page test renders every page with man --warnings), lintian (the package test), and
+# man (the man-page test renders every page with man --warnings), lintian (the package test),
+# chromium (headless: the status page's browser test), and
 # iptables (its nft backend) and ipset for the bench's rebuild of mwan3's ruleset.
 # Does nothing when all of it is present.
 set -euo pipefail
@@ -19,6 +20,7 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v curl >/dev/null || need+=(curl)
 command -v man >/dev/null || need+=(man-db)
 command -v lintian >/dev/null || need+=(lintian)
+command -v chromium >/dev/null || need+=(chromium)
 command -v iptables-nft >/dev/null || need+=(iptables)
 command -v ipset >/dev/null || need+=(ipset)
 if ((${#need[@]})); then

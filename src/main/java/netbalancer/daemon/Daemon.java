@@ -56,6 +56,8 @@ public final class Daemon {
   private volatile HookRunner hooks;
   /** The last state changes, kept in STATE_DIR across restarts (`net-balancer events`). */
   private final EventLog events;
+  /** GET / on the metrics endpoint. */
+  private final StatusPage page;
   private KernelMonitor ipMonitor;
   private KernelMonitor nftMonitor;
   private ControlServer control;
@@ -70,6 +72,9 @@ public final class Daemon {
     this.metrics = new Metrics(config);
     this.hooks = new HookRunner(config, ticker);
     this.events = EventLog.open(stateDir, java.time.Clock.systemUTC());
+    this.page = new StatusPage(java.time.Clock.systemUTC(),
+        () -> status.json(this.config, health.snapshot(), currentStats()), events);
+    metrics.page(page);
   }
 
   /** STATE_DIR of the start: the sysctl originals written there are what cleanup restores. */
@@ -209,6 +214,7 @@ public final class Daemon {
   private void publishMetrics(Map<String, UplinkStats.Stats> traffic) {
     try {
       metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), traffic));
+      page.sample(status.json(config, health.snapshot(), traffic)); // the status page's history
     } catch (RuntimeException e) {
       Log.error("metrics: %s", e.toString());
     }
@@ -295,6 +301,7 @@ public final class Daemon {
       Metrics old = metrics;
       old.close();
       Metrics fresh = new Metrics(next);
+      fresh.page(page);
       metrics = fresh;
       startMetrics(fresh, next);
       publishMetrics();

@@ -36,6 +36,7 @@ public final class Metrics implements AutoCloseable {
   private final MonotonicCounters totals = new MonotonicCounters();
   private volatile MetricsInput view;
   private volatile HTTPServer server;
+  private com.sun.net.httpserver.HttpHandler page;
   private boolean fileFailing;
   private boolean closed;
 
@@ -98,14 +99,25 @@ public final class Metrics implements AutoCloseable {
       Log.warn("metrics: cannot clean up temp files next to %s: %s", file, e.getMessage());
     }
     // Always an explicit address: the exporter's default is every address.
-    server = HTTPServer.builder()
+    HTTPServer.Builder builder = HTTPServer.builder()
         .inetAddress(InetAddress.getByName(bind)) // an IP literal (validated): no DNS lookup
         .port(port)
         .executorService(executor())
-        .registry(registry)
-        .buildAndStart();
+        .registry(registry);
+    if (page != null) {
+      builder.defaultHandler(page); // "/" and every path but /metrics and /-/healthy
+    }
+    server = builder.buildAndStart();
     Log.info("metrics: serving http://%s:%d/metrics, writing %s", bind.contains(":") ? "[" + bind + "]" : bind,
         server.getPort(), file);
+  }
+
+  /**
+   * What the endpoint serves besides /metrics (the daemon's status page), from the next
+   * {@link #start} on; without one, the exporter's own landing page.
+   */
+  public synchronized void page(com.sun.net.httpserver.HttpHandler handler) {
+    this.page = handler;
   }
 
   /** The port the HTTP endpoint listens on, or -1 when it is not running. */
