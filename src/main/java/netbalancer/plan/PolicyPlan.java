@@ -28,6 +28,19 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
     nftHooks = List.copyOf(nftHooks);
   }
 
+  /** The rules (added) and routes (replaced), typed unreachable/blackhole routes last, as ip batch lines. */
+  public List<String> ipBatch() {
+    List<String> out = new java.util.ArrayList<>();
+    rules.forEach(r -> out.add(IpCommands.rule("add", r)));
+    routes.forEach(r -> out.add(IpCommands.route("replace", r)));
+    for (PolicySet s : sets) {
+      if (s.resolved().type() != null) {
+        out.add("route replace " + s.resolved().type() + " default table " + s.table() + " proto " + protocol);
+      }
+    }
+    return out;
+  }
+
   /** ip batch lines (the typed unreachable/blackhole routes included) and the nft text, for golden tests. */
   public String render() {
     StringBuilder sb = new StringBuilder("# policy tables\n");
@@ -35,14 +48,7 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
       sb.append("# ").append(s.describe()).append('\n');
     }
     sb.append("# ip -batch -\n");
-    rules.forEach(r -> sb.append(IpCommands.rule("add", r)).append('\n'));
-    routes.forEach(r -> sb.append(IpCommands.route("replace", r)).append('\n'));
-    for (PolicySet s : sets) {
-      if (s.resolved().type() != null) {
-        sb.append("route replace ").append(s.resolved().type()).append(" default table ").append(s.table())
-            .append(" proto ").append(protocol).append('\n');
-      }
-    }
+    ipBatch().forEach(l -> sb.append(l).append('\n'));
     sb.append("# nft: in chain prerouting, output, nat_postrouting\n");
     nftHooks.forEach(h -> sb.append(h).append('\n'));
     sb.append("# nft: definitions\n").append(nftDefinitions);
