@@ -41,6 +41,7 @@ public record Config(
     ProbeMethod healthProbeMethod,
     boolean connectionDrainingEnabled,
     Duration drainTimeout,
+    Duration carrierGracePeriod,
     boolean sessionAffinityEnabled,
     boolean consistentNatEnabled,
     boolean failoverHysteresisEnabled,
@@ -94,6 +95,7 @@ public record Config(
     v.check(Keys.HEALTH_PROBE_METHOD, healthProbeMethod);
     v.check(Keys.CONNECTION_DRAINING_ENABLED, connectionDrainingEnabled);
     v.check(Keys.DRAIN_TIMEOUT, drainTimeout);
+    v.check(Keys.CARRIER_GRACE_PERIOD, carrierGracePeriod);
     v.check(Keys.SESSION_AFFINITY_ENABLED, sessionAffinityEnabled);
     v.check(Keys.CONSISTENT_NAT_ENABLED, consistentNatEnabled);
     v.check(Keys.FAILOVER_HYSTERESIS_ENABLED, failoverHysteresisEnabled);

@@ -120,6 +120,9 @@ final class Keys {
       "Enable graceful connection draining", bool());
   static final Key<Duration> DRAIN_TIMEOUT = add("DRAIN_TIMEOUT", CONN, "300",
       "Seconds a removed uplink's existing connections may keep using it", seconds(0, false, 86400));
+  static final Key<Duration> CARRIER_GRACE_PERIOD = add("CARRIER_GRACE_PERIOD", CONN, "2.8",
+      "Seconds the connections of an uplink that lost carrier are held for its return before they are"
+          + " reset (0: at once)", seconds(0, false, 3600));
   static final Key<Boolean> SESSION_AFFINITY_ENABLED = add("SESSION_AFFINITY_ENABLED", CONN, "true",
       "Enable sticky routing per connection", bool());
   static final Key<Boolean> CONSISTENT_NAT_ENABLED = add("CONSISTENT_NAT_ENABLED", CONN, "true",

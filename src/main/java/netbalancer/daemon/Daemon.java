@@ -2,10 +2,12 @@ package netbalancer.daemon;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -61,6 +63,7 @@ public final class Daemon {
   private KernelMonitor ipMonitor;
   private KernelMonitor nftMonitor;
   private ControlServer control;
+  private ScheduledFuture<?> resync;
 
   /** @param reload loads and validates the configuration again (on SIGHUP); throws when invalid */
   public Daemon(Config config, Supplier<Config> reload) {
@@ -68,7 +71,7 @@ public final class Daemon {
     this.stateDir = config.stateDir();
     this.controlSocket = config.controlSocket();
     this.reload = reload;
-    this.reconciler = newReconciler(config);
+    this.reconciler = wire(config);
     this.metrics = new Metrics(config);
     this.hooks = new HookRunner(config, ticker);
     this.events = EventLog.open(stateDir, java.time.Clock.systemUTC());
@@ -82,19 +85,34 @@ public final class Daemon {
     return new KernelApplier(runner, new ProcSysctls(), StateStore.forCurrentNamespace(stateDir), c.lbRtProto());
   }
 
-  private Reconciler newReconciler(Config c) {
-    if (health != null) {
-      health.close();
-    }
+  /** The parts that hold what the daemon learned, made once: a reload reconfigures them. */
+  private Reconciler wire(Config c) {
     health = HealthMonitor.create(HealthSettings.from(c), runner, ticker, (uplink, from, to, why) -> signal());
+    rewireTraffic(c);
+    // The observer is read through its field: a reload that changed settings makes a new one.
+    return new Reconciler(c, () -> observer.observe(), applier(c), new Conntrack(runner),
+        new MonitorHealthSource(health), ticker);
+  }
+
+  /** The traffic watcher and statistics: they hold no state worth keeping, so a reload remakes them. */
+  private void rewireTraffic(Config c) {
     if (watcher != null) {
       watcher.close();
     }
     watcher = new UnrepliedWatcher(c, runner, health, () -> reconciler.uplinks(), this::signal, ticker);
-    observer = Observers.keepingMain(runner, c);
+    observer = Observers.keepingMain(runner, c); // a new one sweeps every table on its first read
     stats = new UplinkStats(c, new Conntrack(runner), observer, ticker);
-    return new Reconciler(c, observer::observe, applier(c), new Conntrack(runner),
-        new MonitorHealthSource(health), ticker);
+  }
+
+  private void scheduleResync(Config c) {
+    if (resync != null) {
+      resync.cancel(false);
+    }
+    long ms = c.resyncInterval().toMillis();
+    resync = loop.scheduleWithFixedDelay(() -> {
+      observer.resync(); // a full read now and then, whatever the monitor saw
+      signal();
+    }, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /** Runs until SIGTERM/SIGINT; returns the exit code. */
@@ -143,11 +161,7 @@ public final class Daemon {
     ipMonitor.start();
     nftMonitor = KernelMonitor.nftTables(this::signal);
     nftMonitor.start();
-    long resync = config.resyncInterval().toMillis();
-    loop.scheduleWithFixedDelay(() -> {
-      observer.resync(); // a full read now and then, whatever the monitor saw
-      signal();
-    }, resync, resync, TimeUnit.MILLISECONDS);
+    scheduleResync(config);
   }
 
   /** Asks for a reconcile pass; many signals before it runs make one pass. */
@@ -274,19 +288,26 @@ public final class Daemon {
       Log.error("reload refused, keeping the running configuration: %s", e.getMessage());
       return;
     }
-    Reconciler r = newReconciler(next);
-    reconciler.drained().forEach(name -> r.drain(name, true));
+    // The same daemon with new settings: health state, hold-downs, backoff levels, counters, drains,
+    // grace periods and the last verdicts stay, so only what changed changes (and hooks fire only
+    // for real transitions). Rebuilding them once put a held-down uplink back into LB_TABLE.
     Config previous = config;
-    if (!stateDir.equals(next.stateDir()) || !controlSocket.equals(next.controlSocket())) {
-      Log.warn("STATE_DIR and CONTROL_SOCKET take effect at the next start; still using %s and %s", stateDir,
-          controlSocket);
-    }
+    next = Reload.effective(previous, next);
+    List<String> changed = Reload.changed(previous, next);
     config = next;
-    reconciler = r;
-    watcher.start();
+    reconciler.reconfigure(next);
+    health.reconfigure(HealthSettings.from(next));
+    if (!changed.isEmpty()) {
+      rewireTraffic(next);
+      watcher.start();
+    }
+    if (!previous.resyncInterval().equals(next.resyncInterval())) {
+      scheduleResync(next);
+    }
     reloadMetricsAndHooks(previous, next);
     Log.setLevel(Log.Level.parse(next.logLevel().name()));
-    Log.info("configuration reloaded");
+    Log.info("configuration reloaded: %s", changed.isEmpty() ? "nothing changed" : String.join(", ", changed)
+        + " changed");
     signal();
   }
 

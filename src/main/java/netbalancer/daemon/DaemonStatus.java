@@ -102,6 +102,7 @@ public final class DaemonStatus {
         row.put("loss", h == null ? null : h.loss());
         row.put("holdDownSeconds", h == null || h.state() != UplinkState.HOLD_DOWN || h.holdDownRemaining() == null
             ? null : h.holdDownRemaining().toSeconds());
+        row.put("backoffLevel", h == null ? null : h.backoffLevel());
         row.put("connections", t.connections());
         row.put("newConnections", t.newConnections());
         row.put("txBytes", t.txBytes());

@@ -28,7 +28,13 @@ import netbalancer.system.Ticker;
  * One pass of the daemon: observe, decide states, plan, apply the difference, then deal with
  * the connections a change stranded — only those pinned to an uplink that failed hard, that
  * vanished, or whose drain timed out, or NATed to an address that changed. Never a flush.
- * Not thread-safe: the daemon runs it on one thread.
+ *
+ * <p>A carrier loss is a hard failure with a grace period: the uplink leaves LB_TABLE at once,
+ * but its pinned connections are deleted only if the carrier is not back by CARRIER_GRACE_PERIOD.
+ * Meanwhile their packets still find the uplink's own table (its routes stay, marked linkdown), so
+ * they are dropped at the dead link, where TCP retransmits them, and nothing leaves by another
+ * uplink with the wrong source. A blip (a roam, a re-seated cable) then costs a retransmission,
+ * not the connection. Not thread-safe: the daemon runs it on one thread.
  */
 final class Reconciler {
   /** What one pass did. */
@@ -36,7 +42,7 @@ final class Reconciler {
       ApplyResult applied, OptionalLong wakeAt, long durationNanos) {
   }
 
-  private final Config config;
+  private Config config;
   private final Supplier<KernelState> observer;
   private final KernelApplier applier;
   private final Conntrack conntrack;
@@ -46,6 +52,8 @@ final class Reconciler {
   private final Set<String> drained = new HashSet<>();
   private final Set<String> namesReported = new HashSet<>();
   private final Map<String, Long> drainDeadline = new HashMap<>();
+  /** Carrier lost: when its pinned connections are deleted (Long.MIN_VALUE once they were). */
+  private final Map<String, Long> graceDeadline = new HashMap<>();
   private Map<String, Uplink> previousUplinks = Map.of();
   private Map<String, Verdict> previousVerdicts = Map.of();
   private volatile List<Uplink> lastUplinks = List.of(); // read by the UnrepliedWatcher's thread
@@ -61,6 +69,19 @@ final class Reconciler {
     this.health = health;
     this.ticker = ticker;
     this.decider = new StateDecider(config.debounceTime().toNanos(), config.neighborReachabilityEnabled());
+  }
+
+  /**
+   * New settings (a reload), keeping everything learned: drains and their deadlines, grace
+   * periods, debounces, the last verdicts (so only real changes are transitions) and the tier.
+   */
+  void reconfigure(Config next) {
+    if (next.lbRtProto() != config.lbRtProto()) {
+      throw new IllegalArgumentException("LB_RT_PROTO cannot change while running (the kernel's objects carry "
+          + config.lbRtProto() + ")");
+    }
+    config = next;
+    decider.reconfigure(next.debounceTime().toNanos(), next.neighborReachabilityEnabled());
   }
 
   void drain(String uplink, boolean on) {
@@ -188,13 +209,35 @@ final class Reconciler {
     long wake = Long.MAX_VALUE;
     for (Uplink u : current.values()) {
       Verdict v = verdicts.get(u.name());
+      if (!v.carrierLost() && !v.hard()) {
+        carrierBack(u.name(), now);
+      }
       Verdict before = previousVerdicts.get(u.name());
       boolean wasOut = before != null && !before.state().eligible();
       if (v.state().eligible()) {
         drainDeadline.remove(u.name());
+      } else if (v.carrierLost() && config.carrierGracePeriod().toNanos() > 0) {
+        drainDeadline.remove(u.name());
+        if (!graceDeadline.containsKey(u.name()) && (!wasOut || !before.hard())) {
+          graceDeadline.put(u.name(), now + config.carrierGracePeriod().toNanos());
+          Log.info("uplink %s: carrier lost; its pinned connections are held for %s s (CARRIER_GRACE_PERIOD)",
+              u.name(), seconds(config.carrierGracePeriod().toNanos()));
+        }
+        Long deadline = graceDeadline.get(u.name());
+        if (deadline != null && deadline != Long.MIN_VALUE) {
+          if (deadline <= now) {
+            int n = conntrack.deleteMarked(config.markFor(u.index()), mask);
+            Log.info("uplink %s: carrier not back within %s s: %d pinned connection(s) deleted", u.name(),
+                seconds(config.carrierGracePeriod().toNanos()), n);
+            graceDeadline.put(u.name(), Long.MIN_VALUE);
+          } else {
+            wake = Math.min(wake, deadline);
+          }
+        }
       } else if (v.hard()) {
         drainDeadline.remove(u.name());
-        if (!wasOut || !before.hard()) {
+        Long grace = graceDeadline.remove(u.name());
+        if (!wasOut || !before.hard() || grace != null && grace != Long.MIN_VALUE) {
           int n = conntrack.deleteMarked(config.markFor(u.index()), mask);
           Log.info("uplink %s: %d pinned connection(s) deleted (%s)", u.name(), n, v.reason());
         }
@@ -220,8 +263,23 @@ final class Reconciler {
     return wake;
   }
 
+  /** The carrier is back: connections held for it carry on (a changed address deleted them above). */
+  private void carrierBack(String name, long now) {
+    Long deadline = graceDeadline.remove(name);
+    if (deadline != null && deadline != Long.MIN_VALUE) {
+      long held = now - (deadline - config.carrierGracePeriod().toNanos());
+      Log.info("uplink %s: carrier back after %s s, within CARRIER_GRACE_PERIOD: its pinned connections carry on",
+          name, seconds(Math.max(0, held)));
+    }
+  }
+
+  private static String seconds(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+  }
+
   private void forget(String name, int index) {
     drainDeadline.remove(name);
+    graceDeadline.remove(name);
     int n = conntrack.deleteMarked(config.markFor(index), config.lbMarkMask());
     Log.info("uplink %s gone: %d pinned connection(s) deleted", name, n);
   }

@@ -22,8 +22,8 @@ import netbalancer.plan.UplinkState;
  * taking it out on one lost probe would turn 10 % loss into constant churn.
  */
 final class StateDecider {
-  private final long debounceNanos;
-  private final boolean neighborChecks;
+  private long debounceNanos;
+  private boolean neighborChecks;
   /** INCOMPLETE is normal while ARP resolves; it counts as a failure once it lasted this long. */
   static final long INCOMPLETE_GRACE_NANOS = 1_000_000_000L;
 
@@ -43,6 +43,12 @@ final class StateDecider {
   private long neighborWake = Long.MAX_VALUE;
 
   StateDecider(long debounceNanos, boolean neighborChecks) {
+    this.debounceNanos = debounceNanos;
+    this.neighborChecks = neighborChecks;
+  }
+
+  /** New settings (a reload): debounces under way keep their start, and end by the new time. */
+  void reconfigure(long debounceNanos, boolean neighborChecks) {
     this.debounceNanos = debounceNanos;
     this.neighborChecks = neighborChecks;
   }
@@ -135,7 +141,7 @@ final class StateDecider {
 
   private Verdict hardFailure(Uplink u) {
     if (!u.carrier()) {
-      return new Verdict(UplinkState.DOWN, "carrier lost", true);
+      return new Verdict(UplinkState.DOWN, "carrier lost", true, true);
     }
     String neighbor = neighborFailures.get(u.name());
     return neighbor == null ? null : new Verdict(UplinkState.DOWN, neighbor, true);

@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     opens N connections, prints a report, keeps them; then reads commands on stdin:
  *     "check [T]" sends a line on every live connection and reports which echo it back
  *     within T ms (default the timeout); "quit" or end of input closes them and exits.
+ * LoadClient busy HOST PORT N [--bind ADDR] [--parallel P] [--timeout-ms T] [--period-ms M]
+ *     like hold, but every connection sends a line and reads its echo every M ms (default 100)
+ *     on its own thread, waiting up to 60 s for each echo (TCP retransmits through a blip);
+ *     "status" reports the live ones, "deaths" prints {source: [epoch ms of each death]}.
  * </pre>
  */
 public final class LoadClient {
@@ -39,11 +43,12 @@ public final class LoadClient {
   private final String bind;
   private final int parallel;
   private final int timeoutMs;
+  private final int periodMs;
 
   private LoadClient(String[] args) {
     if (args.length < 4) {
-      throw new IllegalArgumentException("usage: LoadClient count|hold HOST PORT N "
-          + "[--bind ADDR] [--parallel P] [--timeout-ms T]");
+      throw new IllegalArgumentException("usage: LoadClient count|hold|busy HOST PORT N "
+          + "[--bind ADDR] [--parallel P] [--timeout-ms T] [--period-ms M]");
     }
     host = args[1];
     port = Integer.parseInt(args[2]);
@@ -51,12 +56,14 @@ public final class LoadClient {
     String b = null;
     int p = 8;
     int t = 2000;
+    int m = 100;
     for (int i = 4; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
         case "--bind" -> b = value;
         case "--parallel" -> p = Integer.parseInt(value);
         case "--timeout-ms" -> t = Integer.parseInt(value);
+        case "--period-ms" -> m = Integer.parseInt(value);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
       i++;
@@ -64,6 +71,7 @@ public final class LoadClient {
     bind = b;
     parallel = Math.max(1, p);
     timeoutMs = t;
+    periodMs = m;
   }
 
   public static void main(String[] args) throws Exception {
@@ -78,6 +86,7 @@ public final class LoadClient {
     switch (args[0]) {
       case "count" -> System.out.println(client.count().toJson());
       case "hold" -> client.hold();
+      case "busy" -> client.busy();
       default -> {
         System.err.println("LoadClient: unknown mode " + args[0]);
         System.exit(2);
@@ -109,6 +118,65 @@ public final class LoadClient {
         int t = cmd.length > 1 ? Integer.parseInt(cmd[1]) : timeoutMs;
         System.out.println(check(conns, t).toJson());
       } else if (!cmd[0].isEmpty()) {
+        System.out.println("{\"error\":\"unknown command\"}");
+      }
+      System.out.flush();
+    }
+    conns.forEach(Conn::close);
+  }
+
+  /** Request and response on every connection every periodMs, each on its own thread. */
+  private void busy() throws IOException, InterruptedException {
+    List<Conn> conns = open(false);
+    Map<String, Integer> bySource = new HashMap<>();
+    conns.forEach(c -> bySource.merge(c.source, 1, Integer::sum));
+    Map<String, List<Long>> deaths = new java.util.concurrent.ConcurrentHashMap<>();
+    for (Conn c : conns) {
+      Thread t = new Thread(() -> {
+        while (c.alive) {
+          long start = System.nanoTime();
+          boolean ok = c.send("ping\n");
+          if (ok) {
+            c.expect("ping", 60_000);
+          }
+          if (!c.alive) {
+            deaths.computeIfAbsent(c.source, k -> Collections.synchronizedList(new ArrayList<>()))
+                .add(System.currentTimeMillis());
+            return;
+          }
+          long left = periodMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          try {
+            Thread.sleep(Math.max(0, left));
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "busy");
+      t.setDaemon(true);
+      t.start();
+    }
+    System.out.println(new LoadReport(n, n - conns.size(), bySource, null).toJson());
+    System.out.flush();
+    BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String line;
+    while ((line = stdin.readLine()) != null) {
+      String cmd = line.trim();
+      if (cmd.equals("quit")) {
+        break;
+      } else if (cmd.equals("status")) {
+        Map<String, Integer> alive = new HashMap<>();
+        Map<String, Integer> dead = new HashMap<>();
+        for (Conn c : conns) {
+          (c.alive ? alive : dead).merge(c.source, 1, Integer::sum);
+        }
+        int aliveCount = alive.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.println(new LoadReport(n, n - aliveCount, alive, dead).toJson());
+      } else if (cmd.equals("deaths")) {
+        Map<String, List<Long>> copy = new HashMap<>();
+        deaths.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        System.out.println(json.writeValueAsString(copy));
+      } else if (!cmd.isEmpty()) {
         System.out.println("{\"error\":\"unknown command\"}");
       }
       System.out.flush();
@@ -208,7 +276,7 @@ public final class LoadClient {
   private static final class Conn {
     final Socket socket;
     final String source;
-    boolean alive = true;
+    volatile boolean alive = true;
 
     Conn(Socket socket, String source) {
       this.socket = socket;

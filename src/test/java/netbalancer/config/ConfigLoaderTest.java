@@ -433,6 +433,8 @@ class ConfigLoaderTest {
         Arguments.of("HEALTH_PROBE_METHOD", "udp", "one of: tcp, icmp"),
         Arguments.of("CONNECTION_DRAINING_ENABLED", "enabled", "true or false"),
         Arguments.of("DRAIN_TIMEOUT", "86401", "a number of seconds 0..86400"),
+        Arguments.of("CARRIER_GRACE_PERIOD", "3601", "a number of seconds 0..3600"),
+        Arguments.of("CARRIER_GRACE_PERIOD", "-1", "a number of seconds 0..3600"),
         Arguments.of("FAILOVER_BACKOFF_MAX", "forever", "a number of seconds 0..86400"),
         Arguments.of("FAILOVER_HOLD_DOWN", "1,5", "a number of seconds 0..86400"),
         Arguments.of("LOG_LEVEL", "trace", "one of: debug, info, warn, error"),

@@ -89,16 +89,64 @@ class ReconcilerTest {
   }
 
   @Test
-  void carrierLossRemovesAtOnceAndDeletesOnlyThatUplinksConnections() {
+  void carrierLossRemovesAtOnceAndDeletesOnlyThatUplinksConnectionsAfterTheGracePeriod() {
     kernel.set(three(false, true));
     Reconciler.Outcome o = reconciler.reconcile();
-    assertEquals(List.of("wan1", "wan3"), o.plan().balanced());
-    assertEquals(List.of("conntrack -D -m 0x200/0xff00"), conntrackCalls());
+    assertEquals(List.of("wan1", "wan3"), o.plan().balanced(), "out of LB_TABLE at once");
+    assertEquals(List.of(), conntrackCalls(), "its connections are held for CARRIER_GRACE_PERIOD (2.8 s)");
     assertEquals(List.of(new Transition("wan2", UplinkState.UP, UplinkState.DOWN, "carrier lost")), o.transitions());
+    assertEquals(clock.get() + 2_800_000_000L, o.wakeAt().getAsLong(), "woken when the grace period ends");
 
+    clock.addAndGet(2_800_000_000L);
+    reconciler.reconcile();
+    assertEquals(List.of("conntrack -D -m 0x200/0xff00"), conntrackCalls());
     runner.clear();
+    clock.addAndGet(SECOND);
     reconciler.reconcile();
     assertEquals(List.of(), conntrackCalls(), "deleted once, not on every pass");
+  }
+
+  @Test
+  void aCarrierBackWithinTheGracePeriodKeepsEveryConnection() {
+    kernel.set(three(false, true));
+    reconciler.reconcile();
+    clock.addAndGet(SECOND / 2);
+    kernel.set(three(true, true));
+    Reconciler.Outcome back = reconciler.reconcile();
+    assertEquals(UplinkState.DOWN, states(back).get("wan2"), "new connections still wait DEBOUNCE_TIME");
+    clock.addAndGet(5 * SECOND);
+    reconciler.reconcile();
+    assertEquals(List.of(), conntrackCalls(), "nothing deleted, also after the grace period would have ended");
+  }
+
+  @Test
+  void withoutAGracePeriodACarrierLossDeletesAtOnceAsBefore() {
+    reconciler = reconciler(Config.of(Map.of("CARRIER_GRACE_PERIOD", "0")));
+    kernel.set(three(true, true));
+    reconciler.reconcile();
+    runner.clear();
+    kernel.set(three(false, true));
+    reconciler.reconcile();
+    assertEquals(List.of("conntrack -D -m 0x200/0xff00"), conntrackCalls());
+  }
+
+  @Test
+  void aReconfigureKeepsVerdictsDrainsAndDeadlinesSoNothingIsATransition() {
+    health.put("wan3", new Verdict(UplinkState.HOLD_DOWN, "2 probe rounds failed", false));
+    reconciler.drain("wan1", true);
+    Reconciler.Outcome before = reconciler.reconcile();
+    assertEquals(List.of("wan2"), before.plan().balanced());
+    Reconciler.Outcome same = reconciler.reconcile();
+    reconciler.reconfigure(Config.of(Map.of("DEBOUNCE_TIME", "2", "DRAIN_TIMEOUT", "60")));
+    Reconciler.Outcome after = reconciler.reconcile();
+    assertEquals(List.of(), after.transitions(), "a reload of the same settings changes no state");
+    assertEquals(same.plan(), after.plan());
+    assertEquals(before.wakeAt(), after.wakeAt(), "the drain deadline did not start over");
+    reconciler.reconfigure(Config.of(Map.of("DEBOUNCE_TIME", "2", "DRAIN_TIMEOUT", "60",
+        "UPLINK_WEIGHTS", "wan2=4")));
+    Reconciler.Outcome weighted = reconciler.reconcile();
+    assertEquals(List.of(), weighted.transitions());
+    assertEquals(List.of("wan2"), weighted.plan().balanced());
   }
 
   @Test
