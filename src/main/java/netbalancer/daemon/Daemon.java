@@ -64,6 +64,8 @@ public final class Daemon {
   private KernelMonitor nftMonitor;
   private ControlServer control;
   private ScheduledFuture<?> resync;
+  /** What has started, stopped in reverse order at the end, each part even if another fails. */
+  private final Lifecycle parts = new Lifecycle();
 
   /** @param reload loads and validates the configuration again (on SIGHUP); throws when invalid */
   public Daemon(Config config, Supplier<Config> reload) {
@@ -124,6 +126,11 @@ public final class Daemon {
     FatalErrors.install();
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
     installSighup();
+    // Made by the constructor (the health monitor already owns its threads); fields read at the
+    // stop, so the parts a reload replaced are the ones stopped.
+    parts.started("health checks", () -> health.close());
+    parts.started("hooks", () -> hooks.close());
+    parts.started("metrics", () -> metrics.close());
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
     try {
       loop.submit(() -> {
@@ -151,16 +158,25 @@ public final class Daemon {
     reconcileNow();
     Log.info("first apply done in %d ms", TimeUnit.NANOSECONDS.toMillis(ticker.read() - t0));
     watcher.start();
+    parts.started("traffic watcher", () -> watcher.close());
     control = new ControlServer(controlSocket, this::handle);
-    control.start();
+    parts.started("control socket", control::close); // also what a half-done start left open
+    try {
+      control.start();
+    } catch (IOException e) {
+      // The exception alone may name only a parent directory ("FileAlreadyExistsException: /run/x").
+      throw new IOException("CONTROL_SOCKET " + controlSocket + ": " + e, e);
+    }
     startMetrics(metrics, config);
     // RTT, loss and traffic change between reconciles: publish them on a beat too (while enabled).
     loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
     ipMonitor = KernelMonitor.ip(config.lbRtProto(), t -> Observers.tables(config).contains(t), this::isGateway,
         () -> observer.mainChanged(), this::signal);
     ipMonitor.start();
+    parts.started("ip monitor", ipMonitor::close);
     nftMonitor = KernelMonitor.nftTables(this::signal);
     nftMonitor.start();
+    parts.started("nft monitor", nftMonitor::close);
     scheduleResync(config);
   }
 
@@ -338,36 +354,31 @@ public final class Daemon {
 
   private void shutdown() {
     stopping = true;
-    Log.info("stopping");
-    for (KernelMonitor m : new KernelMonitor[] {ipMonitor, nftMonitor}) {
-      if (m != null) {
-        m.close();
-      }
-    }
-    if (control != null) {
-      control.close();
-    }
-    health.close();
-    watcher.close();
-    hooks.close();
-    metrics.close();
-    loop.shutdownNow();
     try {
-      loop.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Log.info("stopping");
+      parts.stopAll(); // the kernel monitors first, the health checks last
+      loop.shutdownNow();
+      try {
+        loop.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (config.keepStateOnExit()) {
+        Log.info("KEEP_STATE_ON_EXIT=true: leaving routes, rules and nft table in place");
+      } else {
+        var result = applier(config).cleanup(observer.observeEverythingOurs());
+        result.errors().forEach(e -> Log.error("cleanup: %s", e));
+        Log.info("cleaned up: %d route(s)/rule(s), nft table %s, %d sysctl(s) restored", result.ipChanges(),
+            result.nftChanged() ? "removed" : "absent", result.sysctlChanges());
+      }
+    } catch (RuntimeException | Error e) {
+      Log.error("stopping: %s", e);
+      exitStatus = 1;
+    } finally {
+      stopped.countDown();
+      // Cleanup ran: a stop asked for is a clean exit (0), not the JVM's 143 for SIGTERM; a failed
+      // start or cleanup stays a failure.
+      Runtime.getRuntime().halt(exitStatus);
     }
-    if (config.keepStateOnExit()) {
-      Log.info("KEEP_STATE_ON_EXIT=true: leaving routes, rules and nft table in place");
-    } else {
-      var result = applier(config).cleanup(observer.observeEverythingOurs());
-      result.errors().forEach(e -> Log.error("cleanup: %s", e));
-      Log.info("cleaned up: %d route(s)/rule(s), nft table %s, %d sysctl(s) restored", result.ipChanges(),
-          result.nftChanged() ? "removed" : "absent", result.sysctlChanges());
-    }
-    stopped.countDown();
-    // Cleanup ran: a stop asked for is a clean exit (0), not the JVM's 143 for SIGTERM; a failed
-    // start stays a failure.
-    Runtime.getRuntime().halt(exitStatus);
   }
 }
