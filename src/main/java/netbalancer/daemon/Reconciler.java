@@ -268,7 +268,7 @@ final class Reconciler {
     Long deadline = graceDeadline.remove(name);
     if (deadline != null && deadline != Long.MIN_VALUE) {
       long held = now - (deadline - config.carrierGracePeriod().toNanos());
-      Log.info("uplink %s: carrier back after %s s, within CARRIER_GRACE_PERIOD: its pinned connections carry on",
+      Log.info("uplink %s: carrier back after %s s, before its pinned connections were deleted: they carry on",
           name, seconds(Math.max(0, held)));
     }
   }
