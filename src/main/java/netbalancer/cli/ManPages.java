@@ -194,7 +194,8 @@ final class ManPages {
         .append(".TP\n.I /etc/net\\-balancer/net\\-balancer.conf\n")
         .append("the configuration (KEY=VALUE); every key is documented in the installed file\n")
         .append(".TP\n.I /etc/net\\-balancer/hooks.d/\nprograms run on state changes\n")
-        .append(".TP\n.I /run/net\\-balancer/\nruntime state and the control socket\n");
+        .append(".TP\n.I /run/net\\-balancer/\nruntime state, the control socket and the event history"
+            + " (\\fBnet\\-balancer events\\fR)\n");
   }
 
   private static void seeAlso(StringBuilder t, CommandSpec spec) {
