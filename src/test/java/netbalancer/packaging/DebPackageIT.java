@@ -68,6 +68,11 @@ class DebPackageIT {
         StringBuilder edit = new StringBuilder(Files.readString(CONF)).append("\n# the test's lab\n");
         Lab.balancerSettings(lab.stateDir()).forEach((k, v) -> edit.append(k).append('=').append(v).append('\n'));
         Files.writeString(CONF, edit.toString());
+        // An upgrade (here: the same version again; dpkg runs the same scripts) keeps the edited
+        // conffile without asking, and the unit enabled.
+        dpkg(lab, "-i", deb.toString());
+        assertEquals(edit.toString(), Files.readString(CONF), "an upgrade keeps the admin's configuration");
+        assertTrue(Files.isSymbolicLink(Path.of("/etc/systemd/system/multi-user.target.wants/net_balancer.service")));
         Result apply = lab.exec(lab.routerNs(), List.of("/usr/bin/universal_load_balancer.sh"), null, Duration.ofSeconds(60));
         assertEquals(0, apply.exitCode(), "apply with the installed files:\n" + apply.stdout() + apply.stderr());
         assertNotEquals(routerBefore, routerState(lab), "apply changed nothing in the lab router");
