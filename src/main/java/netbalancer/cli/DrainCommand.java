@@ -3,7 +3,6 @@ package netbalancer.cli;
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
 import netbalancer.config.InterfaceNames;
-import netbalancer.daemon.DaemonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -27,7 +26,7 @@ abstract class DrainCommand implements Callable<Integer> {
       return ExitCodes.BAD_CONFIG;
     }
     Config config = configOption.load();
-    String answer = DaemonClient.request(config.controlSocket(), verb() + " " + uplink);
+    String answer = Privileges.ask(config.controlSocket(), verb() + " " + uplink);
     if (answer == null) {
       System.err.println("net-balancer: no daemon listens on " + config.controlSocket() + " (start `net-balancer run`)");
       return ExitCodes.FAILURE;

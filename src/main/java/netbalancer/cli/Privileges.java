@@ -36,6 +36,22 @@ final class Privileges {
     }
   }
 
+  /**
+   * Asks the daemon; null when none runs. A socket we may not use says "needs root", not "no
+   * daemon running" (which is what a non-root status said while one ran).
+   */
+  static String ask(java.nio.file.Path socket, String request) {
+    try {
+      return netbalancer.daemon.DaemonClient.request(socket, request);
+    } catch (netbalancer.daemon.DaemonClient.UnreachableException e) {
+      if (e.permission()) {
+        throw new NotPermittedException("net-balancer " + request.split(" ")[0] + " needs root (CAP_NET_ADMIN): "
+            + e.getMessage());
+      }
+      throw e;
+    }
+  }
+
   /** Missing privileges: exit 4, as LSB init scripts say "user had insufficient privilege". */
   static final class NotPermittedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import netbalancer.config.Config;
-import netbalancer.daemon.DaemonClient;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.Nexthop;
 import netbalancer.plan.IpCommands;
@@ -43,7 +42,7 @@ final class StatusCommand implements Callable<Integer> {
     Config config = configOption.load();
     boolean terminal = System.console() != null;
     do {
-      String fromDaemon = DaemonClient.request(config.controlSocket(), "status");
+      String fromDaemon = Privileges.ask(config.controlSocket(), "status");
       JsonNode doc = fromDaemon != null ? JSON.readTree(fromDaemon) : JSON.valueToTree(fromKernel(config));
       if (watch && terminal) {
         System.out.print("\u001b[H\u001b[2J");

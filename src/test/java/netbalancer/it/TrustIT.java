@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +25,8 @@ import netbalancer.system.CommandRunner.Result;
 import netbalancer.system.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import netbalancer.daemon.DaemonClient;
 
 /**
  * What net-balancer refuses on the real kernel: a second instance in one namespace, and a
@@ -25,6 +34,44 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(HostGuard.class)
 class TrustIT {
+  private static final Duration REACT = Duration.ofSeconds(2);
+
+  @TempDir
+  Path tmp;
+
+  /** Runs {@code script} as the unprivileged user nobody, as a local attacker would. */
+  static void asNobody(String script) {
+    Result r = new ProcessRunner().run("runuser", "-u", "nobody", "--", "sh", "-c", script);
+    assertEquals(0, r.exitCode(), "as nobody: " + script + ": " + r.stderr());
+  }
+
+  /** A directory nobody owns (the attacker's), inside {@code tmp}. */
+  Path attackerDir(String name) throws Exception {
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // reachable by nobody
+    Path d = Files.createDirectory(tmp.resolve(name));
+    Files.setAttribute(d, "unix:uid", 65534);
+    return d;
+  }
+
+  /** Waits until the daemon's start is complete: its control socket answers. */
+  static void awaitStarted(Lab lab) {
+    Path socket = lab.stateDir().resolve("control.sock");
+    Await.until(Duration.ofSeconds(15), "the control socket answers", () -> DaemonClient.request(socket, "status") != null);
+  }
+
+  /** Reads the daemon's log until every text has appeared in some line. */
+  static void waitForAll(LabProcess p, List<String> texts, Duration limit) {
+    List<String> left = new ArrayList<>(texts);
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!left.isEmpty()) {
+      long ms = (deadline - System.nanoTime()) / 1_000_000;
+      if (ms <= 0) {
+        throw new AssertionError("never logged: " + left);
+      }
+      String line = p.readLine(Duration.ofMillis(ms));
+      left.removeIf(line::contains);
+    }
+  }
 
   static Map<String, String> env() {
     Map<String, String> env = new LinkedHashMap<>();
@@ -140,6 +187,246 @@ class TrustIT {
       assertEquals(2, r.exitCode(), r.stderr());
       assertTrue(r.stderr().contains("larger than"), r.stderr());
       assertEquals(before, Nb.kernelDump(lab));
+    }
+  }
+
+  @Test
+  void hooksALocalUserCouldHaveWrittenNeverRunAsRootAndEachRefusalIsLogged() throws Exception {
+    Path attacker = attackerDir("attacker");
+    Path marks = Files.createDirectory(tmp.resolve("marks")); // root's: only a hook run as root can write here
+    Path hooks = Files.createDirectory(tmp.resolve("hooks.d"));
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    String payload = "#!/bin/sh\ntouch " + marks + "/$(basename $0)-$NB_INTERFACE-$NB_STATE-$NB_PREVIOUS_STATE\n";
+    Path good = hooks.resolve("10-good");
+    Files.writeString(good, payload);
+    Files.setPosixFilePermissions(good, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // 20: root's hook left world-writable, rewritten by nobody
+    Path ww = hooks.resolve("20-world-writable");
+    Files.writeString(ww, "#!/bin/sh\n");
+    Files.setPosixFilePermissions(ww, PosixFilePermissions.fromString("rwxrwxrwx"));
+    asNobody("printf '" + payload + "' > " + ww);
+    // 30: a hook owned by another user, who rewrites it
+    Path theirs = hooks.resolve("30-theirs");
+    Files.writeString(theirs, "#!/bin/sh\n");
+    Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setAttribute(theirs, "unix:uid", 65534);
+    asNobody("printf '" + payload + "' > " + theirs);
+    // 40: a symlink to nobody's script outside HOOKS_DIR
+    asNobody("printf '" + payload + "' > " + attacker + "/evil && chmod 755 " + attacker + "/evil");
+    Files.createSymbolicLink(hooks.resolve("40-link-out"), attacker.resolve("evil"));
+
+    Map<String, String> env = env();
+    env.put("HOOKS_DIR", hooks.toString());
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemonUntil(lab, env, "net-balancer starting")) {
+      waitForAll(daemon, List.of("first apply done"), Duration.ofSeconds(30));
+      lab.carrierDown(2);
+      Await.until(REACT, "the good hook ran as root", () -> Files.exists(marks.resolve("10-good-wan2-down-up")));
+      waitForAll(daemon, List.of("hooks: refusing 20-world-writable: " + ww + " is writable by everyone",
+          "hooks: refusing 30-theirs: " + theirs + " is owned by uid 65534",
+          "hooks: refusing 40-link-out: a symlink to " + attacker.toRealPath().resolve("evil") + ", outside"),
+          Duration.ofSeconds(5));
+
+      // HOOKS_DIR made world-writable: nobody plants a hook; nothing in it runs, the good one neither
+      Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxrwxrwx"));
+      asNobody("printf '" + payload + "' > " + hooks + "/50-planted && chmod 755 " + hooks + "/50-planted");
+      lab.carrierUp(2);
+      waitForAll(daemon, List.of("hooks: refusing every hook in " + hooks + ": " + hooks + " is writable by everyone"),
+          Duration.ofSeconds(10));
+      Thread.sleep(500);
+      try (var made = Files.list(marks)) {
+        assertEquals(List.of("10-good-wan1-up-", "10-good-wan2-down-up", "10-good-wan2-up-"),
+            made.map(p -> p.getFileName().toString()).sorted().toList(),
+            "only the good hook ran as root (for the start and the carrier loss), none once its directory was unsafe");
+      }
+      stop(daemon);
+    }
+  }
+
+  @Test
+  void stateFilesALocalUserPlantedAreRefusedAndNothingIsWrittenThroughThem() throws Exception {
+    try (Lab lab = Lab.create(2)) {
+      String ns = lab.routerNs();
+      String netns = lab.exec(ns, "readlink", "/proc/self/ns/net").stdout().replaceAll("[^0-9]", "");
+      String pristine = Nb.kernelDump(lab);
+      Path victim = Files.createDirectory(tmp.resolve("root-only")).resolve("victim");
+      Files.writeString(victim, "precious");
+      Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+
+      // 1. STATE_DIR another user can write: nobody plants a symlink at the old temp name and an originals file
+      Path open = attackerDir("state-open");
+      Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+      Files.setAttribute(open, "unix:uid", 0);
+      String file = "sysctl-originals-" + netns + ".json";
+      asNobody("ln -s " + victim + " " + open + "/" + file + ".tmp && echo '{\"net/ipv4/ip_forward\":\"0\"}' > "
+          + open + "/" + file);
+      Map<String, String> inOpen = Map.of("STATE_DIR", open.toString(), "CONTROL_SOCKET", open + "/c.sock");
+      for (String command : List.of("apply", "cleanup")) {
+        Result r = Nb.run(lab, inOpen, command);
+        assertNotEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("STATE_DIR " + open + " is refused: " + open + " is writable by everyone"),
+            r.stderr());
+      }
+      assertEquals("precious", Files.readString(victim));
+      assertEquals(pristine, Nb.kernelDump(lab), "nothing applied, nothing restored");
+
+      // 2. a root-only STATE_DIR holding an originals file owned by another user (who can rewrite it)
+      Path state = Files.createDirectories(lab.stateDir());
+      Path planted = state.resolve(file);
+      Files.writeString(planted, "{}");
+      Files.setAttribute(planted, "unix:uid", 65534);
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+      asNobody("echo '{\"net/ipv4/ip_forward\":\"0\",\"net/ipv4/conf/all/rp_filter\":\"1\"}' > " + planted);
+      Result refused = Nb.run(lab, "cleanup");
+      assertNotEquals(0, refused.exitCode());
+      assertTrue(refused.stderr().contains("state file " + planted + " is refused: " + planted
+          + " is owned by uid 65534"), refused.stderr());
+      assertEquals(pristine, Nb.kernelDump(lab));
+      Files.delete(planted);
+
+      // 3. originals left by a namespace that is gone, whose inode this one reuses (root's, valid): not used
+      String forward = lab.exec(ns, "cat", "/proc/sys/net/ipv4/ip_forward").stdout().strip();
+      String stale = forward.equals("1") ? "0" : "1";
+      String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+      Files.writeString(planted, "{\"bootId\":\"" + bootId + "\",\"protocols\":[213],\"originals\":"
+          + "{\"net/ipv4/ip_forward\":\"" + stale + "\"}}");
+      Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-------"));
+      Result apply = Nb.run(lab, "apply");
+      assertEquals(0, apply.exitCode(), apply.stderr());
+      assertTrue(apply.stderr().contains("left by a namespace that is gone"), apply.stderr());
+      Result cleanup = Nb.run(lab, "cleanup");
+      assertEquals(0, cleanup.exitCode(), cleanup.stderr());
+      assertEquals(pristine, Nb.kernelDump(lab), "ip_forward is back to " + forward + ", not the stale " + stale);
+    }
+  }
+
+  @Test
+  void metricsFileInADirectoryAnotherUserOwnsIsRefusedAndNeverWritten() throws Exception {
+    Path theirs = attackerDir("metrics");
+    Path victim = Files.createDirectory(tmp.resolve("root-only")).resolve("victim");
+    Files.writeString(victim, "precious");
+    Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+    asNobody("ln -s " + victim + " " + theirs + "/load_balancer_metrics.prom");
+    Map<String, String> env = env();
+    env.put("METRICS_ENABLED", "true");
+    env.put("METRICS_PORT", "19187");
+    env.put("METRICS_FILE", theirs.resolve("load_balancer_metrics.prom").toString());
+    try (Lab lab = Lab.create(1); LabProcess daemon = Nb.daemonUntil(lab, env, "net-balancer starting")) {
+      waitForAll(daemon, List.of("metrics: cannot write " + theirs.resolve("load_balancer_metrics.prom")
+          + ": the directory of METRICS_FILE " + theirs + " is refused: " + theirs + " is owned by uid 65534",
+          "first apply done"),
+          Duration.ofSeconds(10));
+      awaitStarted(lab);
+      stop(daemon);
+    }
+    assertEquals("precious", Files.readString(victim));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
+    try (var left = Files.list(theirs)) {
+      assertEquals(1, left.count(), "root created nothing there");
+    }
+  }
+
+  @Test
+  void fiveHundredIdleControlConnectionsDelayNeitherStatusNorACarrierLoss() throws Exception {
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env())) {
+      Path socket = lab.stateDir().resolve("control.sock");
+      awaitStarted(lab);
+      List<SocketChannel> idle = new ArrayList<>();
+      AtomicBoolean done = new AtomicBoolean();
+      // keeps 500 connections open that send nothing (the daemon closes each after 2 s; they come back)
+      Thread holder = new Thread(() -> {
+        while (!done.get()) {
+          synchronized (idle) {
+            idle.removeIf(c -> {
+              try {
+                c.configureBlocking(false);
+                if (c.read(ByteBuffer.allocate(1)) < 0) {
+                  c.close();
+                  return true;
+                }
+                return false;
+              } catch (Exception e) {
+                return true;
+              }
+            });
+            while (idle.size() < 500) {
+              try {
+                idle.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+              } catch (Exception e) {
+                break;
+              }
+            }
+          }
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "idle-clients");
+      holder.start();
+      // the same carrier loss without idle connections first, for comparison
+      lab.carrierDown(1);
+      long aloneReactMs = Await.until(REACT, "wan1 leaves LB_TABLE", () -> Nb.balanced(lab).equals(Set.of("wan2")));
+      lab.carrierUp(1);
+      Await.until(Duration.ofSeconds(5), "wan1 back", () -> Nb.balanced(lab).equals(Set.of("wan1", "wan2")));
+      List<Long> alone = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        long t0 = System.nanoTime();
+        assertTrue(DaemonClient.request(socket, "status").contains("\"wan2\""));
+        alone.add((System.nanoTime() - t0) / 1_000_000);
+      }
+      try {
+        Await.until(Duration.ofSeconds(5), "500 idle connections", () -> {
+          synchronized (idle) {
+            return idle.size() == 500;
+          }
+        });
+        long worst = 0;
+        List<Long> behind = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // across the daemon's 2 s read timeout
+          long t0 = System.nanoTime();
+          String answer = DaemonClient.request(socket, "status");
+          long ms = (System.nanoTime() - t0) / 1_000_000;
+          assertTrue(answer != null && answer.contains("\"wan2\""), String.valueOf(answer));
+          behind.add(ms);
+          worst = Math.max(worst, ms);
+          Thread.sleep(500);
+        }
+        assertTrue(worst < 1000, "status behind 500 idle connections took " + behind + " ms (alone: " + alone + ")");
+        Result cli = Nb.run(lab, "status");
+        assertEquals(0, cli.exitCode(), cli.stderr());
+        lab.carrierDown(2);
+        long reactMs = Await.until(REACT, "wan2 leaves LB_TABLE", () -> Nb.balanced(lab).equals(Set.of("wan1")));
+        System.out.printf("500 idle control connections: status %s ms (alone %s ms); carrier loss reaction %d ms"
+            + " (alone %d ms)%n", behind, alone, reactMs, aloneReactMs);
+      } finally {
+        done.set(true);
+        holder.join();
+        for (SocketChannel c : idle) {
+          c.close();
+        }
+      }
+      stop(daemon);
+    }
+  }
+
+  @Test
+  void anUnprivilegedUserIsToldItNeedsRoot() throws Exception {
+    try (Lab lab = Lab.create(1); LabProcess daemon = Nb.daemon(lab, env())) {
+      Files.setPosixFilePermissions(lab.stateDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+      String before = Nb.kernelDump(lab);
+      for (String command : List.of("status", "run", "apply", "cleanup", "drain")) {
+        List<String> argv = new ArrayList<>(List.of("runuser", "-u", "nobody", "--"));
+        argv.addAll(Nb.argv(lab, Map.of(), command));
+        if (command.equals("drain")) {
+          argv.add("wan1");
+        }
+        Result r = lab.exec(lab.routerNs(), argv, null, Duration.ofSeconds(60));
+        assertEquals(4, r.exitCode(), command + ": " + r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("net-balancer " + command + " needs root (CAP_NET_ADMIN)"), r.stderr());
+      }
+      assertEquals(before, Nb.kernelDump(lab));
+      stop(daemon);
     }
   }
 }
