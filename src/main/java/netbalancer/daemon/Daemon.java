@@ -183,7 +183,13 @@ public final class Daemon {
   /** Asks for a reconcile pass; many signals before it runs make one pass. */
   void signal() {
     if (pending.compareAndSet(false, true)) {
-      loop.execute(this::reconcileNow);
+      try {
+        loop.execute(this::reconcileNow);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // Stopping: the shutdown hook shut the loop down. A kernel event that arrives meanwhile
+        // (the monitors run until closed) must not become an uncaught exception, which
+        // FatalErrors turns into exit 70 without cleanup (seen after a SIGTERM in TrustIT).
+      }
     }
   }
 

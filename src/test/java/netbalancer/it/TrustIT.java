@@ -83,7 +83,9 @@ class TrustIT {
 
   static void stop(LabProcess daemon) {
     assertEquals(0, new ProcessRunner().run("kill", "-TERM", Long.toString(daemon.pid())).exitCode());
-    assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)), "daemon exits cleanly on SIGTERM");
+    int code = daemon.waitFor(Duration.ofSeconds(15));
+    assertEquals(0, code, () -> "daemon exits cleanly on SIGTERM; its last lines:\n"
+        + String.join("\n", daemon.recentLines()));
   }
 
   /** Every distinct text of LB_TABLE seen by a 50 ms poller while it runs. */
