@@ -60,6 +60,18 @@ final class ConfigOption {
   }
 
   /**
+   * {@code reload}, refusing also a bad policies file: on SIGHUP the daemon then keeps its running
+   * configuration, policies included, as it does for a bad config file.
+   */
+  static Supplier<Config> withPolicies(Supplier<Config> reload) {
+    return () -> {
+      Config next = reload.get();
+      policies(next);
+      return next;
+    };
+  }
+
+  /**
    * POLICIES_FILE, read and validated. A bad file throws a ConfigException (Main exits 2) before
    * anything is touched; a shadowed rule is a warning only.
    */

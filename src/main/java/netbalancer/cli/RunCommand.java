@@ -24,6 +24,6 @@ final class RunCommand implements Callable<Integer> {
     Privileges.requireNetAdmin("run");
     // Held until the process exits, its cleanup on SIGTERM included: one daemon per namespace.
     lock = InstanceLock.acquire(config.stateDir(), "run");
-    return new Daemon(config, configOption.reloader()).run();
+    return new Daemon(config, ConfigOption.withPolicies(configOption.reloader())).run();
   }
 }
