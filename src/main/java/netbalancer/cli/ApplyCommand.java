@@ -31,9 +31,10 @@ final class ApplyCommand implements Callable<Integer> {
       Plan plan = balancer.planFromCarrier(state);
       System.out.print(plan.render());
       StateDiff diff = StateDiff.between(plan, state, config.lbRtProto());
-      System.out.println("# changes against the running kernel: " + diff.ipBatch().size()
+      System.out.println("# changes against the running kernel: " + diff.ipChanges()
           + " ip change(s), nft table " + (diff.replaceNft() ? "replaced" : diff.deleteNft() ? "deleted" : "unchanged"));
       diff.ipBatch().forEach(l -> System.out.println("#   " + l));
+      diff.ipBatch6().forEach(l -> System.out.println("#   -6 " + l));
       return ExitCodes.OK;
     }
     Privileges.requireNetAdmin("apply");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import netbalancer.observe.Family;
 import netbalancer.observe.KernelObserver;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.Route;
@@ -59,7 +60,11 @@ public final class KernelApplier {
       subprocesses++;
       runInto(List.of("ip", "-force", "-batch", "-"), String.join("\n", diff.ipBatch()) + "\n", errors);
     }
-    return new ApplyResult(diff.ipBatch().size(), diff.replaceNft() || diff.deleteNft(), sysctlChanges,
+    if (!diff.ipBatch6().isEmpty()) {
+      subprocesses++;
+      runInto(List.of("ip", "-6", "-force", "-batch", "-"), String.join("\n", diff.ipBatch6()) + "\n", errors);
+    }
+    return new ApplyResult(diff.ipChanges(), diff.replaceNft() || diff.deleteNft(), sysctlChanges,
         subprocesses, errors);
   }
 
@@ -75,21 +80,25 @@ public final class KernelApplier {
     store.discardIfStale(oursInKernel(current, protocols));
     Map<String, String> originals = store.originals();
     List<String> errors = new ArrayList<>();
-    List<String> lines = new ArrayList<>();
-    for (Rule r : current.rules()) {
-      if (protocols.contains(r.protocol())) {
-        lines.add(IpCommands.rule("del", r));
-      }
-    }
-    for (Route r : current.routes()) {
-      if (protocols.contains(r.protocol())) {
-        lines.add(IpCommands.routeDelete(r));
-      }
-    }
+    int changes = 0;
     int subprocesses = 0;
-    if (!lines.isEmpty()) {
-      subprocesses++;
-      runInto(List.of("ip", "-force", "-batch", "-"), String.join("\n", lines) + "\n", errors);
+    for (Family family : Family.values()) {
+      List<String> lines = new ArrayList<>();
+      for (Rule r : current.rules()) {
+        if (protocols.contains(r.protocol()) && r.family() == family) {
+          lines.add(IpCommands.rule("del", r));
+        }
+      }
+      for (Route r : current.routes()) {
+        if (protocols.contains(r.protocol()) && r.family() == family) {
+          lines.add(IpCommands.routeDelete(r));
+        }
+      }
+      if (!lines.isEmpty()) {
+        subprocesses++;
+        changes += lines.size();
+        runInto(List.of("ip", family.ipFlag(), "-force", "-batch", "-"), String.join("\n", lines) + "\n", errors);
+      }
     }
     if (current.nftTable().exists()) {
       subprocesses++;
@@ -105,7 +114,7 @@ public final class KernelApplier {
     if (errors.isEmpty()) {
       store.clear();
     }
-    return new ApplyResult(lines.size(), current.nftTable().exists(), restored, subprocesses, errors);
+    return new ApplyResult(changes, current.nftTable().exists(), restored, subprocesses, errors);
   }
 
   /** Whether the namespace holds anything of ours: then a state file for it is not a stranger's. */

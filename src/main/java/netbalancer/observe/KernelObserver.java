@@ -40,6 +40,11 @@ public final class KernelObserver {
   /** Names ip's batch parser reads as one word; discovery ignores other names anyway. */
   private static final Pattern BATCH_SAFE = Pattern.compile("[A-Za-z0-9_.+-]{1,15}");
   private static final List<String> IP = List.of("ip", "-j", "-d", "-N", "-4", "-force", "-batch", "-");
+  /**
+   * The IPv6 half, a second subprocess: a batch line cannot switch family. Its addresses are
+   * added to the links the IPv4 read found; its rules and routes are kept apart by family.
+   */
+  private static final List<String> IP6 = List.of("ip", "-j", "-d", "-N", "-6", "-force", "-batch", "-");
 
   /** The main table as far as we look at it: default routes and connected prefixes. */
   private record MainView(List<Route> routes, long generation) {
@@ -126,7 +131,7 @@ public final class KernelObserver {
   private KernelState read(MainView view, List<String> ourQueries, boolean anyTable) {
     Set<String> devices = new LinkedHashSet<>();
     for (Route r : view.routes()) {
-      if (r.isDefault()) {
+      if (r.isDefault() && r.family() == Family.INET) { // IPv6 neighbors (NDP) are not read yet
         r.nexthops().stream().map(Nexthop::dev).filter(d -> BATCH_SAFE.matcher(d).matches()).forEach(devices::add);
       }
     }
@@ -165,7 +170,43 @@ public final class KernelObserver {
       }
       throw new IllegalStateException(why);
     }
+    readIpv6(ourQueries, anyTable, links, rules, routes);
     return new KernelState(links, routes, rules, neighbors, nftTable());
+  }
+
+  /** Adds the IPv6 addresses, rules and our IPv6 routes to what the IPv4 read found. */
+  private void readIpv6(List<String> ourQueries, boolean anyTable, List<Link> links, List<Rule> rules,
+      List<Route> routes) {
+    List<String> queries = new ArrayList<>(List.of("address show", "rule show"));
+    queries.addAll(ourQueries);
+    java.util.Map<String, List<Address>> addresses = new java.util.HashMap<>();
+    CommandRunner.Result result = runner.run(IP6, String.join("\n", queries) + "\n");
+    int answered = IpJson.forEachElement(result.stdout(), (q, n) -> {
+      if (q == 0) {
+        Link l = IpJson.link(n);
+        addresses.put(l.name(), l.addresses().stream().filter(a -> a.family() == Family.INET6).toList());
+      } else if (q == 1) {
+        rules.add(IpJson.rule(n, Family.INET6));
+      } else {
+        Route r = IpJson.route(n, Family.INET6, anyTable ? MAIN_TABLE : ownTables.get(q - 2), rtProto);
+        if (r != null) {
+          routes.add(r);
+        }
+      }
+    });
+    if (answered != queries.size()) {
+      throw new IllegalStateException("ip -6 -batch answered " + answered + " of " + queries.size()
+          + " queries: " + result.stderr().strip());
+    }
+    for (int i = 0; i < links.size(); i++) {
+      Link l = links.get(i);
+      List<Address> v6 = addresses.getOrDefault(l.name(), List.of());
+      if (!v6.isEmpty()) {
+        List<Address> all = new ArrayList<>(l.addresses());
+        all.addAll(v6);
+        links.set(i, new Link(l.name(), l.ifindex(), l.adminUp(), l.carrier(), l.pointToPoint(), l.kind(), all));
+      }
+    }
   }
 
   /** The kept view if nothing said it changed since it was read; else a new read. */
@@ -185,6 +226,17 @@ public final class KernelObserver {
         });
     if (answered != 2) {
       throw new IllegalStateException("ip -batch answered " + answered + " of 2 queries");
+    }
+    // The IPv6 main table's defaults (an uplink's IPv6 side) and connected prefixes, alike.
+    answered = IpJson.forEachElement(runner.check(IP6, String.join("\n", List.of("route show table main default",
+        "route show table main proto " + KERNEL_PROTO)) + "\n").stdout(), (q, n) -> {
+          Route r = IpJson.route(n, Family.INET6, MAIN_TABLE, q == 1 ? KERNEL_PROTO : 0);
+          if (r != null) {
+            routes.add(r);
+          }
+        });
+    if (answered != 2) {
+      throw new IllegalStateException("ip -6 -batch answered " + answered + " of 2 queries");
     }
     MainView view = new MainView(List.copyOf(routes), generation);
     main = view;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import netbalancer.observe.Family;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.Nexthop;
 import netbalancer.observe.NftTable;
@@ -16,35 +17,57 @@ import netbalancer.observe.Rule;
  * ever deleted. Order: routes first, then new rules, then old rules go, then old routes go — so
  * no packet meets a rule that points at an empty table. Nothing changed, nothing emitted.
  */
-public record StateDiff(List<String> ipBatch, boolean replaceNft, boolean deleteNft) {
+public record StateDiff(List<String> ipBatch, boolean replaceNft, boolean deleteNft, List<String> ipBatch6) {
 
   public StateDiff {
     ipBatch = List.copyOf(ipBatch);
+    ipBatch6 = List.copyOf(ipBatch6);
+  }
+
+  /** IPv4 changes only. */
+  public StateDiff(List<String> ipBatch, boolean replaceNft, boolean deleteNft) {
+    this(ipBatch, replaceNft, deleteNft, List.of());
   }
 
   public boolean isEmpty() {
-    return ipBatch.isEmpty() && !replaceNft && !deleteNft;
+    return ipBatch.isEmpty() && ipBatch6.isEmpty() && !replaceNft && !deleteNft;
+  }
+
+  /** Changes of both families ({@link #ipBatch} for {@code ip -batch}, {@link #ipBatch6} for {@code ip -6 -batch}). */
+  public int ipChanges() {
+    return ipBatch.size() + ipBatch6.size();
   }
 
   public static StateDiff between(Plan plan, KernelState current, int rtProto) {
+    StateDiff v4 = between(plan, current, rtProto, Family.INET);
+    StateDiff v6 = between(plan, current, rtProto, Family.INET6);
+    return new StateDiff(v4.ipBatch(), v4.replaceNft(), v4.deleteNft(), v6.ipBatch());
+  }
+
+  /**
+   * One family's lines: the kernel keeps IPv4 and IPv6 rules and routes apart, and a rule
+   * without an address names its family only on the command line ({@code ip -6}).
+   */
+  private static StateDiff between(Plan plan, KernelState current, int rtProto, Family family) {
     List<String> lines = new ArrayList<>();
 
     Map<String, Route> have = new LinkedHashMap<>();
     for (Route r : current.routes()) {
-      if (r.protocol() == rtProto) {
+      if (r.protocol() == rtProto && r.family() == family) {
         have.put(routeKey(r), normalize(r));
       }
     }
     Map<String, Route> want = new LinkedHashMap<>();
-    plan.routes().forEach(r -> want.put(routeKey(r), normalize(r)));
+    plan.routes().stream().filter(r -> r.family() == family).forEach(r -> want.put(routeKey(r), normalize(r)));
     want.forEach((key, r) -> {
       if (!r.equals(have.get(key))) {
         lines.add(IpCommands.route("replace", r));
       }
     });
 
-    List<Rule> stale = new ArrayList<>(current.rules().stream().filter(r -> r.protocol() == rtProto).toList());
-    for (Rule r : plan.rules()) {
+    List<Rule> stale = new ArrayList<>(current.rules().stream()
+        .filter(r -> r.protocol() == rtProto && r.family() == family).toList());
+    for (Rule r : plan.rules().stream().filter(r -> r.family() == family).toList()) {
       if (!stale.remove(r)) {
         lines.add(IpCommands.rule("add", r));
       }

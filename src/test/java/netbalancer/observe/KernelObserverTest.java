@@ -41,12 +41,29 @@ class KernelObserverTest {
       + "[[\"wan1\", 256], [\"wan-2.x\", 512]]}}, {\"rule\": {\"family\": \"inet\", \"table\": \"net_balancer\"}}, "
       + "{\"rule\": {\"family\": \"inet\", \"table\": \"net_balancer\"}}]}";
 
+  /** IPv6: wan2 has a global address beside the IPv4 one, and main an IPv6 default through it. */
+  static final String ADDRESSES6 = "[{\"ifindex\":3,\"ifname\":\"wan2\",\"flags\":[\"UP\"],\"addr_info\":["
+      + "{\"family\":\"inet6\",\"local\":\"2001:db8:2::2\",\"prefixlen\":64,\"scope\":\"global\",\"temporary\":true},"
+      + "{\"family\":\"inet6\",\"local\":\"fe80::1\",\"prefixlen\":64,\"scope\":\"link\"}]}]";
+  static final String MAIN6 = "[{\"type\":\"1\",\"dst\":\"default\",\"gateway\":\"fe80::1\",\"dev\":\"wan2\","
+      + "\"protocol\":\"9\",\"scope\":\"0\",\"metric\":1024,\"flags\":[]}]\n[]\n";
+
   /** ip answers each query of the batch with a list; ip -batch's stdin says which. */
   private static RecordingRunner kernel(String main, String ours, String neighbors, String nft) {
     return new RecordingRunner(c -> {
       if (!c.argv().get(0).equals("ip")) {
         return nft == null ? new CommandRunner.Result(1, "", "Error: No such file or directory")
             : new CommandRunner.Result(0, nft, "");
+      }
+      if (c.argv().contains("-6")) {
+        if (c.stdin().startsWith("route show table main default")) {
+          return new CommandRunner.Result(0, MAIN6, "");
+        }
+        StringBuilder out = new StringBuilder();
+        for (String q : c.stdin().strip().split("\n")) {
+          out.append(q.equals("address show") ? ADDRESSES6 : "[]").append('\n');
+        }
+        return new CommandRunner.Result(0, out.toString(), "");
       }
       if (c.stdin().startsWith("route show table main default")) {
         return new CommandRunner.Result(0, main, "");
@@ -69,17 +86,29 @@ class KernelObserverTest {
     runner.clear();
     observer.mainChanged();
     KernelState s = observer.observe();
-    assertEquals(3, runner.calls().size());
+    assertEquals(5, runner.calls().size(), "main and the rest, per family, and nft");
     assertEquals("route show table main default\nroute show table main proto 2\n", runner.calls().get(0).stdin());
+    assertEquals("route show table main default\nroute show table main proto 2\n", runner.calls().get(1).stdin());
+    assertTrue(runner.calls().get(1).argv().contains("-6"));
     assertEquals(String.join("\n", "address show", "rule show", "route show table 200 proto 213",
         "route show table 201 proto 213", "route show table 202 proto 213", "neigh show dev wan1", ""),
-        runner.calls().get(1).stdin());
+        runner.calls().get(2).stdin());
+    assertEquals(String.join("\n", "address show", "rule show", "route show table 200 proto 213",
+        "route show table 201 proto 213", "route show table 202 proto 213", ""), runner.calls().get(3).stdin());
+    assertTrue(runner.calls().get(3).argv().contains("-6"));
+    assertEquals(new Address(Family.INET6, "2001:db8:2::2", 64, null, "global", false, false, true),
+        s.link("wan2").orElseThrow().addresses().get(2), "IPv6 addresses join the link, flags and all");
+    Route default6 = s.routes().stream().filter(r -> r.family() == Family.INET6).findFirst().orElseThrow();
+    assertEquals(List.of(new Nexthop("fe80::1", "wan2", 1)), default6.nexthops());
+    assertEquals(1024, default6.metric());
+    s = new KernelState(s.links(), s.routes().stream().filter(r -> r.family() == Family.INET).toList(),
+        s.rules(), s.neighbors(), s.nftTable());
 
     Link wan2 = s.link("wan2").orElseThrow();
     assertTrue(wan2.adminUp());
     assertFalse(wan2.carrier());
     assertEquals(List.of(new Address(Family.INET, "198.18.2.2", 24, null, "global"),
-        new Address(Family.INET6, "fe80::1", 64, null, "link")), wan2.addresses());
+        new Address(Family.INET6, "fe80::1", 64, null, "link")), wan2.addresses().subList(0, 2));
     assertTrue(s.link("ppp0").orElseThrow().pointToPoint());
     assertEquals("198.18.9.1", s.link("ppp0").orElseThrow().addresses().get(0).peer());
 
@@ -131,7 +160,8 @@ class KernelObserverTest {
         return new CommandRunner.Result(1, "", "");
       }
       if (c.stdin().startsWith("route show table main default")) {
-        return new CommandRunner.Result(0, mainCalls[0]++ == 0 ? MAIN : "[]\n[]\n", "");
+        boolean v4 = !c.argv().contains("-6");
+        return new CommandRunner.Result(0, v4 && mainCalls[0]++ == 0 ? MAIN : "[]\n[]\n", "");
       }
       // ip prints nothing for "neigh show dev wan1" when wan1 is gone.
       int lists = (int) c.stdin().lines().filter(q -> !q.startsWith("neigh")).count();
@@ -152,6 +182,7 @@ class KernelObserverTest {
     observer.resync();
     observer.observe();
     assertEquals(List.of(true, false, true), runner.calls().stream().filter(c -> c.stdin() != null
+        && !c.argv().contains("-6")
         && c.stdin().startsWith("address show")).map(c -> c.stdin().contains("table all")).toList());
     assertEquals(2, mainReads(runner));
   }
@@ -160,12 +191,14 @@ class KernelObserverTest {
   void cleanupLooksForOurRoutesInEveryTable() {
     RecordingRunner runner = kernel("[]\n[]\n", OURS, NEIGH, null);
     KernelState s = KernelObserver.of(runner, 213, List.of(200)).observeEverythingOurs();
-    assertEquals("address show\nrule show\nroute show table all proto 213\n", runner.calls().get(1).stdin());
+    assertEquals("address show\nrule show\nroute show table all proto 213\n", runner.calls().get(2).stdin());
+    assertEquals("address show\nrule show\nroute show table all proto 213\n", runner.calls().get(3).stdin());
     assertFalse(s.nftTable().exists());
   }
 
   private static long mainReads(RecordingRunner runner) {
-    return runner.calls().stream().filter(c -> c.stdin() != null && c.stdin().startsWith("route show table main")).count();
+    return runner.calls().stream().filter(c -> c.stdin() != null && !c.argv().contains("-6")
+        && c.stdin().startsWith("route show table main")).count();
   }
 
   @Test
