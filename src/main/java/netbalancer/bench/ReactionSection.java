@@ -22,11 +22,14 @@ import netbalancer.lab.LabProcess;
  * succeeds elsewhere, made by a LAN client from source ports that the multipath hash sends to
  * wan2 (found by a scan first), so every sample is a connection the failure actually hit. All
  * three clocks are the same CLOCK_REALTIME; a stamp that lags makes a time longer, not shorter.
- * Health checks are off: carrier loss is handled from the link event alone.
+ * Health checks are off: carrier loss is handled from the link event alone. Carrier-flap damping
+ * is off too: the section makes one carrier loss after another on purpose, and damping would
+ * (rightly) hold the uplink down after the third; what is measured is the reaction to each loss.
  */
 final class ReactionSection {
   static final int FAILING = 2;
-  static final Map<String, String> SETTINGS = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false");
+  static final Map<String, String> SETTINGS = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false",
+      "FAILOVER_HYSTERESIS_ENABLED", "false");
   private static final int CONNECT_TIMEOUT_MS = 20;
   private static final Duration LIMIT = Duration.ofSeconds(10);
 

@@ -2,6 +2,7 @@ package netbalancer.daemon;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +39,7 @@ public final class Daemon {
   private final Supplier<Config> reload;
   private final CommandRunner runner = new ProcessRunner();
   /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
+  private static final Duration HANDOVER_WINDOW = Duration.ofMinutes(10);
   private final Ticker ticker = Ticker.system();
   private final ScheduledExecutorService loop = FatalErrors.scheduler("reconciler");
   private final AtomicBoolean pending = new AtomicBoolean();
@@ -51,6 +53,8 @@ public final class Daemon {
   private volatile Reconciler reconciler;
   private volatile KernelObserver observer;
   private volatile boolean stopping;
+  /** Ticker time until which a stop leaves the data plane to the next daemon; 0: no handover asked. */
+  private volatile long handoverUntil;
   private HealthMonitor health;
   private UnrepliedWatcher watcher;
   private UplinkStats stats;
@@ -281,8 +285,15 @@ public final class Daemon {
         Log.info("operator: %s %s", words[0], words[1]);
         signal();
         return "ok\n";
+      case "handover":
+        // Bounded, so a handover asked for by an upgrade that then failed does not turn a stop
+        // hours later into one that leaves the data plane behind.
+        handoverUntil = Math.max(1, ticker.read() + HANDOVER_WINDOW.toNanos());
+        Log.info("operator: handover: a stop within %d min leaves routes, rules and the nft table for the next daemon",
+            HANDOVER_WINDOW.toMinutes());
+        return "ok\n";
       default:
-        return "error: unknown request '" + words[0] + "' (status, events, drain IFACE, undrain IFACE)\n";
+        return "error: unknown request '" + words[0] + "' (status, events, drain IFACE, undrain IFACE, handover)\n";
     }
   }
 
@@ -369,7 +380,10 @@ public final class Daemon {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (config.keepStateOnExit()) {
+      long handover = handoverUntil;
+      if (handover != 0 && ticker.read() - handover < 0) {
+        Log.info("handover: leaving routes, rules and nft table in place for the next daemon");
+      } else if (config.keepStateOnExit()) {
         Log.info("KEEP_STATE_ON_EXIT=true: leaving routes, rules and nft table in place");
       } else {
         var result = applier(config).cleanup(observer.observeEverythingOurs());

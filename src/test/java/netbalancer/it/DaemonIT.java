@@ -1,7 +1,5 @@
 package netbalancer.it;
 
-import netbalancer.system.CommandRunner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,12 +10,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import netbalancer.system.CommandRunner.Result;
-import netbalancer.system.ProcessRunner;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,6 +177,37 @@ class DaemonIT {
           assertEquals(adopted, Nb.kernelDump(lab), "and it is what a fresh apply makes");
         }
       }
+    }
+  }
+
+  @Test
+  void aStopAfterHandoverLeavesTheDataPlaneToTheNextDaemonAndLosesNoConnection() throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      String pristine = Nb.kernelDump(lab);
+      LabProcess first = Nb.daemon(lab, env());
+      try (HeldConnections conns = lab.hold(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 150)) {
+        assertEquals(150, conns.opened().succeeded());
+        String before = Nb.kernelDump(lab);
+        Result handover = Nb.run(lab, "handover");
+        assertEquals(0, handover.exitCode(), handover.stderr());
+        stop(first); // what a package upgrade's restart does: SIGTERM, exit 0
+        assertEquals(before, Nb.kernelDump(lab), "a stop after handover leaves the data plane standing");
+        try (LabProcess second = Nb.daemon(lab, env())) {
+          LoadReport after = conns.check();
+          assertEquals(150, after.succeeded(), "no established connection lost: " + after);
+          assertEquals(conns.opened().bySource(), after.bySource());
+          assertEquals(before, Nb.kernelDump(lab), "the new daemon adopted the state as it was");
+          stop(second); // no handover asked of this one: it cleans up as always
+          assertEquals(pristine, Nb.kernelDump(lab), "the next plain stop removes everything again");
+        }
+      }
+    }
+  }
+
+  @Test
+  void handoverWithoutADaemonFails() {
+    try (Lab lab = Lab.create(2)) {
+      assertEquals(1, Nb.run(lab, "handover").exitCode());
     }
   }
 
