@@ -45,6 +45,10 @@ final class ApplyCommand implements Callable<Integer> {
       if (plan.uplinks().isEmpty()) {
         System.err.println("net-balancer: no uplink found (no default route in the main table, none in UPLINKS)");
       }
+      for (String name : netbalancer.plan.UplinkDiscovery.leftOutForRoom(config, state)) {
+        System.err.println("net-balancer: warning: uplink " + name + " left out: all " + config.maxUplinks()
+            + " uplinks LB_MARK_MASK has room for are taken");
+      }
       ApplyResult result = balancer.applier().apply(plan, state);
       result.errors().forEach(e -> System.err.println("net-balancer: " + e));
       System.out.printf("applied: %d uplink(s), balanced over %s; %d ip change(s), nft %s, %d sysctl(s) set%n",

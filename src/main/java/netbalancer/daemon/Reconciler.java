@@ -150,6 +150,13 @@ final class Reconciler {
             + " uses (%s; allowed: %s)", printable(name), why, InterfaceNames.RULES);
       }
     });
+    for (String name : UplinkDiscovery.leftOutForRoom(config, kernel)) {
+      if (namesReported.add(name)) {
+        Log.warn("uplink %s left out: all %d uplinks LB_MARK_MASK %s has room for are taken (a wider mask, or"
+            + " EXCLUDE_INTERFACES for another, makes room)", printable(name), config.maxUplinks(),
+            netbalancer.plan.IpCommands.hex(config.lbMarkMask()));
+      }
+    }
   }
 
   /** The name in quotes, with anything outside printable ASCII as \\uXXXX: a name is not a log line. */

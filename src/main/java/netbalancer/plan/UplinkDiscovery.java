@@ -36,6 +36,27 @@ public final class UplinkDiscovery {
 
   public static List<Uplink> discover(Config config, KernelState state) {
     Map<String, Nexthop> candidates = candidates(config, state);
+    Map<String, Integer> index = indices(config, state, candidates);
+    List<Uplink> out = new ArrayList<>();
+    for (var e : index.entrySet()) {
+      toUplink(config, state, e.getKey(), e.getValue(), candidates.get(e.getKey())).ifPresent(out::add);
+    }
+    out.sort(Comparator.comparingInt(Uplink::index));
+    return List.copyOf(out);
+  }
+
+  /**
+   * The candidates left without an index because every one the mark mask allows is taken (a
+   * 64th uplink with the default mask): they stay out of the balancer, and should be said so.
+   */
+  public static List<String> leftOutForRoom(Config config, KernelState state) {
+    Map<String, Nexthop> candidates = candidates(config, state);
+    Map<String, Integer> index = indices(config, state, candidates);
+    return candidates.keySet().stream().filter(n -> !index.containsKey(n)).sorted().toList();
+  }
+
+  /** Name → index, for as many candidates as there are indices (see the class comment). */
+  private static Map<String, Integer> indices(Config config, KernelState state, Map<String, Nexthop> candidates) {
     Map<String, Integer> previous = previousIndices(config, state);
     List<String> names = new ArrayList<>(candidates.keySet());
     names.sort(Comparator.comparingInt((String n) -> configuredPosition(config, n))
@@ -63,13 +84,7 @@ public final class UplinkDiscovery {
       taken.add(next);
       index.put(n, next);
     }
-
-    List<Uplink> out = new ArrayList<>();
-    for (var e : index.entrySet()) {
-      toUplink(config, state, e.getKey(), e.getValue(), candidates.get(e.getKey())).ifPresent(out::add);
-    }
-    out.sort(Comparator.comparingInt(Uplink::index));
-    return List.copyOf(out);
+    return index;
   }
 
   /** Interface name → the main table's preferred default nexthop through it (gateway may be null). */
