@@ -115,7 +115,8 @@ final class Completion {
         .append("  esac\n}\n\n");
 
     b.append(fn).append("() {\n")
-        .append("  local cur=${COMP_WORDS[COMP_CWORD]} path='' npos=0 value='' i w\n")
+        // cmdpath, not path: zsh ties $path to $PATH, and bashcompinit runs this in zsh.
+        .append("  local cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' npos=0 value='' i w\n")
         .append("  # Walk the words before the cursor: subcommands extend the path, options that take a\n")
         .append("  # value consume the next word, anything else is a positional argument.\n")
         .append("  for ((i = 1; i < COMP_CWORD; i++)); do\n")
@@ -123,26 +124,26 @@ final class Completion {
         .append("    if [ -n \"$value\" ]; then value=''; continue; fi\n")
         .append("    case $w in\n")
         .append("      -*=*) continue ;;\n")
-        .append("      -*) value=$(").append(fn).append("_optarg \"$path|$w\"); continue ;;\n")
+        .append("      -*) value=$(").append(fn).append("_optarg \"$cmdpath|$w\"); continue ;;\n")
         .append("    esac\n")
-        .append("    if ((npos == 0)) && [[ \" $(").append(fn).append("_subs \"$path\") \" == *\" $w \"* ]]; then\n")
-        .append("      path=${path:+$path }$w\n")
+        .append("    if ((npos == 0)) && [[ \" $(").append(fn).append("_subs \"$cmdpath\") \" == *\" $w \"* ]]; then\n")
+        .append("      cmdpath=${cmdpath:+$cmdpath }$w\n")
         .append("    else\n")
         .append("      npos=$((npos + 1))\n")
         .append("    fi\n")
         .append("  done\n")
         .append("  if [ -n \"$value\" ]; then ").append(fn).append("_values \"$value\" \"$cur\"; return 0; fi\n")
         .append("  if [[ $cur == -* ]]; then\n")
-        .append("    COMPREPLY=($(compgen -W \"$(").append(fn).append("_opts \"$path\")\" -- \"$cur\"))\n")
+        .append("    COMPREPLY=($(compgen -W \"$(").append(fn).append("_opts \"$cmdpath\")\" -- \"$cur\"))\n")
         .append("    return 0\n")
         .append("  fi\n")
         .append("  local subs\n")
-        .append("  subs=$(").append(fn).append("_subs \"$path\")\n")
+        .append("  subs=$(").append(fn).append("_subs \"$cmdpath\")\n")
         .append("  if [ -n \"$subs\" ] && ((npos == 0)); then\n")
         .append("    COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n")
         .append("    return 0\n")
         .append("  fi\n")
-        .append("  ").append(fn).append("_values \"$(").append(fn).append("_posarg \"$path|$npos\")\" \"$cur\"\n")
+        .append("  ").append(fn).append("_values \"$(").append(fn).append("_posarg \"$cmdpath|$npos\")\" \"$cur\"\n")
         .append("}\n\n");
   }
 

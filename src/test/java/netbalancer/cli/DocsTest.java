@@ -192,6 +192,52 @@ class DocsTest {
         "the zsh file is also valid bash syntax (what bashcompinit runs)");
   }
 
+  /**
+   * A real zsh, driven through a pseudo-terminal (zsh's own zpty module) as a person types: the
+   * completion is autoloaded from fpath by compinit, Tab is pressed, and the edited line is read
+   * back. Checks what the bash-syntax test above cannot: that zsh actually runs it.
+   */
+  @Test
+  void zshCompletesCommandsAndUplinksWhenTabIsPressed(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path ip = bin.resolve("ip");
+    Files.writeString(ip, """
+        #!/bin/sh
+        case "$*" in
+          "-o -4 route show default") echo "default via 198.18.1.1 dev wan1 proto dhcp metric 100" ;;
+        esac
+        """, StandardCharsets.UTF_8);
+    Path nb = bin.resolve("net-balancer");
+    Files.writeString(nb, "#!/bin/sh\nexit 0\n", StandardCharsets.UTF_8);
+    for (Path p : List.of(ip, nb)) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    assertTrue(zshTab(tmp, bin, "net-balancer d").contains("net-balancer drain "), "Tab after 'd' gives drain");
+    assertTrue(zshTab(tmp, bin, "net-balancer undrain w").contains("net-balancer undrain wan1 "),
+        "Tab completes an uplink");
+  }
+
+  private static String zshTab(Path tmp, Path bin, String typed) throws Exception {
+    Path driver = tmp.resolve("drive.zsh");
+    Files.writeString(driver, String.join("\n",
+        "zmodload zsh/zpty",
+        "zpty z 'env -i HOME=" + tmp + " PATH=" + bin + ":/usr/bin:/bin TERM=dumb zsh -f -i'",
+        "zpty -w z \"unsetopt zle_bracketed_paste 2>/dev/null; PS1='> '; fpath=(" + generated().resolve("zsh")
+            + " \\$fpath); autoload -U compinit && compinit -u -D\"",
+        "sleep 1",
+        "zpty -w -n z $'" + typed + "\\t'",
+        "sleep 2",
+        "zpty -w z $'\\x15'",
+        "sleep 0.5",
+        "out=''",
+        "while zpty -r -t z chunk; do out+=$chunk; done",
+        "print -r -- \"$out\"",
+        "zpty -d z", ""), StandardCharsets.UTF_8);
+    Run r = run(Map.of(), "zsh", "-f", driver.toString());
+    assertEquals(0, r.exit(), r.err());
+    return r.out();
+  }
+
   @Test
   void footerDateFollowsSourceDateEpoch() {
     assertEquals("2023-11-14", GenerateDocs.date("1700000000"));
