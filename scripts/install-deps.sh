@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever net-balancer's build, lab and tests need and this machine lacks:
 # JDK 17, Maven, iproute2, nftables, conntrack, iperf3, ping, promtool, systemd-analyze, curl,
-# man (the man-page test renders every page with man --warnings), lintian (the package test),
-# chromium (headless: the status page's browser test), and
-# iptables (its nft backend) and ipset for the bench's rebuild of mwan3's ruleset.
+# zsh (the completion test drives a real zsh), man (the man-page test renders every page with
+# man --warnings), lintian (the package test), chromium (headless: the status page's browser
+# test), and iptables (its nft backend) and ipset for the bench's rebuild of mwan3's ruleset.
 # Does nothing when all of it is present.
 set -euo pipefail
 
