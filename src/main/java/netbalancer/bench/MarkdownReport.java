@@ -44,6 +44,8 @@ final class MarkdownReport {
     section("dataPlane", DataPlaneSection.Result.class, this::dataPlane);
     section("distribution", DistributionSection.Result.class, this::distribution);
     section("footprint", FootprintSection.Result.class, this::footprint);
+    section("routeScale", ScaleSection.RouteResult.class, this::routeScale);
+    section("connectionScale", ScaleSection.FlowResult.class, this::connectionScale);
     peers();
     if (!targets.isEmpty()) {
       md.append("\n## Targets\n\n").append("quick".equals(doc.get("mode"))
@@ -234,6 +236,58 @@ final class MarkdownReport {
     target("daemon RSS ≤ 80 MB", fmt(r.rssMb(), 1) + " MB (peak " + fmt(r.peakRssMb(), 1) + ")", r.rssMb() <= 80);
     target("idle CPU ≤ 0.5 % of a core", fmt(r.cpuPercentOfOneCore(), 2) + " % over " + r.idleSeconds() + " s",
         r.cpuPercentOfOneCore() <= 0.5);
+  }
+
+  private void routeScale(ScaleSection.RouteResult r) {
+    md.append("\n## 7. Route scale (routes in the router's main table)\n\n")
+        .append("240.0.0.0/4 /28s via wan1's gateway with BIRD's protocol number (routes only: no packet is sent"
+            + " to them), loaded with one `ip -batch` before the start; while measuring, a feed changes ")
+        .append(r.feedChangesPerSecond()).append(" of them a second. Settings ").append(r.settings())
+        .append(". Reaction: ISP side of wan2 down → LB_TABLE without wan2 (`ip -ts monitor`).\n\n")
+        .append("| routes | load (s) | first apply (ms) | CPU (% of a core) | peak RSS (MB) | reaction p50 (ms) |"
+            + " p99 | events |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    ScaleSection.RouteRow biggest = null;
+    for (ScaleSection.RouteRow row : r.rows()) {
+      md.append("| ").append(row.routes()).append(" | ").append(fmt(row.loadSeconds(), 1)).append(" | ")
+          .append(row.firstApplyMs()).append(" | ").append(fmt(row.cpuPercent(), 2)).append(" | ")
+          .append(fmt(row.peakRssMb(), 1)).append(" | ").append(fmt(row.reactionMs().median(), 1)).append(" | ")
+          .append(fmt(row.reactionMs().p99(), 1)).append(" | ").append(row.events()).append(" |\n");
+      biggest = row;
+    }
+    if (biggest != null) {
+      String at = " at " + biggest.routes() + " routes";
+      target("route scale: first apply ≤ 100 ms" + at, biggest.firstApplyMs() + " ms", biggest.firstApplyMs() <= 100);
+      target("route scale: CPU ≤ 1 % of a core" + at, fmt(biggest.cpuPercent(), 2) + " %", biggest.cpuPercent() <= 1);
+      target("route scale: peak RSS ≤ 80 MB" + at, fmt(biggest.peakRssMb(), 1) + " MB", biggest.peakRssMb() <= 80);
+      target("route scale: reaction p50 ≤ 50 ms" + at, fmt(biggest.reactionMs().median(), 1) + " ms",
+          biggest.reactionMs().median() <= 50);
+    }
+  }
+
+  private void connectionScale(ScaleSection.FlowResult r) {
+    md.append("\n## 8. Connection scale (flows tracked in the router)\n\n")
+        .append("Unreplied UDP flows from the LAN client (the router's UDP timeout at 600 s), ")
+        .append(r.newFlowsPerSecond()).append(" new flows a second while measuring; default settings (health"
+            + " checks and passive evidence on). Detection: wan2 blackholed under 20 new LAN connections a second,"
+            + " until LB_TABLE is without it (one sample).\n\n")
+        .append("| flows asked | tracked (start → end) | CPU (% of a core) | peak RSS (MB) | blackhole detected (s) |\n"
+            + "|---:|---:|---:|---:|---:|\n");
+    double worstCpu = 0;
+    double worstDetect = 0;
+    double worstRss = 0;
+    for (ScaleSection.FlowRow row : r.rows()) {
+      md.append("| ").append(row.flowsAsked()).append(" | ").append(row.trackedAtStart()).append(" → ")
+          .append(row.trackedAtEnd()).append(" | ").append(fmt(row.cpuPercent(), 2)).append(" | ")
+          .append(fmt(row.peakRssMb(), 1)).append(" | ")
+          .append(row.blackholeDetectionSeconds() == null ? "–" : fmt(row.blackholeDetectionSeconds(), 1)).append(" |\n");
+      worstCpu = Math.max(worstCpu, row.cpuPercent());
+      worstRss = Math.max(worstRss, row.peakRssMb());
+      worstDetect = Math.max(worstDetect, row.blackholeDetectionSeconds() == null ? 0 : row.blackholeDetectionSeconds());
+    }
+    target("connection scale: CPU ≤ 1 % of a core at every size", fmt(worstCpu, 2) + " % at worst", worstCpu <= 1);
+    target("connection scale: blackhole under traffic detected ≤ 5 s", fmt(worstDetect, 1) + " s at worst",
+        worstDetect <= 5);
+    target("connection scale: peak RSS ≤ 80 MB", fmt(worstRss, 1) + " MB at worst", worstRss <= 80);
   }
 
   private void peers() {

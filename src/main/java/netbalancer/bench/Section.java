@@ -3,7 +3,8 @@ package netbalancer.bench;
 /** The parts of a bench run, in the order they run and print; {@code key} names them in the JSON. */
 public enum Section {
   APPLY("applyCost"), REACTION("reaction"), DETECTION("detection"), DATAPLANE("dataPlane"),
-  DISTRIBUTION("distribution"), FOOTPRINT("footprint");
+  DISTRIBUTION("distribution"), FOOTPRINT("footprint"), ROUTESCALE("routeScale"),
+  CONNECTIONSCALE("connectionScale");
 
   private final String key;
 
@@ -23,6 +24,8 @@ public enum Section {
       case DATAPLANE -> DataPlaneSection.run(env);
       case DISTRIBUTION -> DistributionSection.run(env);
       case FOOTPRINT -> FootprintSection.run(env);
+      case ROUTESCALE -> ScaleSection.routes(env);
+      case CONNECTIONSCALE -> ScaleSection.flows(env);
     };
   }
 }

@@ -247,7 +247,8 @@ public final class Daemon {
 
   private void publishMetrics() {
     if (config.metricsEnabled()) {
-      publishMetrics(currentStats());
+      DaemonStatus.Snapshot s = status.last();
+      publishMetrics(s.plan() == null ? Map.of() : stats.forMetrics(s.plan().uplinks()));
     }
   }
 

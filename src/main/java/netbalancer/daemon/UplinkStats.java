@@ -14,9 +14,11 @@ import netbalancer.plan.Uplink;
 import netbalancer.system.Ticker;
 
 /**
- * Traffic per uplink for status and metrics: connections from one conntrack listing (by our
- * mark bits), new connections from our nft counters, bytes from the interface's own statistics
- * in /sys. Two subprocesses, cached for a second so a busy scraper cannot turn them into load.
+ * Traffic per uplink for status and metrics: connections from one walk of the connection table
+ * (by our mark bits), new connections from our nft counters, bytes from the interface's own
+ * statistics in /sys, cached for a second so a busy scraper cannot turn them into load. The walk
+ * costs in proportion to the table (about a second of CPU at 250 000 flows): {@code status} asks
+ * for it on demand; the metrics beat takes counts up to {@link #CONNECTIONS_MAX_AGE_NANOS} old.
  */
 final class UplinkStats {
   /** One uplink's numbers; the nft counter restarts when the ruleset is replaced. */
@@ -25,12 +27,15 @@ final class UplinkStats {
   }
 
   private static final long MAX_AGE_NANOS = 1_000_000_000L;
+  static final long CONNECTIONS_MAX_AGE_NANOS = 300_000_000_000L;
   private final Config config;
   private final Conntrack conntrack;
   private final KernelObserver observer;
   private final Ticker ticker;
   private Map<String, Stats> cached = Map.of();
   private long cachedAt = Long.MIN_VALUE;
+  private Map<Long, Integer> connections = Map.of();
+  private long connectionsAt = Long.MIN_VALUE;
 
   UplinkStats(Config config, Conntrack conntrack, KernelObserver observer, Ticker ticker) {
     this.config = config;
@@ -39,8 +44,14 @@ final class UplinkStats {
     this.observer = observer;
   }
 
+  /** For status: everything at most a second old. */
   synchronized Map<String, Stats> collect(List<Uplink> uplinks) {
-    return collect(uplinks, MAX_AGE_NANOS);
+    return collect(uplinks, MAX_AGE_NANOS, MAX_AGE_NANOS);
+  }
+
+  /** For the metrics beat: counters fresh, connection counts up to five minutes old. */
+  synchronized Map<String, Stats> forMetrics(List<Uplink> uplinks) {
+    return collect(uplinks, MAX_AGE_NANOS, CONNECTIONS_MAX_AGE_NANOS);
   }
 
   /**
@@ -48,16 +59,20 @@ final class UplinkStats {
    * uplink missing from the numbers would read as counters back at zero.
    */
   synchronized Map<String, Stats> recent(List<Uplink> uplinks) {
-    return collect(uplinks, Long.MAX_VALUE);
+    return collect(uplinks, Long.MAX_VALUE, Long.MAX_VALUE);
   }
 
-  private Map<String, Stats> collect(List<Uplink> uplinks, long maxAgeNanos) {
+  private Map<String, Stats> collect(List<Uplink> uplinks, long maxAgeNanos, long connectionsMaxAgeNanos) {
     long now = ticker.read();
     if (cachedAt != Long.MIN_VALUE && now - cachedAt < maxAgeNanos
         && cached.keySet().containsAll(uplinks.stream().map(Uplink::name).toList())) {
       return cached;
     }
-    Map<Long, Integer> byMark = conntrack.countByMark(config.lbMarkMask());
+    if (connectionsAt == Long.MIN_VALUE || now - connectionsAt >= connectionsMaxAgeNanos) {
+      connections = conntrack.countByMark(config.lbMarkMask());
+      connectionsAt = now;
+    }
+    Map<Long, Integer> byMark = connections;
     NftTable table = observer.nftTable();
     Map<String, Stats> out = new LinkedHashMap<>();
     for (Uplink u : uplinks) {

@@ -35,6 +35,10 @@ import netbalancer.system.CommandRunner;
 public final class KernelObserver {
   public static final String NFT_FAMILY = "inet";
   public static final String NFT_TABLE = "net_balancer";
+  /** The set of outbound TCP connections whose first SYN is not answered yet (see {@link PendingSyn}). */
+  public static final String SYN_SET = "syn_sent";
+  /** How long an unanswered SYN stays in {@link #SYN_SET}. */
+  public static final int SYN_SET_TIMEOUT_SECONDS = 10;
   static final int MAIN_TABLE = 254;
   static final int KERNEL_PROTO = 2;
   /** Names ip's batch parser reads as one word; discovery ignores other names anyway. */
@@ -266,6 +270,16 @@ public final class KernelObserver {
       }
     });
     return devs;
+  }
+
+  /**
+   * The connections whose first SYN left by an uplink and got no answer yet (from our nft set:
+   * one small call, whatever the connection table holds); null when the set cannot be read.
+   */
+  public static List<PendingSyn> pendingSyns(CommandRunner runner) {
+    CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "set", NFT_FAMILY, NFT_TABLE, SYN_SET), null,
+        java.time.Duration.ofSeconds(2));
+    return r.ok() ? PendingSyn.parse(r.stdout()) : null;
   }
 
   public NftTable nftTable() {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import netbalancer.config.Config;
+import netbalancer.observe.Family;
+import netbalancer.observe.KernelObserver;
 
 /**
  * Renders our one nft table. Marks are restored and set through verdict maps that jump to one
@@ -19,6 +21,11 @@ import netbalancer.config.Config;
  */
 final class NftRenderer {
   static final String TABLE = "inet net_balancer";
+  static final String SYN_SET = KernelObserver.SYN_SET;
+  /** Unanswered SYNs kept at most: a blackhole under heavy traffic fills it, and then it is full. */
+  static final int SYN_SET_SIZE = 4096;
+  private static final String SYN_KEY =
+      "ct original ip saddr . ct original proto-src . ct original ip daddr . ct original proto-dst";
 
   private NftRenderer() {
   }
@@ -31,6 +38,12 @@ final class NftRenderer {
     String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
     StringBuilder body = new StringBuilder();
     int rules = 0;
+    boolean synWatch = uplinks.get(0).family() == Family.INET;
+    if (synWatch) {
+      body.append("\tset ").append(SYN_SET).append(" {\n\t\ttype ipv4_addr . inet_service . ipv4_addr . inet_service . ifname\n")
+          .append("\t\tsize ").append(SYN_SET_SIZE).append("\n\t\tflags dynamic,timeout\n\t\ttimeout ")
+          .append(KernelObserver.SYN_SET_TIMEOUT_SECONDS).append("s\n\t}\n");
+    }
 
     body.append("\tmap uplink_mark {\n\t\ttype ifname : mark\n\t\telements = { ")
         .append(join(uplinks, u -> quote(u.name()) + " : " + mark(config, u))).append(" }\n\t}\n");
@@ -61,6 +74,15 @@ final class NftRenderer {
     // measurable throughput. Priority srcnat - 1: before any other NAT chain can bind the
     // connection, which would keep ours from running.
     body.append(chainHead("nat_postrouting", "nat", "postrouting", "srcnat - 1"));
+    if (synWatch) {
+      // Passive evidence: each outbound TCP connection's first SYN enters a small set with its
+      // uplink, and its first answer (SYN-ACK or RST, in_N below) takes it out again; what stays
+      // is what no one answered, read in one small nft call, whatever the size of the
+      // connection table. The key is the connection's original tuple, the same both ways.
+      body.append("		tcp flags & (syn | ack) == syn oifname { ").append(join(uplinks, u -> quote(u.name())))
+          .append(" } add @").append(SYN_SET).append(" { ").append(SYN_KEY).append(" . oifname }\n");
+      rules += 1;
+    }
     if (config.sessionAffinityEnabled()) {
       // Session affinity: the multipath route chose the uplink once; the ct mark keeps it.
       body.append("\t\tct mark & ").append(mask).append(" == 0 oifname vmap { ")
@@ -89,7 +111,13 @@ final class NftRenderer {
       body.append("\tchain restore_").append(u.index()).append(" {\n\t\tmeta mark set meta mark & ")
           .append(keep).append(" | ").append(m).append("\n\t}\n");
       body.append("\tchain in_").append(u.index()).append(" {\n\t\tct state new ct mark & ").append(mask)
-          .append(" == 0 ct mark set ct mark & ").append(keep).append(" | ").append(m).append("\n\t\taccept\n\t}\n");
+          .append(" == 0 ct mark set ct mark & ").append(keep).append(" | ").append(m).append("\n");
+      if (synWatch) { // one compare for every other packet; only a SYN-ACK or RST reaches the set
+        body.append("\t\ttcp flags & (syn | rst) != 0 ct direction reply delete @").append(SYN_SET).append(" { ")
+            .append(SYN_KEY).append(" . iifname }\n");
+        rules += 1;
+      }
+      body.append("\t\taccept\n\t}\n");
       rules += 3; // restore, in (pin, accept)
       if (config.sessionAffinityEnabled()) {
         body.append("\tchain out_").append(u.index()).append(" {\n\t\tcounter name \"new_").append(u.index())

@@ -220,4 +220,18 @@ class KernelObserverTest {
     assertNull(KernelObserver.defaultRouteDevices(new RecordingRunner(c -> new CommandRunner.Result(1, "", "Cannot open network"
         + " namespace")), 200));
   }
+
+  @Test
+  void theUnansweredSynsAreOneSmallNftCall() {
+    String json = "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}, {\"set\": {\"family\": \"inet\", "
+        + "\"name\": \"syn_sent\", \"table\": \"net_balancer\", \"type\": [\"ipv4_addr\", \"inet_service\", \"ipv4_addr\", "
+        + "\"inet_service\", \"ifname\"], \"handle\": 3, \"size\": 4096, \"flags\": [\"timeout\"], \"timeout\": 10, "
+        + "\"elem\": [{\"elem\": {\"val\": {\"concat\": [\"192.0.2.10\", 1234, \"203.0.113.10\", 80, \"wan1\"]}, "
+        + "\"expires\": 9}}]}}]}";
+    RecordingRunner runner = new RecordingRunner(c -> new CommandRunner.Result(0, json, ""));
+    assertEquals(List.of(new PendingSyn("192.0.2.10", 1234, "203.0.113.10", 80, "wan1", 9)),
+        KernelObserver.pendingSyns(runner));
+    assertEquals("nft -j list set inet net_balancer syn_sent", runner.calls().get(0).command());
+    assertNull(KernelObserver.pendingSyns(new RecordingRunner(c -> new CommandRunner.Result(1, "", "No such file"))));
+  }
 }

@@ -1,0 +1,244 @@
+package netbalancer.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabBalancer;
+import netbalancer.lab.LabDaemon;
+import netbalancer.lab.LabProcess;
+
+/**
+ * Scale: the daemon's cost against the size of the routing table and of the connection table.
+ *
+ * <p>Routes: N routes in the lab router's main table (240.0.0.0/4 /28s, reserved and never
+ * routed: routes only, no packet is sent to them) via wan1's gateway with BIRD's protocol
+ * number, loaded with one {@code ip -batch} before the daemon starts; while measuring, a feed
+ * changes 50 of them a second. Measured: the first apply (as the daemon logs it), the daemon's CPU
+ * (with its children) over an idle window under the feed's changes, its peak RSS, and the
+ * reaction to carrier loss (ISP side of wan2 down, LB_TABLE without wan2, by {@code ip -ts
+ * monitor}).
+ *
+ * <p>Flows: N unreplied UDP flows tracked in the router (from the LAN client, one datagram per
+ * flow, the router's UDP timeout raised to 600 s in its namespace) and 1 000 new flows a second
+ * while measuring: the daemon's CPU and peak RSS with default settings (health checks and passive
+ * evidence on), then one blackhole of wan2 under 20 new LAN connections a second, detection
+ * timed to LB_TABLE without wan2.
+ */
+final class ScaleSection {
+  static final int FAILING = 2;
+  private static final int FEED_CHANGES_PER_SECOND = 50;
+  private static final int NEW_FLOWS_PER_SECOND = 1000;
+  private static final String FEED_PROTO = "12";
+
+  record RouteRow(int routes, double loadSeconds, long firstApplyMs, int idleSeconds, double cpuPercent,
+      double peakRssMb, int events, Stats reactionMs) {
+  }
+
+  record FlowRow(int flowsAsked, long trackedAtStart, long trackedAtEnd, int idleSeconds, double cpuPercent,
+      double peakRssMb, Double blackholeDetectionSeconds) {
+  }
+
+  record RouteResult(List<RouteRow> rows, Map<String, String> settings, int feedChangesPerSecond) {
+  }
+
+  record FlowResult(List<FlowRow> rows, int newFlowsPerSecond) {
+  }
+
+  private ScaleSection() {
+  }
+
+  static RouteResult routes(BenchEnv env) throws Exception {
+    List<Integer> sizes = env.plan().quick() ? List.of(0, 1000) : List.of(0, 100_000, 1_000_000);
+    int idle = env.plan().quick() ? 3 : 20;
+    int events = env.plan().quick() ? 3 : 20;
+    List<RouteRow> rows = new ArrayList<>();
+    for (int n : sizes) {
+      rows.add(routeRow(env, n, idle, events));
+    }
+    return new RouteResult(rows, ReactionSection.SETTINGS, FEED_CHANGES_PER_SECOND);
+  }
+
+  private static RouteRow routeRow(BenchEnv env, int n, int idle, int events) throws Exception {
+    try (Lab lab = Lab.create(3)) {
+      double load = loadRoutes(lab, n);
+      LabBalancer nb = env.balancer(lab).with(ReactionSection.SETTINGS);
+      try (LabDaemon daemon = nb.start();
+          IpMonitor monitor = IpMonitor.start(lab, lab.routerNs());
+          LabProcess isp = lab.start(lab.ispNs(FAILING), "ip", "-force", "-batch", "-");
+          LabProcess feed = lab.start(lab.routerNs(), "ip", "-force", "-batch", "-")) {
+        nb.awaitBalanced(lab.uplinkCount(), Duration.ofSeconds(30));
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread churn = new Thread(() -> feed(lab, feed, Math.max(n, 1000), running), "feed");
+        churn.setDaemon(true);
+        churn.start();
+        try {
+          Thread.sleep(1000);
+          double cpu = cpuPercent(daemon.pid(), idle);
+          List<Double> reaction = new ArrayList<>();
+          String dev = lab.uplinkName(FAILING);
+          for (int i = 0; i < events; i++) {
+            Thread.sleep(200 + (long) (Math.random() * 200));
+            monitor.drain();
+            long t0 = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+            isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " down");
+            IpMonitor.Event out = monitor.await(e -> e.isRouteIn(nb.lbTable()) && !e.mentionsDev(dev),
+                Duration.ofSeconds(10));
+            lab.execCheck(lab.routerNs(), "ip", "neigh", "flush", "dev", dev);
+            isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " up");
+            if (monitor.await(e -> e.isRouteIn(nb.lbTable()) && e.mentionsDev(dev), Duration.ofSeconds(20)) == null) {
+              throw new IllegalStateException(dev + " did not rejoin LB_TABLE; daemon log:\n"
+                  + String.join("\n", daemon.recentLines()));
+            }
+            if (out != null) {
+              reaction.add((out.micros() - t0) / 1000.0);
+            }
+          }
+          return new RouteRow(n, load, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()), reaction.size(),
+              Stats.of(reaction));
+        } finally {
+          running.set(false);
+          churn.join(2000);
+        }
+      }
+    }
+  }
+
+  /** One ip -batch of N /28 routes in 240.0.0.0/4 via wan1's gateway; seconds it took. */
+  static double loadRoutes(Lab lab, int n) throws IOException {
+    if (n == 0) {
+      return 0;
+    }
+    Path batch = Files.createTempFile("nb-routes", ".batch");
+    try {
+      try (var w = Files.newBufferedWriter(batch)) {
+        String via = " via " + lab.gatewayAddress(1) + " dev " + lab.uplinkName(1) + " proto " + FEED_PROTO + "\n";
+        for (int i = 0; i < n; i++) {
+          w.write("route add " + prefix(i) + via);
+        }
+      }
+      long t0 = System.nanoTime();
+      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(5));
+      if (!r.ok()) {
+        throw new IllegalStateException("loading " + n + " routes failed: " + r.stderr());
+      }
+      return Stats.round((System.nanoTime() - t0) / 1e9);
+    } finally {
+      Files.deleteIfExists(batch);
+    }
+  }
+
+  /** The i-th /28 of 240.0.0.0/4. */
+  static String prefix(int i) {
+    long a = 0xF0000000L + 16L * i;
+    return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255) + "/28";
+  }
+
+  /** 50 route changes a second among the feed's prefixes (a replace moves one to wan3 and back). */
+  private static void feed(Lab lab, LabProcess feed, int prefixes, AtomicBoolean running) {
+    long start = System.nanoTime();
+    for (long i = 0; running.get(); i++) {
+      String gw = (i / prefixes) % 2 == 0 ? lab.gatewayAddress(3) + " dev " + lab.uplinkName(3)
+          : lab.gatewayAddress(1) + " dev " + lab.uplinkName(1);
+      feed.writeLine("route replace " + prefix((int) (i % prefixes)) + " via " + gw + " proto " + FEED_PROTO);
+      long due = start + (i + 1) * 1_000_000_000L / FEED_CHANGES_PER_SECOND;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  static FlowResult flows(BenchEnv env) throws Exception {
+    List<Integer> sizes = env.plan().quick() ? List.of(0, 1000) : List.of(0, 10_000, 100_000, 250_000);
+    int idle = env.plan().quick() ? 3 : 20;
+    List<FlowRow> rows = new ArrayList<>();
+    for (int n : sizes) {
+      rows.add(flowRow(env, n, idle, !env.plan().quick() || n > 0));
+    }
+    return new FlowResult(rows, NEW_FLOWS_PER_SECOND);
+  }
+
+  private static FlowRow flowRow(BenchEnv env, int n, int idle, boolean detect) throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
+      LabBalancer nb = env.balancer(lab);
+      try (LabProcess flows = lab.startJava(lab.clientNs(), FlowMaker.class.getName(), Lab.SERVER_ADDRESS,
+          Integer.toString(n), Integer.toString(NEW_FLOWS_PER_SECOND))) {
+        String ready = flows.readLine(Duration.ofMinutes(5));
+        if (!ready.startsWith("ready")) {
+          throw new IllegalStateException("flow maker: " + ready);
+        }
+        try (LabDaemon daemon = nb.start()) {
+          nb.awaitBalanced(lab.uplinkCount(), Duration.ofSeconds(30));
+          Thread.sleep(2000);
+          long atStart = tracked(lab);
+          double cpu = cpuPercent(daemon.pid(), idle);
+          long atEnd = tracked(lab);
+          Double detection = null;
+          if (detect) {
+            detection = blackholeDetection(lab, nb);
+          }
+          return new FlowRow(n, atStart, atEnd, idle, cpu, peakRssMb(daemon.pid()), detection);
+        } finally {
+          flows.closeStdin();
+        }
+      }
+    }
+  }
+
+  /** Seconds from wan2's blackhole to LB_TABLE without it, under 20 new LAN connections a second; null if not within 40 s. */
+  private static Double blackholeDetection(Lab lab, LabBalancer nb) throws Exception {
+    String dev = lab.uplinkName(FAILING);
+    try (IpMonitor monitor = IpMonitor.start(lab, lab.routerNs());
+        LabProcess load = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "traffic", Lab.SERVER_ADDRESS,
+            Integer.toString(Lab.SERVER_PORT), "20")) {
+      Thread.sleep(1000);
+      monitor.drain();
+      lab.blackhole(FAILING, true);
+      long t0 = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+      IpMonitor.Event e = monitor.await(ev -> ev.isRouteIn(nb.lbTable()) && !ev.mentionsDev(dev), Duration.ofSeconds(40));
+      load.closeStdin();
+      return e == null ? null : Stats.round(Math.max(0, e.micros() - t0) / 1e6);
+    } finally {
+      lab.blackhole(FAILING, false);
+    }
+  }
+
+  private static long tracked(Lab lab) {
+    var r = lab.exec(lab.routerNs(), "cat", "/proc/sys/net/netfilter/nf_conntrack_count");
+    return r.ok() ? Long.parseLong(r.stdout().strip()) : -1;
+  }
+
+  /** The daemon's CPU (its children included) over {@code seconds}, in % of one core. */
+  static double cpuPercent(long pid, int seconds) throws InterruptedException {
+    long hz = 100;
+    long[] a = FootprintSection.cpuTicks(pid);
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    long[] b = FootprintSection.cpuTicks(pid);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    return Stats.round(100.0 * (b[0] + b[1] - a[0] - a[1]) / hz / wall);
+  }
+
+  static double peakRssMb(long pid) {
+    try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "status"))) {
+      return Stats.round(lines.filter(l -> l.startsWith("VmHWM:")).findFirst()
+          .map(l -> Double.parseDouble(l.replaceAll("[^0-9]", ""))).orElse(0.0) / 1024.0);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+}

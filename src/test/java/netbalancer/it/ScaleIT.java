@@ -1,0 +1,131 @@
+package netbalancer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import netbalancer.bench.FlowMaker;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The daemon's cost must not follow the size of the routing table or the connection table (issue
+ * 17), at CI sizes with the same code paths as the bench's: the launcher's JVM flags, a routing
+ * feed in the main table, many tracked flows.
+ */
+class ScaleIT {
+  private static final int ROUTES = 100_000;
+  private static final int FLOWS = 100_000;
+
+  /**
+   * 100 000 routes in the main table (in 240.0.0.0/4, reserved: routes only) was an
+   * OutOfMemoryError at the start with -Xmx64m. Now: balanced over three, wan2's carrier loss
+   * takes it out and its return brings it back, the feed's own changes wake nothing, and the heap
+   * and RSS stay small.
+   */
+  @Test
+  void aHundredThousandRoutesInMainBalanceAndFailOver() throws Exception {
+    try (Lab lab = Lab.create(3)) {
+      loadRoutes(lab, ROUTES);
+      LabProcess daemon = Nb.daemon(lab, Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false"));
+      try (daemon; HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
+        Await.until(Duration.ofSeconds(10), "balanced over three", () -> Nb.balanced(lab).size() == 3);
+        // A feed's changes: none of them is the balancer's business.
+        lab.exec(lab.routerNs(), List.of("ip", "-batch", "-"), feedChanges(lab, 200), Duration.ofSeconds(30));
+        lab.execCheck(lab.ispNs(2), "ip", "link", "set", "dev", Lab.ISP_CUSTOMER_IF, "down");
+        long t0 = System.nanoTime();
+        long ms = lb.awaitOut("wan2", t0, Duration.ofSeconds(5));
+        System.out.printf("ScaleIT: %d routes in main: wan2 out of LB_TABLE %d ms after its carrier loss%n", ROUTES, ms);
+        lab.execCheck(lab.routerNs(), "ip", "neigh", "flush", "dev", "wan2");
+        lab.execCheck(lab.ispNs(2), "ip", "link", "set", "dev", Lab.ISP_CUSTOMER_IF, "up");
+        lb.awaitIn("wan2", System.nanoTime(), Duration.ofSeconds(10));
+        assertEquals(Set.of(), lb.everOut("wan1", "wan3"), "the others never left");
+        assertTrue(daemon.isAlive(), "still running");
+        long rssKb = statusKb(daemon.pid(), "VmHWM");
+        System.out.printf("ScaleIT: peak RSS %d kB with %d routes in main%n", rssKb, ROUTES);
+        assertTrue(rssKb <= 80 * 1024, "peak RSS " + rssKb + " kB > 80 MB");
+      }
+    }
+  }
+
+  /**
+   * 100 000 unreplied UDP flows tracked in the router (each a connection-table entry, as many as
+   * a busy office's) and new ones all the time: passive evidence still takes a blackholed uplink
+   * out within seconds under traffic, on evidence about that uplink alone, as HealthIT's test with
+   * an empty table.
+   */
+  @Test
+  void aHundredThousandTrackedFlowsDoNotChangeWhatPassiveEvidenceConcludes() throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
+      try (LabProcess flows = lab.startJava(lab.clientNs(), FlowMaker.class.getName(), Lab.SERVER_ADDRESS,
+          Integer.toString(FLOWS), "200")) {
+        assertTrue(flows.readLine(Duration.ofMinutes(3)).startsWith("ready"));
+        long tracked = Long.parseLong(lab.execCheck(lab.routerNs(), "cat",
+            "/proc/sys/net/netfilter/nf_conntrack_count").stdout().strip());
+        assertTrue(tracked >= FLOWS, "tracked " + tracked);
+        try (LabProcess daemon = Nb.daemon(lab, Map.of()); HealthIT.LogTail log = new HealthIT.LogTail(daemon);
+            HealthIT.Traffic traffic = HealthIT.Traffic.start(lab, 500, "203.0.113.10", "203.0.113.11");
+            HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
+          traffic.awaitBatches(4);
+          lab.blackhole(2, true);
+          long t0 = System.nanoTime();
+          long ms = lb.awaitOut("wan2", t0, Duration.ofSeconds(12));
+          Thread.sleep(1_000);
+          lb.close();
+          System.out.printf("ScaleIT: %d tracked flows: blackholed wan2 out after %d ms%n", tracked, ms);
+          log.print();
+          assertTrue(ms <= 10_000, "out of LB_TABLE after " + ms + " ms, more than 10 s");
+          assertEquals(Set.of(), lb.everOut("wan1", "wan3"), "the healthy uplinks never left LB_TABLE");
+          assertTrue(log.contains("traffic: wan2:"), "passive evidence raised it");
+          assertFalse(log.contains("traffic: wan1:", "counts") || log.contains("traffic: wan3:", "counts"),
+              "no counted suspicion of a healthy uplink");
+        } finally {
+          flows.closeStdin();
+        }
+      }
+    }
+  }
+
+  /** One ip -batch of n /28s in 240.0.0.0/4 via wan1's gateway, as a BIRD feed would have them. */
+  private static void loadRoutes(Lab lab, int n) throws Exception {
+    Path batch = Files.createTempFile("nb-routes", ".batch");
+    try {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        b.append("route add ").append(prefix(i)).append(" via ").append(lab.gatewayAddress(1)).append(" dev wan1 proto 12\n");
+      }
+      Files.writeString(batch, b);
+      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(2));
+      assertTrue(r.ok(), r.stderr());
+    } finally {
+      Files.deleteIfExists(batch);
+    }
+  }
+
+  private static String feedChanges(Lab lab, int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      b.append("route replace ").append(prefix(i)).append(" via ").append(lab.gatewayAddress(3)).append(" dev wan3 proto 12\n");
+    }
+    return b.toString();
+  }
+
+  private static String prefix(int i) {
+    long a = 0xF0000000L + 16L * i;
+    return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255) + "/28";
+  }
+
+  private static long statusKb(long pid, String field) throws Exception {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith(field + ":")).findFirst().map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+        .orElse(0L);
+  }
+}
