@@ -38,6 +38,9 @@ final class ScaleSection {
   private static final int FEED_CHANGES_PER_SECOND = 50;
   private static final int NEW_FLOWS_PER_SECOND = 1000;
   private static final String FEED_PROTO = "12";
+  /** Carrier losses back to back are the measurement here, not a flapping link to hold down. */
+  static final Map<String, String> ROUTE_SETTINGS = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false",
+      "FAILOVER_HYSTERESIS_ENABLED", "false");
 
   record RouteRow(int routes, double loadSeconds, long firstApplyMs, int idleSeconds, double cpuPercent,
       double peakRssMb, int events, Stats reactionMs) {
@@ -64,13 +67,13 @@ final class ScaleSection {
     for (int n : sizes) {
       rows.add(routeRow(env, n, idle, events));
     }
-    return new RouteResult(rows, ReactionSection.SETTINGS, FEED_CHANGES_PER_SECOND);
+    return new RouteResult(rows, ROUTE_SETTINGS, FEED_CHANGES_PER_SECOND);
   }
 
   private static RouteRow routeRow(BenchEnv env, int n, int idle, int events) throws Exception {
     try (Lab lab = Lab.create(3)) {
       double load = loadRoutes(lab, n);
-      LabBalancer nb = env.balancer(lab).with(ReactionSection.SETTINGS);
+      LabBalancer nb = env.balancer(lab).with(ROUTE_SETTINGS);
       try (LabDaemon daemon = nb.start();
           IpMonitor monitor = IpMonitor.start(lab, lab.routerNs());
           LabProcess isp = lab.start(lab.ispNs(FAILING), "ip", "-force", "-batch", "-");

@@ -30,7 +30,7 @@ public final class Conntrack {
   }
 
   /** @param proc this namespace's connection table as text ({@code /proc/net/nf_conntrack}) */
-  Conntrack(CommandRunner runner, Path proc) {
+  public Conntrack(CommandRunner runner, Path proc) {
     this.runner = runner;
     this.proc = proc;
   }

@@ -25,7 +25,7 @@ class UplinkStatsTest {
         ? new CommandRunner.Result(0, "tcp 6 431999 ESTABLISHED src=192.0.2.10 dst=203.0.113.10 mark=256 use=1\n", "")
         : new CommandRunner.Result(1, "", "no such table"));
     FakeTicker ticker = new FakeTicker();
-    UplinkStats stats = new UplinkStats(Config.defaults(), new Conntrack(runner), Observers.forConfig(runner, Config.defaults()), ticker);
+    UplinkStats stats = new UplinkStats(Config.defaults(), new Conntrack(runner, java.nio.file.Path.of("/nonexistent/nf_conntrack")), Observers.forConfig(runner, Config.defaults()), ticker);
 
     assertEquals(1, stats.collect(UPLINKS).get("nbtest-wan1").connections());
     ticker.advance(Duration.ofMillis(999));
