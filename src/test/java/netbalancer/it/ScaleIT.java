@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import netbalancer.bench.FlowMaker;
 import netbalancer.lab.Lab;
+import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
 import org.junit.jupiter.api.Test;
 
@@ -34,14 +35,20 @@ class ScaleIT {
   void aHundredThousandRoutesInMainBalanceAndFailOver() throws Exception {
     try (Lab lab = Lab.create(3)) {
       loadRoutes(lab, ROUTES);
-      LabProcess daemon = Nb.daemon(lab, Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false"));
-      try (daemon; HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
+      LabDaemon d = Nb.balancer(lab, Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false")).start();
+      LabProcess daemon = d.process();
+      try (d; HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
         Await.until(Duration.ofSeconds(10), "balanced over three", () -> Nb.balanced(lab).size() == 3);
         // A feed's changes: none of them is the balancer's business.
         lab.exec(lab.routerNs(), List.of("ip", "-batch", "-"), feedChanges(lab, 200), Duration.ofSeconds(30));
         lab.execCheck(lab.ispNs(2), "ip", "link", "set", "dev", Lab.ISP_CUSTOMER_IF, "down");
         long t0 = System.nanoTime();
-        long ms = lb.awaitOut("wan2", t0, Duration.ofSeconds(5));
+        long ms;
+        try {
+          ms = lb.awaitOut("wan2", t0, Duration.ofSeconds(5));
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "; daemon log:\n" + String.join("\n", d.recentLines()), e);
+        }
         System.out.printf("ScaleIT: %d routes in main: wan2 out of LB_TABLE %d ms after its carrier loss%n", ROUTES, ms);
         lab.execCheck(lab.routerNs(), "ip", "neigh", "flush", "dev", "wan2");
         lab.execCheck(lab.ispNs(2), "ip", "link", "set", "dev", Lab.ISP_CUSTOMER_IF, "up");
@@ -64,14 +71,15 @@ class ScaleIT {
   @Test
   void aHundredThousandTrackedFlowsDoNotChangeWhatPassiveEvidenceConcludes() throws Exception {
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
-      lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
-      try (LabProcess flows = lab.startJava(lab.clientNs(), FlowMaker.class.getName(), Lab.SERVER_ADDRESS,
-          Integer.toString(FLOWS), "200")) {
+      // The router tracks connections once a ruleset needs it: ours, so the daemon starts first.
+      try (LabProcess daemon = Nb.daemon(lab, Map.of()); LabProcess flows = lab.startJava(lab.clientNs(),
+          FlowMaker.class.getName(), Lab.SERVER_ADDRESS, Integer.toString(FLOWS), "200")) {
+        lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
         assertTrue(flows.readLine(Duration.ofMinutes(3)).startsWith("ready"));
         long tracked = Long.parseLong(lab.execCheck(lab.routerNs(), "cat",
             "/proc/sys/net/netfilter/nf_conntrack_count").stdout().strip());
         assertTrue(tracked >= FLOWS, "tracked " + tracked);
-        try (LabProcess daemon = Nb.daemon(lab, Map.of()); HealthIT.LogTail log = new HealthIT.LogTail(daemon);
+        try (HealthIT.LogTail log = new HealthIT.LogTail(daemon);
             HealthIT.Traffic traffic = HealthIT.Traffic.start(lab, 500, "203.0.113.10", "203.0.113.11");
             HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
           traffic.awaitBatches(4);
