@@ -1,7 +1,5 @@
 package netbalancer.health;
 
-import netbalancer.system.Ticker;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collections;
@@ -24,8 +22,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ObjLongConsumer;
-import netbalancer.system.CommandRunner;
 import netbalancer.log.Log;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.Ticker;
 
 /**
  * Watches every uplink: one {@link HealthState} each, probe rounds on a scheduler, and the

@@ -1,7 +1,5 @@
 package netbalancer.health;
 
-import netbalancer.system.Ticker;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -14,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import netbalancer.system.Ticker;
 
 /**
  * A TCP connect from the uplink's address to the target. The handshake's round trip is the RTT.

@@ -1,7 +1,5 @@
 package netbalancer.kernel;
 
-import netbalancer.system.CommandRunner;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import netbalancer.system.CommandRunner;
 
 /**
  * Deletes exactly the conntrack entries that a failure made useless: those pinned to one uplink

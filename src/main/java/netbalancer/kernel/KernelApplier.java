@@ -1,7 +1,5 @@
 package netbalancer.kernel;
 
-import netbalancer.system.CommandRunner;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +14,7 @@ import netbalancer.observe.Rule;
 import netbalancer.plan.IpCommands;
 import netbalancer.plan.Plan;
 import netbalancer.plan.StateDiff;
+import netbalancer.system.CommandRunner;
 
 /**
  * Makes the kernel match a plan: one {@code ip -batch} for every route and rule, one atomic

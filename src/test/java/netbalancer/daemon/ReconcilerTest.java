@@ -1,6 +1,5 @@
 package netbalancer.daemon;
 
-import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +24,7 @@ import netbalancer.observe.KernelState;
 import netbalancer.plan.Fixtures;
 import netbalancer.plan.Uplink;
 import netbalancer.plan.UplinkState;
+import netbalancer.system.RecordingRunner;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,5 @@
 package netbalancer.harness;
 
-import netbalancer.system.CommandRunner;
-
-import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import netbalancer.config.ProbeMethod;
 import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.RecordingRunner;
 import org.junit.jupiter.api.Test;
 
 /** The host faults against recorded iproute2 output: what is put back, and the exact nft rules. */

@@ -1,6 +1,5 @@
 package netbalancer.health;
 
-import netbalancer.system.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -10,6 +9,7 @@ import java.util.concurrent.Delayed;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import netbalancer.system.FakeTicker;
 
 /**
  * A single-threaded scheduler on a {@link FakeTicker}: nothing runs until {@link #advance} moves

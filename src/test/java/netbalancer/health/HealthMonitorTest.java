@@ -1,8 +1,5 @@
 package netbalancer.health;
 
-import netbalancer.system.Ticker;
-
-import netbalancer.system.FakeTicker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import netbalancer.plan.UplinkState;
+import netbalancer.system.FakeTicker;
+import netbalancer.system.Ticker;
 import org.junit.jupiter.api.Test;
 
 class HealthMonitorTest {

@@ -1,6 +1,5 @@
 package netbalancer.health;
 
-import netbalancer.system.FakeTicker;
 import static netbalancer.plan.UplinkState.DEGRADED;
 import static netbalancer.plan.UplinkState.DOWN;
 import static netbalancer.plan.UplinkState.HOLD_DOWN;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import netbalancer.plan.UplinkState;
+import netbalancer.system.FakeTicker;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,6 +1,5 @@
 package netbalancer.health;
 
-import netbalancer.system.FakeTicker;
 import static netbalancer.plan.UplinkState.DEGRADED;
 import static netbalancer.plan.UplinkState.DOWN;
 import static netbalancer.plan.UplinkState.HOLD_DOWN;
@@ -15,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import netbalancer.plan.UplinkState;
+import netbalancer.system.FakeTicker;
 import org.junit.jupiter.api.Test;
 
 class HealthStateTest {

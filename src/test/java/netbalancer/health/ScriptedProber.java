@@ -1,12 +1,11 @@
 package netbalancer.health;
 
-import netbalancer.system.Ticker;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import netbalancer.system.Ticker;
 
 /** A prober whose answers the test sets per source address or target; records every call. */
 final class ScriptedProber implements Prober {

@@ -1,7 +1,5 @@
 package netbalancer.it;
 
-import netbalancer.system.CommandRunner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +9,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import netbalancer.system.CommandRunner.Result;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.CommandRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,5 @@
 package netbalancer.it;
 
-import netbalancer.system.CommandRunner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,10 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import netbalancer.system.CommandRunner.Result;
-import netbalancer.system.ProcessRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

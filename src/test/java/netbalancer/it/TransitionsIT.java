@@ -1,7 +1,5 @@
 package netbalancer.it;
 
-import netbalancer.system.CommandRunner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -9,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import netbalancer.system.CommandRunner.Result;
 import netbalancer.lab.Lab;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.CommandRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

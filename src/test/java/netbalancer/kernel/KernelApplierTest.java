@@ -1,8 +1,5 @@
 package netbalancer.kernel;
 
-import netbalancer.system.CommandRunner;
-
-import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +19,8 @@ import netbalancer.observe.Route;
 import netbalancer.plan.Plan;
 import netbalancer.plan.Planner;
 import netbalancer.plan.UplinkDiscovery;
+import netbalancer.system.CommandRunner;
+import netbalancer.system.RecordingRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

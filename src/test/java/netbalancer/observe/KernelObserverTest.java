@@ -1,6 +1,5 @@
 package netbalancer.observe;
 
-import netbalancer.system.RecordingRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Set;
 import netbalancer.system.CommandRunner;
+import netbalancer.system.RecordingRunner;
 import org.junit.jupiter.api.Test;
 
 /** Parsing real {@code ip -j -d -N} and {@code nft -j} output captured from iproute2 6.1 / nft 1.0.6. */
