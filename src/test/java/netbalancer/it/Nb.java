@@ -8,6 +8,7 @@ import java.util.Set;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabBalancer;
 import netbalancer.lab.LabProcess;
+import netbalancer.observe.KernelObserver;
 import netbalancer.system.CommandRunner.Result;
 
 /**
@@ -60,7 +61,7 @@ final class Nb {
     String ns = lab.routerNs();
     for (String[] argv : new String[][] {{"ip", "rule"}, {"ip", "-6", "rule"}, {"ip", "route", "show", "table", "all"},
         {"ip", "-6", "route", "show", "table", "all"}, {"nft", "-s", "list", "ruleset"}}) {
-      sb.append("## ").append(String.join(" ", argv)).append('\n').append(lab.exec(ns, argv).stdout());
+      sb.append("## ").append(String.join(" ", argv)).append('\n').append(withoutPendingSyns(lab.exec(ns, argv).stdout()));
     }
     List<String> sysctls = new ArrayList<>(List.of("net/ipv4/ip_forward", "net/ipv4/fib_multipath_hash_policy",
         "net/ipv4/fib_multipath_use_neigh"));
@@ -71,5 +72,33 @@ final class Nb {
       sb.append(s).append(" = ").append(lab.exec(ns, "cat", "/proc/sys/" + s).stdout().strip()).append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * The ruleset without the elements of the unanswered-SYN set: the kernel adds and times them
+   * out with the traffic (the passive evidence), so they are state of the moment, not of the plan.
+   */
+  static String withoutPendingSyns(String nft) {
+    StringBuilder out = new StringBuilder();
+    boolean inSet = false;
+    boolean inElements = false;
+    for (String line : nft.split("\n", -1)) {
+      String t = line.strip();
+      if (t.startsWith("set " + KernelObserver.SYN_SET + " ")) {
+        inSet = true;
+      } else if (inSet && t.equals("}")) {
+        inSet = false;
+      }
+      if (inSet && t.startsWith("elements = {")) {
+        inElements = !t.endsWith("}");
+        continue;
+      }
+      if (inElements) {
+        inElements = !t.endsWith("}");
+        continue;
+      }
+      out.append(line).append('\n');
+    }
+    return out.substring(0, out.length() - 1);
   }
 }
