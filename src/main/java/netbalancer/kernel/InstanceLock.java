@@ -55,7 +55,7 @@ public final class InstanceLock implements AutoCloseable {
         String holder = read(ch);
         throw new HeldException("another net-balancer runs in this network namespace ("
             + (holder.isEmpty() ? "pid unknown" : "pid " + holder) + ", lock " + file + "); stop it first,"
-            + " or ask it: `net-balancer drain`, `systemctl reload net-balancer` after editing the config");
+            + " or ask it: `net-balancer drain`, `systemctl reload net_balancer` after editing the config");
       }
       ch.truncate(0);
       ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + " " + command + "\n")
