@@ -55,7 +55,8 @@ class BenchIT {
     System.out.printf("bench --quick took %.0f s%n%s%n", seconds, printed);
     assertTrue(exited, "bench --quick did not finish in 240 s");
     assertEquals(0, p.exitValue(), printed);
-    assertTrue(seconds < 120, "bench --quick should take about a minute, took " + seconds + " s");
+    // Six sections and, since the peers' ways, five data-plane labs: 96-108 s in clean-clone runs.
+    assertTrue(seconds < 180, "bench --quick should take under two minutes, took " + seconds + " s");
 
     String md = Files.readString(out.resolve("results.md"));
     for (String heading : List.of("## 1. Apply cost", "## 2. Reaction", "## 3. Detection", "## 4. Data-plane",
