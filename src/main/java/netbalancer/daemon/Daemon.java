@@ -175,7 +175,7 @@ public final class Daemon {
     // RTT, loss and traffic change between reconciles: publish them on a beat too (while enabled).
     loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
     ipMonitor = KernelMonitor.ip(config.lbRtProto(), t -> Observers.tables(config).contains(t), this::isGateway,
-        () -> observer.mainChanged(), this::signal);
+        families -> observer.mainChanged(families), this::signal);
     ipMonitor.start();
     parts.started("ip monitor", ipMonitor::close);
     nftMonitor = KernelMonitor.nftTables(this::signal);

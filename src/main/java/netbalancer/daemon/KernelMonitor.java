@@ -4,13 +4,18 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netbalancer.log.Log;
+import netbalancer.observe.Family;
 
 /**
  * Runs a kernel event stream ({@code ip monitor …}, {@code nft monitor …}) and turns the lines
@@ -31,6 +36,7 @@ final class KernelMonitor implements AutoCloseable {
   private static final Pattern TABLE = Pattern.compile(" table (\\d+)\\b");
   private static final Pattern PROTO = Pattern.compile(" proto (\\d+)\\b");
   private static final int KERNEL_PROTO = 2;
+  private static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
 
   /** What a line is worth. */
   enum Kind {
@@ -47,13 +53,13 @@ final class KernelMonitor implements AutoCloseable {
   private final int rtProto;
   private final IntPredicate ourTable;
   private final Predicate<NeighborEvent> neighborOfInterest;
-  private final Runnable mainChanged;
+  private final Consumer<Set<Family>> mainChanged;
   private final Thread thread;
   private volatile Process process;
   private volatile boolean closed;
 
   private KernelMonitor(List<String> argv, int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> neighborOfInterest,
-      Runnable mainChanged, Runnable signal) {
+      Consumer<Set<Family>> mainChanged, Runnable signal) {
     this.argv = List.copyOf(argv);
     this.signal = signal;
     this.rtProto = rtProto;
@@ -70,10 +76,11 @@ final class KernelMonitor implements AutoCloseable {
    *
    * @param rtProto     the protocol of our routes
    * @param ourTable    whether a table number is one of ours
-   * @param mainChanged told when the main table's defaults or connected routes may have changed
-   *                    (and when the monitor (re)starts: it saw nothing meanwhile)
+   * @param mainChanged told which families' main-table defaults or connected routes may have
+   *                    changed (both when the monitor (re)starts: it saw nothing meanwhile)
    */
-  static KernelMonitor ip(int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway, Runnable mainChanged,
+  static KernelMonitor ip(int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway,
+      Consumer<Set<Family>> mainChanged,
       Runnable signal) {
     return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh", "label"),
         rtProto, ourTable, gateway, mainChanged, signal);
@@ -81,7 +88,7 @@ final class KernelMonitor implements AutoCloseable {
 
   /** Tables added or deleted: notices our nft table deleted by someone else at once. */
   static KernelMonitor nftTables(Runnable signal) {
-    return new KernelMonitor(List.of("nft", "monitor", "tables"), -1, t -> false, key -> true, () -> { }, signal);
+    return new KernelMonitor(List.of("nft", "monitor", "tables"), -1, t -> false, key -> true, families -> { }, signal);
   }
 
   /** Whether a line of monitor output should wake the reconciler (ignoring continuations). */
@@ -103,6 +110,25 @@ final class KernelMonitor implements AutoCloseable {
     }
     // Links, addresses, rules: few, and each may matter; our own rules' additions are echoes.
     return rtProto > 0 && text.contains(" proto " + rtProto) && !text.startsWith("Deleted") ? Kind.IGNORED : Kind.SIGNAL;
+  }
+
+  /**
+   * The families a main-table route line can be of: its destination or gateway has a ':' (IPv6)
+   * or a '.' (IPv4); ip prints "pref" for IPv6 routes only; a bare "default" without either is
+   * both, to be safe.
+   */
+  static Set<Family> routeFamilies(String line) {
+    Matcher label = LABEL.matcher(line);
+    String body = label.find() ? line.substring(label.end()) : line;
+    if (body.startsWith("Deleted ")) {
+      body = body.substring("Deleted ".length());
+    }
+    String[] words = body.split("\\s+");
+    String address = words[0].equals("default") && words.length > 2 && words[1].equals("via") ? words[2] : words[0];
+    if (address.indexOf(':') >= 0 || body.contains(" pref ")) {
+      return EnumSet.of(Family.INET6);
+    }
+    return address.indexOf('.') >= 0 ? EnumSet.of(Family.INET) : BOTH;
   }
 
   private Kind route(String text) {
@@ -131,7 +157,7 @@ final class KernelMonitor implements AutoCloseable {
             .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
         // The monitor is running: anything that changed before it started is caught by one pass now.
-        mainChanged.run();
+        mainChanged.accept(BOTH);
         signal.run();
         try (BufferedReader in = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -142,7 +168,7 @@ final class KernelMonitor implements AutoCloseable {
             }
             Kind k = classify(line);
             if (k == Kind.MAIN) {
-              mainChanged.run();
+              mainChanged.accept(routeFamilies(line));
             }
             if (k != Kind.IGNORED) {
               signal.run();

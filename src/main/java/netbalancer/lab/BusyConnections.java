@@ -63,13 +63,6 @@ public final class BusyConnections implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      process.writeLine("quit");
-      process.closeStdin();
-      process.waitFor(Duration.ofSeconds(5));
-    } catch (java.io.UncheckedIOException e) {
-      // it had exited: nothing to ask
-    }
-    process.close();
+    process.quit();
   }
 }

@@ -41,13 +41,6 @@ public final class HeldConnections implements AutoCloseable {
   /** Closes the connections ("quit"); kills the client if it does not exit by itself. */
   @Override
   public void close() {
-    try {
-      process.writeLine("quit");
-      process.closeStdin();
-      process.waitFor(Duration.ofSeconds(5));
-    } catch (java.io.UncheckedIOException e) {
-      // it had exited: nothing to ask
-    }
-    process.close();
+    process.quit();
   }
 }

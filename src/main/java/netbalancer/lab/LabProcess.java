@@ -155,6 +155,21 @@ public final class LabProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * For the lab's line-driven clients: sends {@code quit}, closes stdin, gives the client 5 s to
+   * end by itself, then {@link #close()}s it.
+   */
+  public void quit() {
+    try {
+      writeLine("quit");
+      closeStdin();
+      waitFor(Duration.ofSeconds(5));
+    } catch (UncheckedIOException e) {
+      // it had exited: nothing to ask
+    }
+    close();
+  }
+
   /** Asks politely (SIGTERM), then kills. Idempotent. */
   @Override
   public void close() {

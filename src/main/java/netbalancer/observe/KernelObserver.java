@@ -2,10 +2,15 @@ package netbalancer.observe;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import netbalancer.system.CommandRunner;
@@ -54,12 +59,19 @@ public final class KernelObserver {
   private record MainView(List<Route> routes, long generation) {
   }
 
+  private static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
+
   private final CommandRunner runner;
   private final int rtProto;
   private final List<Integer> ownTables;
   private final boolean keepMain;
-  private final AtomicLong mainGeneration = new AtomicLong();
-  private volatile MainView main;
+  /**
+   * Per family, so an event of one (a carrier loss deletes the uplink's IPv6 connected route)
+   * never re-reads the other, whose main table may hold a routing feed's million routes.
+   */
+  private final Map<Family, AtomicLong> mainGeneration = new EnumMap<>(Map.of(Family.INET, new AtomicLong(),
+      Family.INET6, new AtomicLong()));
+  private final Map<Family, MainView> main = new ConcurrentHashMap<>();
   private volatile boolean sweep = true;
   private volatile Set<Integer> known = Set.of();
   private volatile Set<Integer> known6 = Set.of();
@@ -94,7 +106,12 @@ public final class KernelObserver {
 
   /** The main table's defaults or connected prefixes may have changed: the next read looks again. */
   public void mainChanged() {
-    mainGeneration.incrementAndGet();
+    mainChanged(BOTH);
+  }
+
+  /** As {@link #mainChanged()}, for the main table of these families only. */
+  public void mainChanged(Set<Family> families) {
+    families.forEach(f -> mainGeneration.get(f).incrementAndGet());
   }
 
   /** The next read looks at everything again: the main table, and our routes in every table. */
@@ -127,9 +144,9 @@ public final class KernelObserver {
   /** @param tables the tables to ask for our routes in, or null for all of them */
   private KernelState read(List<Integer> tables, boolean anyTable) {
     for (int attempt = 0; ; attempt++) {
-      MainView view = mainView();
+      List<Route> mainRoutes = mainRoutes();
       try {
-        return read(view, tables);
+        return read(mainRoutes, tables);
       } catch (DeviceGone e) {
         // A gateway's device vanished between the two reads; its route is gone too by now.
         mainChanged();
@@ -140,9 +157,9 @@ public final class KernelObserver {
     }
   }
 
-  private KernelState read(MainView view, List<Integer> tables) {
+  private KernelState read(List<Route> mainRoutes, List<Integer> tables) {
     Set<String> devices = new LinkedHashSet<>();
-    for (Route r : view.routes()) {
+    for (Route r : mainRoutes) {
       if (r.isDefault() && r.family() == Family.INET) { // IPv6 neighbors (NDP) are not read yet
         r.nexthops().stream().map(Nexthop::dev).filter(d -> BATCH_SAFE.matcher(d).matches()).forEach(devices::add);
       }
@@ -159,7 +176,7 @@ public final class KernelObserver {
 
     List<Link> links = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
-    List<Route> routes = new ArrayList<>(view.routes());
+    List<Route> routes = new ArrayList<>(mainRoutes);
     List<Neighbor> neighbors = new ArrayList<>();
     Set<Integer> seen = new TreeSet<>();
     CommandRunner.Result result = runner.run(IP, String.join("\n", queries) + "\n");
@@ -245,37 +262,34 @@ public final class KernelObserver {
     }
   }
 
-  /** The kept view if nothing said it changed since it was read; else a new read. */
-  private MainView mainView() {
-    long generation = mainGeneration.get();
-    MainView kept = main;
+  /** Both families' main-table views, each kept unless something said it changed since it was read. */
+  private List<Route> mainRoutes() {
+    List<Route> routes = new ArrayList<>(mainView(Family.INET).routes());
+    routes.addAll(mainView(Family.INET6).routes());
+    return routes;
+  }
+
+  /** One family's defaults and connected ({@code proto kernel}) prefixes of the main table. */
+  private MainView mainView(Family family) {
+    long generation = mainGeneration.get(family).get();
+    MainView kept = main.get(family);
     if (keepMain && kept != null && kept.generation() == generation) {
       return kept;
     }
     List<Route> routes = new ArrayList<>();
-    int answered = IpJson.forEachElement(runner.check(IP, String.join("\n", List.of("route show table main default",
+    List<String> ip = family == Family.INET ? IP : IP6;
+    int answered = IpJson.forEachElement(runner.check(ip, String.join("\n", List.of("route show table main default",
         "route show table main proto " + KERNEL_PROTO)) + "\n").stdout(), (q, n) -> {
-          Route r = IpJson.route(n, Family.INET, MAIN_TABLE, q == 1 ? KERNEL_PROTO : 0);
+          Route r = IpJson.route(n, family, MAIN_TABLE, q == 1 ? KERNEL_PROTO : 0);
           if (r != null) {
             routes.add(r);
           }
         });
     if (answered != 2) {
-      throw new IllegalStateException("ip -batch answered " + answered + " of 2 queries");
-    }
-    // The IPv6 main table's defaults (an uplink's IPv6 side) and connected prefixes, alike.
-    answered = IpJson.forEachElement(runner.check(IP6, String.join("\n", List.of("route show table main default",
-        "route show table main proto " + KERNEL_PROTO)) + "\n").stdout(), (q, n) -> {
-          Route r = IpJson.route(n, Family.INET6, MAIN_TABLE, q == 1 ? KERNEL_PROTO : 0);
-          if (r != null) {
-            routes.add(r);
-          }
-        });
-    if (answered != 2) {
-      throw new IllegalStateException("ip -6 -batch answered " + answered + " of 2 queries");
+      throw new IllegalStateException("ip " + family.ipFlag() + " -batch answered " + answered + " of 2 queries");
     }
     MainView view = new MainView(List.copyOf(routes), generation);
-    main = view;
+    main.put(family, view);
     return view;
   }
 

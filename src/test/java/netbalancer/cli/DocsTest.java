@@ -160,9 +160,11 @@ class DocsTest {
         "undrain", "test", "lab", "bench")));
   }
 
-  @Test
-  void interfaceArgumentsCompleteToTheHostsUplinks(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-    // A stand-in ip(8) with two uplinks holding default routes, one of them over IPv6 only.
+  /**
+   * A PATH directory with a stand-in ip(8) (two uplinks holding default routes, lte0 over IPv6
+   * only) and a net-balancer that does nothing (zsh completes only commands it can find).
+   */
+  private static Path standInBin(Path tmp) throws IOException {
     Path bin = Files.createDirectories(tmp.resolve("bin"));
     Path ip = bin.resolve("ip");
     Files.writeString(ip, """
@@ -172,7 +174,17 @@ class DocsTest {
           "-o -6 route show default") echo "default via 2001:db8::1 dev lte0 proto ra metric 1024 pref medium" ;;
         esac
         """, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(ip, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path nb = bin.resolve("net-balancer");
+    Files.writeString(nb, "#!/bin/sh\nexit 0\n", StandardCharsets.UTF_8);
+    for (Path p : List.of(ip, nb)) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    return bin;
+  }
+
+  @Test
+  void interfaceArgumentsCompleteToTheHostsUplinks(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path bin = standInBin(tmp);
     assertEquals(List.of("lte0", "wan1"), complete(bin, "net-balancer", "drain", ""));
     assertEquals(List.of("wan1"), complete(bin, "net-balancer", "undrain", "w"));
     assertEquals(List.of("lte0", "wan1"), complete(bin, "net-balancer", "test", "down-up", ""));
@@ -199,19 +211,7 @@ class DocsTest {
    */
   @Test
   void zshCompletesCommandsAndUplinksWhenTabIsPressed(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-    Path bin = Files.createDirectories(tmp.resolve("bin"));
-    Path ip = bin.resolve("ip");
-    Files.writeString(ip, """
-        #!/bin/sh
-        case "$*" in
-          "-o -4 route show default") echo "default via 198.18.1.1 dev wan1 proto dhcp metric 100" ;;
-        esac
-        """, StandardCharsets.UTF_8);
-    Path nb = bin.resolve("net-balancer");
-    Files.writeString(nb, "#!/bin/sh\nexit 0\n", StandardCharsets.UTF_8);
-    for (Path p : List.of(ip, nb)) {
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
+    Path bin = standInBin(tmp);
     assertTrue(zshTab(tmp, bin, "net-balancer d").contains("net-balancer drain "), "Tab after 'd' gives drain");
     assertTrue(zshTab(tmp, bin, "net-balancer undrain w").contains("net-balancer undrain wan1 "),
         "Tab completes an uplink");

@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
 import java.util.Optional;
+import netbalancer.observe.Family;
 import org.junit.jupiter.api.Test;
 
 /** Which lines of real {@code ip -N monitor … label} output (iproute2 6.1) wake the reconciler. */
 class KernelMonitorTest {
   private final KernelMonitor monitor = KernelMonitor.ip(213, t -> t == 200 || t == 101,
-      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, () -> { }, () -> { });
+      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, families -> { }, () -> { });
 
   @Test
   void neighborEventsReachThePredicateWithTheirState() {
@@ -43,6 +45,21 @@ class KernelMonitorTest {
     assertTrue(monitor.interesting("[LINK]3: wan2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 state LOWERLAYERDOWN "));
     assertFalse(monitor.interesting("[RULE]32700:\tfrom all lookup 200 proto 213"));
     assertTrue(monitor.interesting("[RULE]Deleted 32700:\tfrom all lookup 200 proto 213"));
+  }
+
+  @Test
+  void aMainTableEventMakesOnlyItsOwnFamilyStale() {
+    // A carrier loss deletes the uplink's IPv6 connected route: IPv4's main (a feed) is not re-read.
+    assertEquals(EnumSet.of(Family.INET6),
+        KernelMonitor.routeFamilies("[ROUTE]Deleted 2001:db8:2::/64 dev wan2 proto kernel metric 256 pref medium"));
+    assertEquals(EnumSet.of(Family.INET6),
+        KernelMonitor.routeFamilies("[ROUTE]default via fe80::1 dev wan1 proto ra metric 1024 pref medium"));
+    assertEquals(EnumSet.of(Family.INET),
+        KernelMonitor.routeFamilies("[ROUTE]198.18.1.0/24 dev wan1 proto kernel scope link src 198.18.1.2 "));
+    assertEquals(EnumSet.of(Family.INET),
+        KernelMonitor.routeFamilies("[ROUTE]Deleted default via 198.18.1.1 dev wan1 proto 16 metric 100 "));
+    assertEquals(EnumSet.allOf(Family.class), KernelMonitor.routeFamilies("[ROUTE]Deleted default proto 16 metric 50 "),
+        "a default without an address could be either");
   }
 
   @Test

@@ -153,6 +153,19 @@ class KernelObserverTest {
   }
 
   @Test
+  void anIpv6EventReReadsOnlyTheIpv6MainTable() {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    observer.observe();
+    runner.clear();
+    observer.mainChanged(java.util.EnumSet.of(Family.INET6));
+    observer.observe();
+    assertEquals(0, mainReads(runner), "IPv4's main (a routing feed, perhaps) is kept");
+    assertEquals(1, runner.calls().stream().filter(c -> c.argv().contains("-6") && c.stdin() != null
+        && c.stdin().startsWith("route show table main default")).count(), "IPv6's main is read again");
+  }
+
+  @Test
   void aGatewayDeviceThatVanishedBetweenTheReadsMeansOneMoreRead() {
     int[] mainCalls = {0};
     RecordingRunner runner = new RecordingRunner(c -> {
