@@ -130,7 +130,6 @@ public final class LoadClient {
     List<Conn> conns = open(false);
     Map<String, Integer> bySource = new HashMap<>();
     conns.forEach(c -> bySource.merge(c.source, 1, Integer::sum));
-    Map<String, List<Long>> deaths = new java.util.concurrent.ConcurrentHashMap<>();
     for (Conn c : conns) {
       Thread t = new Thread(() -> {
         while (c.alive) {
@@ -140,8 +139,6 @@ public final class LoadClient {
             c.expect("ping", 60_000);
           }
           if (!c.alive) {
-            deaths.computeIfAbsent(c.source, k -> Collections.synchronizedList(new ArrayList<>()))
-                .add(System.currentTimeMillis());
             return;
           }
           long left = periodMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -173,9 +170,15 @@ public final class LoadClient {
         int aliveCount = alive.values().stream().mapToInt(Integer::intValue).sum();
         System.out.println(new LoadReport(n, n - aliveCount, alive, dead).toJson());
       } else if (cmd.equals("deaths")) {
-        Map<String, List<Long>> copy = new HashMap<>();
-        deaths.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-        System.out.println(json.writeValueAsString(copy));
+        // From the connections themselves: a death is stamped before it is visible as one, so
+        // "deaths" never misses a connection that "status" already counted as dead.
+        Map<String, List<Long>> deaths = new HashMap<>();
+        for (Conn c : conns) {
+          if (!c.alive) {
+            deaths.computeIfAbsent(c.source, k -> new ArrayList<>()).add(c.diedAtMillis);
+          }
+        }
+        System.out.println(json.writeValueAsString(deaths));
       } else if (!cmd.isEmpty()) {
         System.out.println("{\"error\":\"unknown command\"}");
       }
@@ -277,6 +280,8 @@ public final class LoadClient {
     final Socket socket;
     final String source;
     volatile boolean alive = true;
+    /** Epoch milliseconds of the death; written before {@code alive} turns false. */
+    volatile long diedAtMillis;
 
     Conn(Socket socket, String source) {
       this.socket = socket;
@@ -312,7 +317,10 @@ public final class LoadClient {
       close();
     }
 
-    void close() {
+    synchronized void close() {
+      if (alive) {
+        diedAtMillis = System.currentTimeMillis();
+      }
       alive = false;
       closeQuietly(socket);
     }
