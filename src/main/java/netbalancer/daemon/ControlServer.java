@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import netbalancer.log.Log;
 
@@ -212,9 +213,38 @@ final class ControlServer implements AutoCloseable {
       return null;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return ask(path, line, deadline);
+      } catch (BacklogFull e) {
+        if (System.nanoTime() - deadline >= 0) {
+          throw new DaemonClient.UnreachableException(path, "no answer (its queue of new clients is full)", false);
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+    }
+  }
+
+  /** A non-blocking connect to a UNIX socket whose accept queue is full fails at once (EAGAIN). */
+  private static final class BacklogFull extends Exception {
+    BacklogFull() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static String ask(Path path, String line, long deadline) throws BacklogFull {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX); Selector sel = Selector.open()) {
       ch.configureBlocking(false);
-      if (!ch.connect(UnixDomainSocketAddress.of(path))) {
+      boolean connected;
+      try {
+        connected = ch.connect(UnixDomainSocketAddress.of(path));
+      } catch (IOException e) {
+        if (String.valueOf(e.getMessage()).contains("Resource temporarily unavailable")) {
+          throw new BacklogFull(); // a daemon that is busy, not one that is gone
+        }
+        throw e;
+      }
+      if (!connected) {
         ch.register(sel, SelectionKey.OP_CONNECT);
         await(sel, deadline, path);
         ch.finishConnect();

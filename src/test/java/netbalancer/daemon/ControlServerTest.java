@@ -118,4 +118,50 @@ class ControlServerTest {
     }
     assertNull(ControlServer.request(tmp.resolve("none.sock"), "status", Duration.ofSeconds(1)));
   }
+
+  /** A full queue of new clients means a busy daemon: the client waits, it does not say "none runs". */
+  @Test
+  void aDaemonWhoseQueueOfNewClientsIsFullIsWaitedFor() throws Exception {
+    Path socket = tmp.resolve("busy.sock");
+    try (ServerSocketChannel busy = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      busy.bind(UnixDomainSocketAddress.of(socket), 1);
+      int queued = 0;
+      while (true) { // fill the queue: a non-blocking connect then fails at once
+        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+        c.configureBlocking(false);
+        try {
+          c.connect(UnixDomainSocketAddress.of(socket));
+          queued++;
+        } catch (java.io.IOException e) {
+          assertTrue(String.valueOf(e.getMessage()).contains("Resource temporarily unavailable"), e.toString());
+          break;
+        } finally {
+          c.close(); // still queued at the listener until accepted
+        }
+        assertTrue(queued < 100, "the queue never filled");
+      }
+      Thread acceptor = new Thread(() -> {
+        try {
+          Thread.sleep(300);
+          while (true) {
+            try (SocketChannel c = busy.accept()) {
+              String got = new String(java.nio.channels.Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
+              if (got.equals("status\n")) {
+                c.write(ByteBuffer.wrap("ok\n".getBytes(StandardCharsets.US_ASCII)));
+                return;
+              }
+            }
+          }
+        } catch (Exception e) {
+          // the test's assertion says what went wrong
+        }
+      });
+      acceptor.start();
+      long t0 = System.nanoTime();
+      assertEquals("ok\n", ControlServer.request(socket, "status", Duration.ofSeconds(5)));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 250, "answered only once the queue moved, after " + ms + " ms");
+      acceptor.join(5_000);
+    }
+  }
 }
