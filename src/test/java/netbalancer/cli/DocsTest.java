@@ -212,29 +212,37 @@ class DocsTest {
   @Test
   void zshCompletesCommandsAndUplinksWhenTabIsPressed(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path bin = standInBin(tmp);
-    assertTrue(zshTab(tmp, bin, "net-balancer d").contains("net-balancer drain "), "Tab after 'd' gives drain");
-    assertTrue(zshTab(tmp, bin, "net-balancer undrain w").contains("net-balancer undrain wan1 "),
-        "Tab completes an uplink");
+    String drain = zshTab(tmp, bin, "net-balancer d", "net-balancer drain ");
+    assertTrue(drain.contains("net-balancer drain "), "Tab after 'd' gives drain: " + drain);
+    String uplink = zshTab(tmp, bin, "net-balancer undrain w", "net-balancer undrain wan1 ");
+    assertTrue(uplink.contains("net-balancer undrain wan1 "), "Tab completes an uplink: " + uplink);
   }
 
-  private static String zshTab(Path tmp, Path bin, String typed) throws Exception {
+  /**
+   * Types {@code typed} and Tab, and returns what the terminal showed once it shows {@code expected}
+   * (or after 20 s). Waits for what it needs instead of sleeping: a cold machine's first compinit
+   * took longer than the fixed second this used to give it.
+   */
+  private static String zshTab(Path tmp, Path bin, String typed, String expected) throws Exception {
     Path driver = tmp.resolve("drive.zsh");
     Files.writeString(driver, String.join("\n",
         "zmodload zsh/zpty",
+        "out=''",
+        "await() { local end=$((SECONDS + 20)); while (( SECONDS < end )); do"
+            + " if zpty -r -t z chunk; then out+=$chunk; [[ $out == *\"$1\"* ]] && return 0; else sleep 0.05; fi;"
+            + " done; return 1 }",
         "zpty z 'env -i HOME=" + tmp + " PATH=" + bin + ":/usr/bin:/bin TERM=dumb zsh -f -i'",
         "zpty -w z \"unsetopt zle_bracketed_paste 2>/dev/null; PS1='> '; fpath=(" + generated().resolve("zsh")
-            + " \\$fpath); autoload -U compinit && compinit -u -D\"",
-        "sleep 1",
-        "zpty -w -n z $'" + typed + "\\t'",
-        "sleep 2",
-        "zpty -w z $'\\x15'",
-        "sleep 0.5",
+            + " \\$fpath); autoload -U compinit && compinit -u -D; print RE''ADY\"",
+        "await READY || { print -r -- \"zsh never became ready: $out\"; exit 3 }",
         "out=''",
-        "while zpty -r -t z chunk; do out+=$chunk; done",
+        "zpty -w -n z $'" + typed + "\\t'",
+        "await '" + expected + "'",
         "print -r -- \"$out\"",
+        "zpty -w z $'\\x15'",
         "zpty -d z", ""), StandardCharsets.UTF_8);
     Run r = run(Map.of(), "zsh", "-f", driver.toString());
-    assertEquals(0, r.exit(), r.err());
+    assertEquals(0, r.exit(), r.out() + r.err());
     return r.out();
   }
 
