@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * rates HOST PORT PARALLEL        for each "MS" line on stdin, as many connections as it can make
  *                                 in MS milliseconds, PARALLEL at a time, in one warm JVM:
  *                                 "CONNECTIONS FAILED SECONDS"
- * traffic HOST PORT PER_SECOND    connections at that pace until stdin ends: "ATTEMPTS FAILED"
+ * traffic HOST[,HOST…] PORT PER_SECOND
+ *                                 connections at that pace, to the hosts in turn, until stdin
+ *                                 ends: "ATTEMPTS FAILED"
  * </pre>
  */
 public final class BenchClient {
@@ -150,13 +152,15 @@ public final class BenchClient {
     AtomicInteger attempts = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(8);
+    String[] hosts = host.split(",");
     Thread pacer = new Thread(() -> {
       long gap = (long) (1e9 / perSecond);
       long at = System.nanoTime();
-      while (!Thread.currentThread().isInterrupted()) {
+      for (long n = 0; !Thread.currentThread().isInterrupted(); n++) {
+        String to = hosts[(int) (n % hosts.length)];
         pool.execute(() -> {
           attempts.incrementAndGet();
-          if (connect(0, TIMEOUT_MS) == null) {
+          if (connect(to, 0, TIMEOUT_MS) == null) {
             failed.incrementAndGet();
           }
         });
@@ -181,13 +185,17 @@ public final class BenchClient {
 
   /** Connects from {@code sourcePort} (0: any), reads the source the server saw, resets. */
   private String connect(int sourcePort, int timeoutMs) {
+    return connect(host, sourcePort, timeoutMs);
+  }
+
+  private String connect(String to, int sourcePort, int timeoutMs) {
     try (Socket s = new Socket()) {
       s.setReuseAddress(true);
       s.setSoLinger(true, 0);
       if (sourcePort != 0) {
         s.bind(new InetSocketAddress(sourcePort));
       }
-      s.connect(new InetSocketAddress(host, port), timeoutMs);
+      s.connect(new InetSocketAddress(to, port), timeoutMs);
       s.setSoTimeout(timeoutMs);
       String line = readLine(s.getInputStream());
       return line == null || line.isEmpty() ? null : line;

@@ -28,6 +28,13 @@ final class DetectionSection {
   static final Map<String, String> FAST = orderedMap("HEALTH_CHECK_INTERVAL", "1", "HEALTH_CHECK_FAST_INTERVAL", "1",
       "HEALTH_CHECK_TIMEOUT", "1", "HEALTH_CHECK_FAILURE_THRESHOLD", "2");
   private static final double TRAFFIC_PER_SECOND = 20;
+  /**
+   * Where the traffic goes: ten servers of the lab's internet, as a LAN's traffic goes to many.
+   * (To one server, passive evidence only brings probes forward by design: one dead server is
+   * not a dead uplink.)
+   */
+  static final List<String> TRAFFIC_SERVERS = java.util.stream.IntStream.rangeClosed(20, 29)
+      .mapToObj(i -> "203.0.113." + i).toList();
 
   enum Fault { BLACKHOLE, NEIGHBOR_LOSS }
 
@@ -62,7 +69,9 @@ final class DetectionSection {
     profiles.put("fast", FAST);
     return new Result(cases, profiles, "Probe target: the lab's server (" + Lab.SERVER_ADDRESS + ":" + Lab.SERVER_PORT
         + "); every other setting at its default. Traffic: " + (int) TRAFFIC_PER_SECOND
-        + " new LAN connections per second during the fault. Neighbor loss: the gateway stops answering ARP;"
+        + " new LAN connections per second during the fault, to " + TRAFFIC_SERVERS.size() + " servers ("
+        + TRAFFIC_SERVERS.get(0) + "-" + TRAFFIC_SERVERS.get(TRAFFIC_SERVERS.size() - 1).replaceAll(".*\\.", "")
+        + ") in turn. Neighbor loss: the gateway stops answering ARP;"
         + " the router's own ARP entry is left to age as it would.");
   }
 
@@ -122,7 +131,8 @@ final class DetectionSection {
   }
 
   private static LabProcess startTraffic(Lab lab) throws InterruptedException {
-    LabProcess p = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "traffic", Lab.SERVER_ADDRESS,
+    LabProcess p = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "traffic",
+        String.join(",", TRAFFIC_SERVERS),
         Integer.toString(Lab.SERVER_PORT), Double.toString(TRAFFIC_PER_SECOND));
     Thread.sleep(1000); // steady traffic before the fault
     return p;
