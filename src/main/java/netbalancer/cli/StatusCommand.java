@@ -61,13 +61,19 @@ final class StatusCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** The uplinks in LB_TABLE's default route of one family now. */
+  private static Set<String> inTable(Config config, KernelState state, netbalancer.observe.Family family) {
+    return state.routesInTable(config.lbTable()).stream()
+        .filter(r -> r.family() == family && r.isDefault() && r.protocol() == config.lbRtProto())
+        .flatMap(r -> r.nexthops().stream()).map(Nexthop::dev).collect(Collectors.toSet());
+  }
+
   private static Map<String, Object> fromKernel(Config config) {
     Balancer balancer = Balancer.forHost(config);
     KernelState state = balancer.observer().observe();
     Plan plan = balancer.planFromCarrier(state);
-    Set<String> inTable = state.routesInTable(config.lbTable()).stream()
-        .filter(r -> r.isDefault() && r.protocol() == config.lbRtProto())
-        .flatMap(r -> r.nexthops().stream()).map(Nexthop::dev).collect(Collectors.toSet());
+    Set<String> inTable = inTable(config, state, netbalancer.observe.Family.INET);
+    Set<String> inTable6 = inTable(config, state, netbalancer.observe.Family.INET6);
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Uplink u : plan.uplinks()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -81,6 +87,16 @@ final class StatusCommand implements Callable<Integer> {
       row.put("table", config.tableFor(u.index()));
       row.put("mark", IpCommands.hex(config.markFor(u.index())));
       row.put("balanced", inTable.contains(u.name()));
+      Map<String, Object> v6 = null;
+      if (u.hasIpv6()) { // the same fields as the daemon's, from the kernel alone
+        v6 = new LinkedHashMap<>();
+        v6.put("address", u.ipv6().address());
+        v6.put("gateway", u.ipv6().gateway());
+        v6.put("state", plan.states6().get(u.name()).wireName());
+        v6.put("reason", row.get("reason"));
+        v6.put("balanced", inTable6.contains(u.name()));
+      }
+      row.put("ipv6", v6);
       rows.add(row);
     }
     Map<String, Object> doc = new LinkedHashMap<>();

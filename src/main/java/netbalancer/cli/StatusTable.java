@@ -32,6 +32,19 @@ final class StatusTable {
           u.has("connections") ? u.get("connections").asText() : "-",
           u.has("txBytes") ? bytes(u.get("txBytes").asLong()) + "/" + bytes(u.get("rxBytes").asLong()) : "-");
       sb.append(colour ? paint(u.path("state").asText(), line) : line);
+      JsonNode v6 = u.path("ipv6");
+      if (v6.isObject()) { // the uplink's IPv6 side, under it: its own state, address and gateway
+        String line6 = String.format(ROW, " ipv6" + (v6.path("balanced").asBoolean() ? "*" : ""),
+            v6.path("state").asText() + (v6.hasNonNull("holdDownSeconds") ? " " + v6.get("holdDownSeconds").asLong()
+                + "s" : ""), "", "", v6.path("address").asText(),
+            v6.path("gateway").isNull() ? "(p2p)" : v6.path("gateway").asText(),
+            v6.hasNonNull("rttMillis") ? String.format(Locale.ROOT, "%.1fms", v6.get("rttMillis").asDouble()) : "-",
+            v6.hasNonNull("loss") ? Math.round(100 * v6.get("loss").asDouble()) + "%" : "-", "", "");
+        sb.append(colour ? paint(v6.path("state").asText(), line6) : line6);
+        if (!v6.path("state").asText().equals(u.path("state").asText())) {
+          sb.append("           ipv6: ").append(v6.path("reason").asText("")).append('\n');
+        }
+      }
       String since = u.path("since").asText("null");
       int tier = u.path("tier").asInt(1);
       sb.append("           ").append(u.path("reason").asText("")).append(tier > 1 ? "; failover tier " + tier : "")
@@ -40,7 +53,7 @@ final class StatusTable {
     if (doc.path("uplinks").isEmpty()) {
       sb.append("(no uplinks: no default route in the main table and none in UPLINKS)\n");
     }
-    sb.append("* = in LB_TABLE (takes new connections)\n");
+    sb.append("* = in LB_TABLE (takes new connections); ipv6: the uplink's IPv6 side, in LB_TABLE's IPv6 route\n");
     if (!fromDaemon) {
       sb.append("(no daemon running: state from carrier alone)\n");
     } else if (doc.path("failOpen").asBoolean()) {

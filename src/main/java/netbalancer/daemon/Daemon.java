@@ -56,6 +56,8 @@ public final class Daemon {
   /** Ticker time until which a stop leaves the data plane to the next daemon; 0: no handover asked. */
   private volatile long handoverUntil;
   private HealthMonitor health;
+  /** The IPv6 sides' probes: IPv6 targets from each uplink's IPv6 address (none without one). */
+  private HealthMonitor health6;
   private UnrepliedWatcher watcher;
   private UplinkStats stats;
   private volatile Metrics metrics;
@@ -82,7 +84,7 @@ public final class Daemon {
     this.hooks = new HookRunner(config, ticker);
     this.events = EventLog.open(stateDir, java.time.Clock.systemUTC());
     this.page = new StatusPage(java.time.Clock.systemUTC(),
-        () -> status.json(this.config, health.snapshot(), currentStats()), events);
+        () -> status.json(this.config, health.snapshot(), health6.snapshot(), currentStats()), events);
     metrics.page(page);
   }
 
@@ -93,11 +95,14 @@ public final class Daemon {
 
   /** The parts that hold what the daemon learned, made once: a reload reconfigures them. */
   private Reconciler wire(Config c) {
-    health = HealthMonitor.create(HealthSettings.from(c), runner, ticker, (uplink, from, to, why) -> signal());
+    health = HealthMonitor.create(HealthSettings.from(c).forFamily(false), runner, ticker,
+        (uplink, from, to, why) -> signal());
+    health6 = HealthMonitor.create(HealthSettings.from(c).forFamily(true), runner, ticker,
+        (uplink, from, to, why) -> signal(), "health ipv6");
     rewireTraffic(c);
     // The observer is read through its field: a reload that changed settings makes a new one.
     return new Reconciler(c, () -> observer.observe(), applier(c), new Conntrack(runner),
-        new MonitorHealthSource(health), ticker);
+        new MonitorHealthSource(health, health6), ticker);
   }
 
   /** The traffic watcher and statistics: they hold no state worth keeping, so a reload remakes them. */
@@ -133,6 +138,7 @@ public final class Daemon {
     // Made by the constructor (the health monitor already owns its threads); fields read at the
     // stop, so the parts a reload replaced are the ones stopped.
     parts.started("health checks", () -> health.close());
+    parts.started("IPv6 health checks", () -> health6.close());
     parts.started("hooks", () -> hooks.close());
     parts.started("metrics", () -> metrics.close());
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
@@ -203,9 +209,9 @@ public final class Daemon {
       Reconciler.Outcome o = reconciler.reconcile();
       status.record(o, reconciler.drained());
       events.record(o.transitions(), config::tierOf, o.plan().balanced());
-      o.transitions().forEach(t -> hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(),
-          t.from() == null ? "" : t.from().wireName(), t.reason(), config.tierOf(t.uplink()), o.plan().balanced()));
-      if (config.metricsEnabled() && !o.transitions().isEmpty()) {
+      o.transitions().forEach(t -> fireHooks(t, o.plan().balanced()));
+      o.transitions6().forEach(t -> fireHooks(t, o.plan().balanced6()));
+      if (config.metricsEnabled() && (!o.transitions().isEmpty() || !o.transitions6().isEmpty())) {
         // States now; traffic as last collected: listing conntrack and nft here would hold up the
         // next event's pass. The 5 s beat brings traffic up to date.
         DaemonStatus.Snapshot s = status.last();
@@ -217,6 +223,11 @@ public final class Daemon {
       status.recordFailure();
       Log.error("reconcile failed: %s", e.toString());
     }
+  }
+
+  private void fireHooks(Transition t, List<String> balanced) {
+    hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(), t.from() == null ? "" : t.from().wireName(),
+        t.reason(), config.tierOf(t.uplink()), balanced, t.family());
   }
 
   /**
@@ -255,7 +266,7 @@ public final class Daemon {
   private void publishMetrics(Map<String, UplinkStats.Stats> traffic) {
     try {
       metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), traffic));
-      page.sample(status.json(config, health.snapshot(), traffic)); // the status page's history
+      page.sample(status.json(config, health.snapshot(), health6.snapshot(), traffic)); // the status page's history
     } catch (RuntimeException e) {
       Log.error("metrics: %s", e.toString());
     }
@@ -270,7 +281,7 @@ public final class Daemon {
     String[] words = request.split("\\s+");
     switch (words[0]) {
       case "status":
-        return status.json(config, health.snapshot(), currentStats());
+        return status.json(config, health.snapshot(), health6.snapshot(), currentStats());
       case "events":
         return events.json();
       case "drain":
@@ -330,7 +341,8 @@ public final class Daemon {
     List<String> changed = Reload.changed(previous, next);
     config = next;
     reconciler.reconfigure(next);
-    health.reconfigure(HealthSettings.from(next));
+    health.reconfigure(HealthSettings.from(next).forFamily(false));
+    health6.reconfigure(HealthSettings.from(next).forFamily(true));
     if (!changed.isEmpty()) {
       rewireTraffic(next);
       watcher.start();

@@ -26,10 +26,10 @@ import netbalancer.plan.UplinkState;
 public final class DaemonStatus {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** One immutable view. */
+  /** One immutable view; {@code verdicts6} of the uplinks' IPv6 sides. */
   public record Snapshot(Plan plan, Map<String, Verdict> verdicts, Map<String, Instant> since,
       Map<String, Long> transitions, Set<String> drained, long reconciles, long failures,
-      long lastDurationNanos, Instant lastSuccess, long failovers) {
+      long lastDurationNanos, Instant lastSuccess, long failovers, Map<String, Verdict> verdicts6) {
   }
 
   private final AtomicLong failures = new AtomicLong();
@@ -58,7 +58,7 @@ public final class DaemonStatus {
     }
     snapshot = new Snapshot(o.plan(), o.verdicts(), Map.copyOf(since), Map.copyOf(transitions),
         Set.copyOf(drained), reconciles, failures.get(), o.durationNanos(),
-        o.applied().ok() ? now : last().lastSuccess(), failovers);
+        o.applied().ok() ? now : last().lastSuccess(), failovers, o.verdicts6());
   }
 
   void recordFailure() {
@@ -68,14 +68,21 @@ public final class DaemonStatus {
   public Snapshot last() {
     Snapshot s = snapshot;
     return s != null ? s
-        : new Snapshot(null, Map.of(), Map.of(), Map.of(), Set.of(), 0, failures.get(), 0, null, 0);
+        : new Snapshot(null, Map.of(), Map.of(), Map.of(), Set.of(), 0, failures.get(), 0, null, 0, Map.of());
   }
 
   /**
    * The status document: the shape of {@code status --json} without a daemon (name, state,
-   * weight, address, gateway, …), plus reasons, health measurements and traffic.
+   * weight, address, gateway, …), plus reasons, health measurements and traffic. An uplink with an
+   * IPv6 side has an {@code ipv6} object (its address, gateway, state, whether it is in the IPv6
+   * multipath route, and its own probes' measurements when IPv6 is probed); null without one.
    */
   String json(Config config, Map<String, HealthSnapshot> health, Map<String, UplinkStats.Stats> stats) {
+    return json(config, health, Map.of(), stats);
+  }
+
+  String json(Config config, Map<String, HealthSnapshot> health, Map<String, HealthSnapshot> health6,
+      Map<String, UplinkStats.Stats> stats) {
     Snapshot s = last();
     List<Map<String, Object>> rows = new ArrayList<>();
     long newTotal = stats.values().stream().mapToLong(UplinkStats.Stats::newConnections).sum();
@@ -108,6 +115,7 @@ public final class DaemonStatus {
         row.put("txBytes", t.txBytes());
         row.put("rxBytes", t.rxBytes());
         row.put("transitions", s.transitions().getOrDefault(u.name(), 0L));
+        row.put("ipv6", ipv6(u, s, health6.get(u.name())));
         rows.add(row);
       }
     }
@@ -123,6 +131,25 @@ public final class DaemonStatus {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static Map<String, Object> ipv6(Uplink u, Snapshot s, HealthSnapshot h) {
+    if (!u.hasIpv6()) {
+      return null;
+    }
+    Verdict v = s.verdicts6().getOrDefault(u.name(), s.verdicts().get(u.name()));
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("address", u.ipv6().address());
+    row.put("gateway", u.ipv6().gateway());
+    row.put("state", v.state().wireName());
+    row.put("reason", v.reason());
+    row.put("balanced", s.plan().balanced6().contains(u.name()));
+    row.put("probed", h != null); // false: no IPv6 target, so IPv6 follows the uplink's state
+    row.put("rttMillis", h == null || h.rttSmoothed() == null ? null : h.rttSmoothed().toNanos() / 1e6);
+    row.put("loss", h == null ? null : h.loss());
+    row.put("holdDownSeconds", h == null || h.state() != UplinkState.HOLD_DOWN || h.holdDownRemaining() == null
+        ? null : h.holdDownRemaining().toSeconds());
+    return row;
   }
 
   static double seconds(Duration d) {

@@ -16,6 +16,14 @@ interface HealthSource {
   /** The health verdict per uplink; an uplink without one is healthy as far as probes know. */
   Map<String, Verdict> verdicts();
 
+  /**
+   * The health verdict of each uplink's IPv6 side, probed on its own (bound to its IPv6 address,
+   * IPv6 targets only); empty when no IPv6 target is configured: IPv6 then follows the uplink.
+   */
+  default Map<String, Verdict> verdicts6() {
+    return Map.of();
+  }
+
   HealthSource NONE = new HealthSource() {
     @Override
     public void track(List<Uplink> uplinks, Set<String> neighborFailed) {

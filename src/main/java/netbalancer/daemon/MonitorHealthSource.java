@@ -9,12 +9,17 @@ import netbalancer.health.HealthSnapshot;
 import netbalancer.plan.Uplink;
 import netbalancer.plan.UplinkState;
 
-/** The health monitor seen through the reconciler's narrow interface. */
+/**
+ * The health monitors seen through the reconciler's narrow interface: one for the uplinks (their
+ * IPv4 addresses and targets), one for their IPv6 sides (IPv6 addresses and targets).
+ */
 final class MonitorHealthSource implements HealthSource {
   private final HealthMonitor monitor;
+  private final HealthMonitor monitor6;
 
-  MonitorHealthSource(HealthMonitor monitor) {
+  MonitorHealthSource(HealthMonitor monitor, HealthMonitor monitor6) {
     this.monitor = monitor;
+    this.monitor6 = monitor6;
   }
 
   @Override
@@ -22,6 +27,11 @@ final class MonitorHealthSource implements HealthSource {
     Map<String, String> sources = new LinkedHashMap<>();
     uplinks.forEach(u -> sources.put(u.name(), u.address()));
     monitor.setUplinks(sources);
+    Map<String, String> sources6 = new LinkedHashMap<>();
+    if (monitor6.probing()) {
+      uplinks.stream().filter(Uplink::hasIpv6).forEach(u -> sources6.put(u.name(), u.ipv6().address()));
+    }
+    monitor6.setUplinks(sources6);
     for (Uplink u : uplinks) {
       monitor.carrier(u.name(), u.carrier());
       if (neighborFailed.contains(u.name())) {
@@ -29,13 +39,25 @@ final class MonitorHealthSource implements HealthSource {
       } else {
         monitor.neighborReachable(u.name());
       }
+      if (sources6.containsKey(u.name())) {
+        monitor6.carrier(u.name(), u.carrier());
+      }
     }
   }
 
   @Override
   public Map<String, Verdict> verdicts() {
+    return verdicts(monitor);
+  }
+
+  @Override
+  public Map<String, Verdict> verdicts6() {
+    return monitor6.probing() ? verdicts(monitor6) : Map.of();
+  }
+
+  private static Map<String, Verdict> verdicts(HealthMonitor m) {
     Map<String, Verdict> out = new LinkedHashMap<>();
-    for (HealthSnapshot s : monitor.snapshot().values()) {
+    for (HealthSnapshot s : m.snapshot().values()) {
       String reason = s.reason();
       if (s.state() == UplinkState.HOLD_DOWN && s.holdDownRemaining() != null) {
         reason += " (" + s.holdDownRemaining().toSeconds() + " s left)";

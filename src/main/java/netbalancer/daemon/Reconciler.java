@@ -37,9 +37,13 @@ import netbalancer.system.Ticker;
  * not the connection. Not thread-safe: the daemon runs it on one thread.
  */
 final class Reconciler {
-  /** What one pass did. */
+  /**
+   * What one pass did. {@code verdicts6}/{@code transitions6}: those of the uplinks' IPv6 sides
+   * (family "ipv6"), beside the uplinks' own.
+   */
   record Outcome(Plan plan, Map<String, Verdict> verdicts, List<Transition> transitions,
-      ApplyResult applied, OptionalLong wakeAt, long durationNanos) {
+      ApplyResult applied, OptionalLong wakeAt, long durationNanos, Map<String, Verdict> verdicts6,
+      List<Transition> transitions6) {
   }
 
   private Config config;
@@ -56,6 +60,7 @@ final class Reconciler {
   private final Map<String, Long> graceDeadline = new HashMap<>();
   private Map<String, Uplink> previousUplinks = Map.of();
   private Map<String, Verdict> previousVerdicts = Map.of();
+  private Map<String, Verdict> previousVerdicts6 = Map.of();
   private volatile List<Uplink> lastUplinks = List.of(); // read by the UnrepliedWatcher's thread
   private boolean firstRun = true;
   private int tierInUse; // the UPLINK_TIERS tier LB_TABLE holds; 0 before the first pass
@@ -108,12 +113,15 @@ final class Reconciler {
     reportUnusableNames(kernel);
     long now = ticker.read();
     Set<String> neighborFailed = decider.neighborFailures(uplinks, kernel, now);
-    StateDecider.Decisions decisions = decider.decide(uplinks, health.verdicts(), drained, now, firstRun);
+    StateDecider.Decisions decisions = decider.decide(uplinks, health.verdicts(), health.verdicts6(), drained,
+        now, firstRun);
     firstRun = false;
 
     Map<String, UplinkState> states = new LinkedHashMap<>();
     decisions.verdicts().forEach((name, v) -> states.put(name, v.state()));
-    Plan plan = Planner.plan(config, uplinks, states);
+    Map<String, UplinkState> states6 = new LinkedHashMap<>();
+    decisions.verdicts6().forEach((name, v) -> states6.put(name, v.state()));
+    Plan plan = Planner.plan(config, uplinks, states, states6);
     ApplyResult applied = applier.apply(plan, kernel);
     // Probes start only now: before our `from ADDR` rules exist, a probe bound to one uplink's
     // address would leave by the main table's default and fail (and poison ARP with a foreign
@@ -128,8 +136,10 @@ final class Reconciler {
 
     Map<String, Uplink> current = new LinkedHashMap<>();
     uplinks.forEach(u -> current.put(u.name(), u));
-    List<Transition> transitions = transitions(current, decisions.verdicts());
+    List<Transition> transitions = transitions(current, previousVerdicts, decisions.verdicts(), Transition.IPV4);
     transitions.forEach(t -> Log.info("%s", t.describe()));
+    List<Transition> transitions6 = transitions(current, previousVerdicts6, decisions.verdicts6(), Transition.IPV6);
+    transitions6.forEach(t -> Log.info("%s", t.describe()));
     long wake = strandedConnections(current, decisions.verdicts(), now);
     if (decisions.wakeAt().isPresent()) {
       wake = Math.min(wake, decisions.wakeAt().getAsLong());
@@ -137,9 +147,11 @@ final class Reconciler {
 
     previousUplinks = current;
     previousVerdicts = decisions.verdicts();
+    previousVerdicts6 = decisions.verdicts6();
     lastUplinks = List.copyOf(uplinks);
     return new Outcome(plan, decisions.verdicts(), transitions, applied,
-        wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), ticker.read() - start);
+        wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), ticker.read() - start,
+        decisions.verdicts6(), transitions6);
   }
 
   /** Once per interface: an uplink missing for its name alone would otherwise be a mystery. */
@@ -184,17 +196,20 @@ final class Reconciler {
     tierInUse = tier;
   }
 
-  private List<Transition> transitions(Map<String, Uplink> current, Map<String, Verdict> verdicts) {
+  /** One family's changes; a side that is gone (the uplink, or only its IPv6 default) is one too. */
+  private static List<Transition> transitions(Map<String, Uplink> current, Map<String, Verdict> previous,
+      Map<String, Verdict> verdicts, String family) {
     List<Transition> out = new ArrayList<>();
     verdicts.forEach((name, v) -> {
-      Verdict before = previousVerdicts.get(name);
+      Verdict before = previous.get(name);
       if (before == null || before.state() != v.state()) {
-        out.add(new Transition(name, before == null ? null : before.state(), v.state(), v.reason()));
+        out.add(new Transition(name, before == null ? null : before.state(), v.state(), v.reason(), family));
       }
     });
-    previousVerdicts.forEach((name, v) -> {
-      if (!current.containsKey(name)) {
-        out.add(new Transition(name, v.state(), null, "interface or its default route gone"));
+    previous.forEach((name, v) -> {
+      if (!verdicts.containsKey(name)) {
+        out.add(new Transition(name, v.state(), null, current.containsKey(name) ? "its IPv6 default route gone"
+            : "interface or its default route gone", family));
       }
     });
     return out;

@@ -53,8 +53,13 @@ final class StateDecider {
     this.neighborChecks = neighborChecks;
   }
 
-  /** Decisions, and when to look again (the end of a debounce), if ever. */
-  record Decisions(Map<String, Verdict> verdicts, OptionalLong wakeAt) {
+  /**
+   * Decisions, and when to look again (the end of a debounce), if ever. {@code verdicts6}: the
+   * state of each uplink's IPv6 side (uplinks that have one): the uplink's own failures (carrier,
+   * drain, debounce) hold for it too; its health is its own when IPv6 is probed, else it follows
+   * the uplink's.
+   */
+  record Decisions(Map<String, Verdict> verdicts, Map<String, Verdict> verdicts6, OptionalLong wakeAt) {
   }
 
   /**
@@ -109,34 +114,58 @@ final class StateDecider {
 
   Decisions decide(List<Uplink> uplinks, Map<String, Verdict> health, Set<String> drained, long now,
       boolean firstRun) {
+    return decide(uplinks, health, Map.of(), drained, now, firstRun);
+  }
+
+  Decisions decide(List<Uplink> uplinks, Map<String, Verdict> health, Map<String, Verdict> health6,
+      Set<String> drained, long now, boolean firstRun) {
     Map<String, Verdict> out = new LinkedHashMap<>();
+    Map<String, Verdict> out6 = new LinkedHashMap<>();
     long wake = neighborWake;
     usableSince.keySet().retainAll(uplinks.stream().map(Uplink::name).toList());
     for (Uplink u : uplinks) {
       Verdict hardFailure = hardFailure(u);
+      Verdict v;
+      Verdict h6 = health6.get(u.name());
       if (hardFailure != null) {
         usableSince.remove(u.name());
-        out.put(u.name(), hardFailure);
-        continue;
+        v = hardFailure;
+        h6 = null; // the uplink's own failure is its IPv6 side's too
+      } else {
+        long since = usableSince.computeIfAbsent(u.name(), n -> firstRun ? now - debounceNanos : now);
+        boolean debouncing = now - since < debounceNanos;
+        if (drained.contains(u.name())) {
+          v = new Verdict(UplinkState.DRAINING, "drained by the operator", false);
+          h6 = null;
+        } else {
+          v = health(health.get(u.name()), debouncing);
+          if (h6 != null) {
+            h6 = health(h6, debouncing);
+          }
+          if (v == DEBOUNCING || h6 == DEBOUNCING) {
+            wake = Math.min(wake, since + debounceNanos);
+          }
+        }
       }
-      long since = usableSince.computeIfAbsent(u.name(), n -> firstRun ? now - debounceNanos : now);
-      if (drained.contains(u.name())) {
-        out.put(u.name(), new Verdict(UplinkState.DRAINING, "drained by the operator", false));
-        continue;
+      out.put(u.name(), v);
+      if (u.hasIpv6()) {
+        out6.put(u.name(), h6 != null ? h6 : v);
       }
-      Verdict h = health.get(u.name());
-      if (h != null && !h.state().eligible()) {
-        out.put(u.name(), h);
-        continue;
-      }
-      if (now - since < debounceNanos) {
-        out.put(u.name(), new Verdict(UplinkState.DOWN, "link back; waiting DEBOUNCE_TIME", false));
-        wake = Math.min(wake, since + debounceNanos);
-        continue;
-      }
-      out.put(u.name(), h != null ? h : Verdict.up("link up"));
     }
-    return new Decisions(out, wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake));
+    return new Decisions(out, out6, wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake));
+  }
+
+  private static final Verdict DEBOUNCING = new Verdict(UplinkState.DOWN, "link back; waiting DEBOUNCE_TIME", false);
+
+  /** Health first (an unhealthy link shows why), then the debounce of a link just back. */
+  private static Verdict health(Verdict h, boolean debouncing) {
+    if (h != null && !h.state().eligible()) {
+      return h;
+    }
+    if (debouncing) {
+      return DEBOUNCING;
+    }
+    return h != null ? h : Verdict.up("link up");
   }
 
   private Verdict hardFailure(Uplink u) {

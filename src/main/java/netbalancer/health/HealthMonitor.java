@@ -47,6 +47,8 @@ public final class HealthMonitor implements AutoCloseable {
   private final HealthListener listener;
   private final boolean ownsExecutors;
   private CommandRunner runner; // what create() built the prober on; null when given a prober
+  /** What its log lines start with: "health", or "health ipv6" for the monitor of IPv6 sides. */
+  private String tag = "health";
   private final Object lock = new Object();
   private final Map<String, Entry> entries = new TreeMap<>(); // guarded by lock
   private boolean closed; // guarded by lock
@@ -110,6 +112,22 @@ public final class HealthMonitor implements AutoCloseable {
     return m;
   }
 
+  /** {@link #create} for one family's probes, its log lines tagged with {@code tag}. */
+  public static HealthMonitor create(HealthSettings settings, CommandRunner runner, Ticker ticker,
+      HealthListener listener, String tag) {
+    HealthMonitor m = create(settings, runner, ticker, listener);
+    m.tag = tag;
+    return m;
+  }
+
+  /**
+   * Whether probes run (HEALTH_CHECK_ENABLED, and for a family's monitor at least one target of
+   * that family); when not, the family follows the uplink's other state.
+   */
+  public boolean probing() {
+    return settings.enabled();
+  }
+
   /**
    * The uplinks to watch, name to the source address probes bind to. New ones start UP and are
    * probed at once; gone ones are forgotten; a changed address is probed at once.
@@ -125,7 +143,7 @@ public final class HealthMonitor implements AutoCloseable {
         if (!nameToSourceAddress.containsKey(e.name)) {
           cancel(e);
           it.remove();
-          Log.info("health: %s: no longer watched", e.name);
+          Log.info("%s: %s: no longer watched", tag, e.name);
         }
       }
       for (var u : nameToSourceAddress.entrySet()) {
@@ -135,9 +153,9 @@ public final class HealthMonitor implements AutoCloseable {
         if (e == null) {
           e = new Entry(name, address, new HealthState(settings, now));
           entries.put(name, e);
-          Log.info("health: %s: watching from %s", name, address);
+          Log.info("%s: %s: watching from %s", tag, name, address);
         } else if (!e.address.equals(address)) {
-          Log.info("health: %s: source address %s -> %s", name, e.address, address);
+          Log.info("%s: %s: source address %s -> %s", tag, name, e.address, address);
           e.address = address;
           e.state.probeSoon(now);
         } else {
@@ -268,7 +286,7 @@ public final class HealthMonitor implements AutoCloseable {
     synchronized (lock) {
       Entry e = entries.get(uplink);
       if (closed || e == null) {
-        Log.debug("health: event for unwatched uplink %s ignored", uplink);
+        Log.debug("%s: event for unwatched uplink %s ignored", tag, uplink);
         return;
       }
       action.accept(e.state, ticker.read());
@@ -300,7 +318,7 @@ public final class HealthMonitor implements AutoCloseable {
         startRound(e, address);
       }
     } catch (RuntimeException ex) {
-      Log.error("health: %s: check failed, retrying: %s", e.name, ex);
+      Log.error("%s: %s: check failed, retrying: %s", tag, e.name, ex);
       retryLater(e);
     }
   }
@@ -338,7 +356,7 @@ public final class HealthMonitor implements AutoCloseable {
         r = ProbeResult.failure("prober returned nothing");
       }
     } catch (RuntimeException ex) {
-      Log.warn("health: probe %s -> %s threw %s", address, target, ex);
+      Log.warn("%s: probe %s -> %s threw %s", tag, address, target, ex);
       r = ProbeResult.failure("probe error: " + ex);
     }
     return new ProbeResult(r.outcome(), r.rtt(), target + ": " + r.detail());
@@ -356,7 +374,7 @@ public final class HealthMonitor implements AutoCloseable {
       }
       publish();
     } catch (RuntimeException ex) {
-      Log.error("health: %s: probe round failed, retrying: %s", e.name, ex);
+      Log.error("%s: %s: probe round failed, retrying: %s", tag, e.name, ex);
       retryLater(e);
     }
   }
@@ -375,7 +393,7 @@ public final class HealthMonitor implements AutoCloseable {
     try {
       e.wake = scheduler.schedule(() -> wake(e, generation), delayNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException ex) {
-      Log.warn("health: %s: scheduler refused a timer: %s", e.name, ex);
+      Log.warn("%s: %s: scheduler refused a timer: %s", tag, e.name, ex);
     }
   }
 
@@ -396,7 +414,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
       }
     } catch (RuntimeException ex) {
-      Log.error("health: %s: cannot reschedule: %s", e.name, ex);
+      Log.error("%s: %s: cannot reschedule: %s", tag, e.name, ex);
     }
   }
 
@@ -412,7 +430,7 @@ public final class HealthMonitor implements AutoCloseable {
   private boolean collect(Entry e) {
     List<HealthState.Change> changes = e.state.drainChanges();
     for (HealthState.Change c : changes) {
-      Log.info("health: %s: %s -> %s: %s", e.name, c.from().wireName(), c.to().wireName(), c.reason());
+      Log.info("%s: %s: %s -> %s: %s", tag, e.name, c.from().wireName(), c.to().wireName(), c.reason());
       pending.add(new Event(e.name, c));
     }
     return !changes.isEmpty();
@@ -428,7 +446,7 @@ public final class HealthMonitor implements AutoCloseable {
         try {
           listener.onChange(ev.uplink(), ev.change().from(), ev.change().to(), ev.change().reason());
         } catch (RuntimeException ex) {
-          Log.error("health: listener failed on %s: %s", ev.uplink(), ex);
+          Log.error("%s: listener failed on %s: %s", tag, ev.uplink(), ex);
         }
       }
     }

@@ -61,6 +61,20 @@ public record HealthSettings(boolean enabled, Duration interval, Duration fastIn
         c.neighborReachabilityEnabled());
   }
 
+  /**
+   * These settings for the probes of one address family: only its targets (an IPv6 literal is the
+   * one with a colon), HEALTH_PROBE_QUORUM capped at their number. A family without a target is
+   * not probed on its own ({@code enabled} false): it follows the uplink's other state.
+   */
+  public HealthSettings forFamily(boolean ipv6) {
+    List<String> mine = targets.stream().filter(t -> t.indexOf(':') >= 0 == ipv6).toList();
+    boolean on = enabled && !mine.isEmpty();
+    List<String> t = mine.isEmpty() ? targets : mine;
+    return new HealthSettings(on, interval, fastInterval, timeout, failureThreshold, recoveryThreshold, t,
+        Math.min(quorum, t.size()), port, method, hysteresisEnabled, backoffBase, backoffMax, holdDown,
+        neighborEnabled);
+  }
+
   /** The seed's defaults: 30 s interval, 1 s fast, 3 s timeout, 2/1 thresholds, 1.1.1.1:53 over TCP. */
   public static HealthSettings defaults() {
     return new HealthSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(3), 2, 1,

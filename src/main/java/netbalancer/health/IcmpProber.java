@@ -9,7 +9,7 @@ import netbalancer.system.CommandRunner;
 
 /**
  * An ICMP echo with iputils {@code ping}, which needs privileges Java's raw sockets lack:
- * {@code ping -n -c 1 -W <seconds> -I <source address> <target>}. Binding with -I to the address
+ * {@code ping -n -c 1 -W <seconds> -I <source address> <target>} ({@code ping -6 …} for an IPv6 target). Binding with -I to the address
  * (not the device) makes the {@code from ADDR} rule pick the uplink, as for TCP probes.
  */
 public final class IcmpProber implements Prober {
@@ -27,7 +27,10 @@ public final class IcmpProber implements Prober {
   public ProbeResult probe(String sourceAddress, String target, int port, Duration timeout) {
     // Whole seconds: older iputils reject a fractional -W.
     long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
-    List<String> argv = List.of("ping", "-n", "-c", "1", "-W", Long.toString(seconds), "-I", sourceAddress, target);
+    // -6 for an IPv6 target (bound then to the uplink's IPv6 address), so no ping guesses the family.
+    List<String> argv = target.indexOf(':') >= 0
+        ? List.of("ping", "-6", "-n", "-c", "1", "-W", Long.toString(seconds), "-I", sourceAddress, target)
+        : List.of("ping", "-n", "-c", "1", "-W", Long.toString(seconds), "-I", sourceAddress, target);
     CommandRunner.Result r = runner.run(argv, null, Duration.ofSeconds(seconds).plus(GRACE));
     return parse(r, seconds);
   }

@@ -19,7 +19,7 @@ import netbalancer.system.Ticker;
 
 /**
  * Runs the executables in HOOKS_DIR when an uplink changes state, with NB_INTERFACE, NB_STATE,
- * NB_PREVIOUS_STATE, NB_REASON, NB_TIER and NB_BALANCED added to their environment. {@link #fire} only queues the event:
+ * NB_PREVIOUS_STATE, NB_REASON, NB_TIER, NB_BALANCED and NB_FAMILY added to their environment. {@link #fire} only queues the event:
  * one worker thread runs the hooks of one event after another, in name order, each killed with
  * its descendants at HOOK_TIMEOUT, so a stuck hook delays later hooks by at most that much and
  * the daemon, and a failover, not at all.
@@ -68,7 +68,17 @@ public final class HookRunner implements AutoCloseable {
    */
   public void fire(String iface, String newState, String previousState, String reason, int tier,
       List<String> balanced) {
-    HookEvent e = new HookEvent(iface, newState, previousState, reason, tier, balanced);
+    fire(iface, newState, previousState, reason, tier, balanced, "ipv4");
+  }
+
+  /**
+   * {@link #fire(String, String, String, String, int, List)} for one family's side of the uplink:
+   * {@code family} "ipv4" (the uplink's state) or "ipv6" (its IPv6 side's; {@code balanced} then
+   * the uplinks in the IPv6 multipath route).
+   */
+  public void fire(String iface, String newState, String previousState, String reason, int tier,
+      List<String> balanced, String family) {
+    HookEvent e = new HookEvent(iface, newState, previousState, reason, tier, balanced, family);
     pending.incrementAndGet();
     try {
       worker.execute(() -> {

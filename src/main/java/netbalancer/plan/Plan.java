@@ -15,18 +15,36 @@ import netbalancer.observe.Rule;
  *
  * @param balanced names of the uplinks in the multipath route, in index order
  * @param failOpen no uplink was eligible, so every uplink with carrier was kept
+ * @param states6 the state of each IPv6 side (uplinks that have one)
+ * @param balanced6 names of the uplinks in the IPv6 multipath route, in index order
  */
 public record Plan(List<Uplink> uplinks, Map<String, UplinkState> states, List<Route> routes,
     List<Rule> rules, NftRuleset nft, SortedMap<String, String> sysctls, List<String> balanced,
-    boolean failOpen) {
+    boolean failOpen, Map<String, UplinkState> states6, List<String> balanced6) {
 
   public Plan {
     uplinks = List.copyOf(uplinks);
     states = Map.copyOf(states);
+    states6 = Map.copyOf(states6);
+    balanced6 = List.copyOf(balanced6);
     routes = List.copyOf(routes);
     rules = List.copyOf(rules);
     sysctls = new TreeMap<>(sysctls);
     balanced = List.copyOf(balanced);
+  }
+
+  /** A plan whose IPv6 sides follow their uplinks' states. */
+  public Plan(List<Uplink> uplinks, Map<String, UplinkState> states, List<Route> routes, List<Rule> rules,
+      NftRuleset nft, SortedMap<String, String> sysctls, List<String> balanced, boolean failOpen) {
+    this(uplinks, states, routes, rules, nft, sysctls, balanced, failOpen, follow(uplinks, states),
+        uplinks.stream().filter(u -> u.hasIpv6() && balanced.contains(u.name())).map(Uplink::name).toList());
+  }
+
+  private static Map<String, UplinkState> follow(List<Uplink> uplinks, Map<String, UplinkState> states) {
+    Map<String, UplinkState> out = new TreeMap<>();
+    uplinks.stream().filter(u -> u.hasIpv6() && states.containsKey(u.name()))
+        .forEach(u -> out.put(u.name(), states.get(u.name())));
+    return out;
   }
 
   /** The plan as text a person can read and a golden test can compare: ip batch, nft, sysctls. */

@@ -35,10 +35,27 @@ public final class Planner {
   }
 
   public static Plan plan(Config config, List<Uplink> uplinks, Map<String, UplinkState> states) {
+    return plan(config, uplinks, states, Map.of());
+  }
+
+  /**
+   * @param states6 the state of each uplink's IPv6 side; one not given follows its uplink's state.
+   *     IPv6 balances over the IPv6 sides as IPv4 over the uplinks: the eligible ones of the best
+   *     tier among them, all with carrier when none is eligible. So an uplink whose IPv6 is broken
+   *     leaves only the IPv6 multipath route, and one whose IPv4 is broken only the IPv4 one.
+   */
+  public static Plan plan(Config config, List<Uplink> uplinks, Map<String, UplinkState> states,
+      Map<String, UplinkState> states6) {
     List<Uplink> sorted = uplinks.stream().sorted(Comparator.comparingInt(Uplink::index)).toList();
     Map<String, UplinkState> effective = new TreeMap<>();
     for (Uplink u : sorted) {
       effective.put(u.name(), states.getOrDefault(u.name(), u.carrier() ? UplinkState.UP : UplinkState.DOWN));
+    }
+    Map<String, UplinkState> effective6 = new TreeMap<>();
+    for (Uplink u : sorted) {
+      if (u.hasIpv6()) {
+        effective6.put(u.name(), states6.getOrDefault(u.name(), effective.get(u.name())));
+      }
     }
     if (sorted.isEmpty()) {
       return new Plan(List.of(), effective, List.of(), List.of(), NftRuleset.EMPTY, sysctls(config, sorted),
@@ -81,19 +98,24 @@ public final class Planner {
           null, proto));
     }
     rules.add(new Rule(sorted.get(0).family(), pref, null, null, null, config.lbTable(), null, proto));
-    planIpv6(config, sorted, balanced, routes, rules);
+    List<Uplink> dual = sorted.stream().filter(Uplink::hasIpv6).toList();
+    List<Uplink> eligible6 = dual.stream().filter(u -> effective6.get(u.name()).eligible()).toList();
+    List<Uplink> balanced6 = bestTier(config, eligible6.isEmpty() ? dual.stream().filter(Uplink::carrier).toList()
+        : eligible6);
+    planIpv6(config, sorted, balanced6, routes, rules);
 
     return new Plan(sorted, effective, routes, rules, NftRenderer.render(config, sorted),
-        sysctls(config, sorted), balanced.stream().map(Uplink::name).toList(), failOpen);
+        sysctls(config, sorted), balanced.stream().map(Uplink::name).toList(), failOpen, effective6,
+        balanced6.stream().map(Uplink::name).toList());
   }
 
   /**
    * The IPv6 twin of the above for the uplinks with an IPv6 side: the same preferences, tables,
    * marks, weights and ownership tag, in the IPv6 rule and route space (which is separate in the
-   * kernel, so the numbers do not collide). The multipath route spans the balanced uplinks that
-   * have IPv6; nothing is added when none has.
+   * kernel, so the numbers do not collide). The multipath route spans the balanced IPv6 sides;
+   * nothing is added when no uplink has one.
    */
-  private static void planIpv6(Config config, List<Uplink> sorted, List<Uplink> balanced, List<Route> routes,
+  private static void planIpv6(Config config, List<Uplink> sorted, List<Uplink> balanced6, List<Route> routes,
       List<Rule> rules) {
     List<Uplink> dual = sorted.stream().filter(Uplink::hasIpv6).toList();
     if (dual.isEmpty()) {
@@ -109,7 +131,6 @@ public final class Planner {
       routes.add(new Route(Family.INET6, table, "default", List.of(new Nexthop(u.ipv6().gateway(), u.name(), 1)),
           proto, 0, null, null, false));
     }
-    List<Uplink> balanced6 = balanced.stream().filter(Uplink::hasIpv6).toList();
     if (!balanced6.isEmpty()) {
       List<Nexthop> hops = balanced6.stream().map(u -> new Nexthop(u.ipv6().gateway(), u.name(),
           balanced6.size() == 1 ? 1 : config.weightOf(u.name()))).toList();

@@ -39,6 +39,7 @@ class ReconcilerTest {
   private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
   private final AtomicReference<KernelState> kernel = new AtomicReference<>();
   private final Map<String, Verdict> health = new HashMap<>();
+  private final Map<String, Verdict> health6 = new HashMap<>();
   private RecordingRunner runner;
   private Reconciler reconciler;
 
@@ -61,6 +62,11 @@ class ReconcilerTest {
       public Map<String, Verdict> verdicts() {
         return Map.copyOf(health);
       }
+
+      @Override
+      public Map<String, Verdict> verdicts6() {
+        return Map.copyOf(health6);
+      }
     };
     return new Reconciler(config, kernel::get,
         new KernelApplier(runner, new FakeSysctls(), new StateStore(dir.resolve("s.json")), 213),
@@ -80,6 +86,54 @@ class ReconcilerTest {
     Map<String, UplinkState> out = new HashMap<>();
     o.verdicts().forEach((k, v) -> out.put(k, v.state()));
     return out;
+  }
+
+  private static KernelState dual(boolean wan2Carrier) {
+    return new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, wan2Carrier)
+        .ipv6("wan1", "2001:db8:1::2", "2001:db8:1::/64", "fe80::1", 1024)
+        .ipv6("wan2", "2001:db8:2::2", "2001:db8:2::/64", "2001:db8:2::1", 1024).build();
+  }
+
+  @Test
+  void aFailedIpv6SideLeavesOnlyTheIpv6BalanceAndComesBackTheSameWay() {
+    kernel.set(dual(true));
+    reconciler.reconcile();
+    runner.clear();
+    health6.put("wan2", new Verdict(UplinkState.HOLD_DOWN, "2 probe rounds failed", false));
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(List.of("wan1", "wan2"), o.plan().balanced(), "IPv4 keeps balancing over wan2");
+    assertEquals(List.of("wan1"), o.plan().balanced6());
+    assertEquals(List.of(), o.transitions());
+    assertEquals(List.of(new Transition("wan2", UplinkState.UP, UplinkState.HOLD_DOWN, "2 probe rounds failed",
+        Transition.IPV6)), o.transitions6());
+    assertEquals(List.of(), conntrackCalls(), "a soft failure of one family deletes no connection");
+    assertTrue(runner.calls().stream().anyMatch(c -> c.command().startsWith("ip -6")), "the IPv6 route changed");
+
+    health6.put("wan2", Verdict.up("1 probe round passed"));
+    Reconciler.Outcome back = reconciler.reconcile();
+    assertEquals(List.of("wan1", "wan2"), back.plan().balanced6());
+    assertEquals(List.of(new Transition("wan2", UplinkState.HOLD_DOWN, UplinkState.UP, "1 probe round passed",
+        Transition.IPV6)), back.transitions6());
+
+    // a carrier loss takes both families out at once, whatever the IPv6 probes said last
+    kernel.set(dual(false));
+    Reconciler.Outcome lost = reconciler.reconcile();
+    assertEquals(List.of("wan1"), lost.plan().balanced());
+    assertEquals(List.of("wan1"), lost.plan().balanced6());
+    assertEquals(List.of(new Transition("wan2", UplinkState.UP, UplinkState.DOWN, "carrier lost")), lost.transitions());
+    assertEquals(List.of(new Transition("wan2", UplinkState.UP, UplinkState.DOWN, "carrier lost", Transition.IPV6)),
+        lost.transitions6());
+  }
+
+  @Test
+  void withoutIpv6ProbesTheIpv6SideFollowsItsUplink() {
+    kernel.set(dual(true));
+    reconciler.reconcile();
+    health.put("wan2", new Verdict(UplinkState.HOLD_DOWN, "2 probe rounds failed", false));
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(List.of("wan1"), o.plan().balanced());
+    assertEquals(List.of("wan1"), o.plan().balanced6());
+    assertEquals(UplinkState.HOLD_DOWN, o.verdicts6().get("wan2").state());
   }
 
   @Test

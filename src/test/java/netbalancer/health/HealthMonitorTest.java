@@ -58,6 +58,33 @@ class HealthMonitorTest {
   }
 
   @Test
+  void perFamilyMonitorsProbeOnlyTheirTargetsFromTheirAddressAndFailApart() {
+    HealthSettings mixed = TestSettings.defaults().targets(1, "198.51.100.7", "2001:db8:ffff::10").build();
+    List<String> heard6 = new ArrayList<>();
+    HealthMonitor v4 = new HealthMonitor(mixed.forFamily(false), prober, scheduler, Runnable::run, ticker, wall,
+        (uplink, from, to, reason) -> heard.add("t=" + seconds() + " " + uplink + " " + to.wireName()));
+    HealthMonitor v6 = new HealthMonitor(mixed.forFamily(true), prober, scheduler, Runnable::run, ticker, wall,
+        (uplink, from, to, reason) -> heard6.add("t=" + seconds() + " " + uplink + " " + to.wireName()));
+    v4.setUplinks(uplinks("wan1", WAN1));
+    v6.setUplinks(uplinks("wan1", "2001:db8:1::2"));
+    advance(0);
+    assertEquals(List.of("198.51.100.7"), prober.callsFrom(WAN1).stream().map(ScriptedProber.Call::target).toList());
+    assertEquals(List.of("2001:db8:ffff::10"),
+        prober.callsFrom("2001:db8:1::2").stream().map(ScriptedProber.Call::target).toList());
+    prober.kill("2001:db8:ffff::10"); // IPv6 blackholed upstream, IPv4 fine
+    advance(30);
+    advance(1);
+    advance(1);
+    assertEquals(List.of("t=30 wan1 degraded", "t=31 wan1 hold-down"), heard6);
+    assertEquals(UplinkState.HOLD_DOWN, v6.snapshot().get("wan1").state());
+    assertEquals(UplinkState.UP, v4.snapshot().get("wan1").state());
+    assertEquals(List.of(), heard, "IPv4 never changed");
+    prober.revive("2001:db8:ffff::10");
+    advance(61);
+    assertEquals(UplinkState.UP, v6.snapshot().get("wan1").state(), "back after the hold-down, the same way");
+  }
+
+  @Test
   void newUplinksStartUpAndAreProbedAtOnceEachFromItsOwnAddress() {
     HealthMonitor m = monitor(TestSettings.defaults().targets(1, "t1", "t2"));
     m.setUplinks(uplinks("wan1", WAN1, "wan2", WAN2));

@@ -1,7 +1,9 @@
 package netbalancer.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +16,23 @@ class HealthSettingsTest {
 
   private static Duration s(long seconds) {
     return Duration.ofSeconds(seconds);
+  }
+
+  @Test
+  void eachFamilyProbesItsOwnTargetsWithTheQuorumCappedAndNoneMeansNotProbed() {
+    HealthSettings mixed = TestSettings.defaults().targets(2, "198.51.100.7", "203.0.113.9", "2001:db8:ffff::10")
+        .build();
+    HealthSettings v4 = mixed.forFamily(false);
+    HealthSettings v6 = mixed.forFamily(true);
+    assertEquals(List.of("198.51.100.7", "203.0.113.9"), v4.targets());
+    assertEquals(2, v4.quorum());
+    assertEquals(List.of("2001:db8:ffff::10"), v6.targets());
+    assertEquals(1, v6.quorum(), "capped at the family's targets");
+    assertTrue(v4.enabled() && v6.enabled());
+    HealthSettings only4 = TestSettings.defaults().targets(1, "198.51.100.7").build();
+    assertFalse(only4.forFamily(true).enabled(), "no IPv6 target: IPv6 is not probed on its own");
+    assertTrue(only4.forFamily(false).enabled());
+    assertFalse(TestSettings.defaults().enabled(false).targets(1, "2001:db8::1").build().forFamily(true).enabled());
   }
 
   @Test

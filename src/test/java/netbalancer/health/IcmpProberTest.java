@@ -40,6 +40,19 @@ class IcmpProberTest {
   }
 
   @Test
+  void anIpv6TargetIsPingedOverIpv6FromTheIpv6Source() {
+    String out = """
+        PING 2001:db8:ffff::10 (2001:db8:ffff::10) from 2001:db8:1::2 : 56 data bytes
+        64 bytes from 2001:db8:ffff::10: icmp_seq=1 ttl=62 time=0.512 ms
+        """;
+    ProbeResult r = answering(0, out, "").probe("2001:db8:1::2", "2001:db8:ffff::10", 53, Duration.ofSeconds(1));
+    assertEquals(ProbeResult.Outcome.SUCCESS, r.outcome());
+    assertEquals(Duration.ofNanos(512_000), r.rtt());
+    assertEquals(List.of("ping", "-6", "-n", "-c", "1", "-W", "1", "-I", "2001:db8:1::2", "2001:db8:ffff::10"),
+        argvs.get(0));
+  }
+
+  @Test
   void noReplyIsATimeout() {
     String out = """
         PING 198.51.100.7 (198.51.100.7) from 198.18.1.2 : 56(84) bytes of data.

@@ -57,6 +57,19 @@ class HookRunnerTest {
   }
 
   @Test
+  void theFamilyReachesTheHook() throws Exception {
+    Path dir = hooksDir();
+    Path out = tmp.resolve("family.txt");
+    script(dir, "50-env", "echo \"$NB_INTERFACE $NB_FAMILY $NB_STATE [$NB_BALANCED]\" >> '" + out + "'", true);
+    try (HookRunner r = runner(dir, "5")) {
+      r.fire("wan0", "hold-down", "up", "2 probe rounds failed", 1, List.of("wan1"), "ipv6");
+      r.fire("wan0", "down", "up", "carrier lost", 1, List.of("wan1"));
+      assertTrue(r.awaitIdle(WAIT));
+    }
+    assertEquals(List.of("wan0 ipv6 hold-down [wan1]", "wan0 ipv4 down [wan1]"), Files.readAllLines(out));
+  }
+
+  @Test
   void aNewUplinkHasAnEmptyPreviousState() throws Exception {
     Path dir = hooksDir();
     Path out = tmp.resolve("env.txt");

@@ -69,6 +69,47 @@ class PlannerTest {
     assertEquals(List.of("wan1"), lb6.nexthops().stream().map(Nexthop::dev).toList());
   }
 
+  /** The IPv6 multipath route of a plan, as device names; absent: no route. */
+  private static List<String> lbDevs(Plan p, Family family) {
+    return p.routes().stream().filter(r -> r.family() == family && r.table() == 200).findFirst()
+        .map(r -> r.nexthops().stream().map(Nexthop::dev).toList()).orElse(List.of());
+  }
+
+  @Test
+  void ipv6DownIpv4UpLeavesOnlyTheIpv6MultipathGolden() throws IOException {
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true).uplink("wan3", 3, true)
+        .ipv6("wan1", "2001:db8:1::2", "2001:db8:1::/64", "fe80::1", 1024)
+        .ipv6("wan2", "2001:db8:2::2", "2001:db8:2::/64", "2001:db8:2::1", 1024)
+        .link("lan0", true).build();
+    List<Uplink> uplinks = UplinkDiscovery.discover(WEIGHTED, s);
+    Plan p = Planner.plan(WEIGHTED, uplinks, Map.of(), Map.of("wan2", UplinkState.HOLD_DOWN));
+    assertGolden("ipv6-down-ipv4-up-wan2.txt", p.render());
+    assertEquals(List.of("wan1", "wan2", "wan3"), lbDevs(p, Family.INET), "IPv4 keeps balancing over wan2");
+    assertEquals(List.of("wan1"), lbDevs(p, Family.INET6));
+    assertEquals(List.of("wan1"), p.balanced6());
+    assertEquals(UplinkState.HOLD_DOWN, p.states6().get("wan2"));
+    assertEquals(UplinkState.UP, p.states().get("wan2"));
+    // everything but the IPv6 multipath route is the all-up plan's: wan2's own tables and rules stay
+    Plan up = Planner.plan(WEIGHTED, uplinks, Map.of());
+    assertEquals(up.rules(), p.rules());
+    assertEquals(up.routes().stream().filter(r -> !(r.family() == Family.INET6 && r.table() == 200)).toList(),
+        p.routes().stream().filter(r -> !(r.family() == Family.INET6 && r.table() == 200)).toList());
+    assertEquals(up.nft(), p.nft());
+
+    // and the other way round: IPv4 broken on wan1, its IPv6 fine
+    Plan v4Down = Planner.plan(WEIGHTED, uplinks, Map.of("wan1", UplinkState.DOWN), Map.of("wan1", UplinkState.UP));
+    assertEquals(List.of("wan2", "wan3"), lbDevs(v4Down, Family.INET));
+    assertEquals(List.of("wan1", "wan2"), lbDevs(v4Down, Family.INET6));
+    // an IPv6 side given no state follows its uplink's
+    assertEquals(List.of("wan2"), lbDevs(Planner.plan(WEIGHTED, uplinks, Map.of("wan1", UplinkState.DOWN)),
+        Family.INET6));
+    // no IPv6 side healthy: IPv6 fails open over every one with carrier, as IPv4 does
+    Plan none6 = Planner.plan(WEIGHTED, uplinks, Map.of(),
+        Map.of("wan1", UplinkState.DOWN, "wan2", UplinkState.DOWN));
+    assertEquals(List.of("wan1", "wan2"), lbDevs(none6, Family.INET6));
+    assertEquals(List.of("wan1", "wan2", "wan3"), lbDevs(none6, Family.INET));
+  }
+
   @Test
   void theIpv6SideTakesAStableUsableAddressAndNeedsBothRouteAndAddress() {
     Address temporary = new Address(Family.INET6, "2001:db8:1::a", 64, null, "global", false, false, true);

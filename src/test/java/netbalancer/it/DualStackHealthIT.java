@@ -1,0 +1,183 @@
+package netbalancer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+import netbalancer.lab.LoadReport;
+import netbalancer.system.CommandRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Health per family in the dual-stack lab (wan1 link-local gateway, wan2 global gateway): an
+ * ISP that drops IPv6 only takes its uplink out of LB_TABLE's IPv6 route while IPv4 keeps using
+ * it, and brings it back the same way; a carrier loss takes both out at once. Both routes are
+ * sampled continuously and the detection times printed.
+ */
+@ExtendWith(HostGuard.class)
+class DualStackHealthIT {
+
+  /** HealthIT's fast checks, probing one target of each family, and a short hold-down. */
+  private static Map<String, String> settings() {
+    Map<String, String> env = HealthIT.fast();
+    env.put("HEALTH_PROBE_TARGETS", Lab.SERVER_ADDRESS + " " + Lab.SERVER_ADDRESS6);
+    env.put("FAILOVER_HOLD_DOWN", "3");
+    return env;
+  }
+
+  @Test
+  void anIpv6OnlyBlackholeTakesOutOnlyTheIpv6SideAndACarrierLossBoth() throws Exception {
+    try (Lab lab = Lab.builder().uplinks(2).dualStack().build(); LabProcess servers = lab.startServers();
+        LabProcess daemon = Nb.daemon(lab, settings())) {
+      Await.until(Duration.ofSeconds(20), "both uplinks in both routes",
+          () -> devs(lab, "-4").equals(Set.of("wan1", "wan2")) && devs(lab, "-6").equals(Set.of("wan1", "wan2")));
+      try (Sampler lb = Sampler.start(lab)) {
+        lab.blackholeIpv6(2, true);
+        long t0 = System.nanoTime();
+        // interval + threshold x (fast interval + timeout), + 1 s for the reconcile and the sampler
+        long out = lb.await("-6", "wan2", false, t0, Duration.ofMillis(5_000 + 2 * (1_000 + 1_000) + 1_000));
+        // IPv4 still goes out through wan2 (and gets answers) while its IPv6 is out
+        LoadReport v4 = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, Lab.SERVER_PORT, 200);
+        assertEquals(0, v4.failed(), v4.toJson());
+        assertTrue(v4.from(lab.ispPublicAddress(2)) > 20, "IPv4 over wan2: " + v4.toJson());
+        LoadReport v6 = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS6, Lab.SERVER_PORT, 100);
+        assertEquals(0, v6.failed(), v6.toJson());
+        assertEquals(Set.of(lab.uplinkAddress6(1)), v6.bySource().keySet(), "new IPv6 connections via wan1 only");
+        JsonNode wan2 = HealthIT.status(lab, "wan2");
+        assertEquals("up", wan2.path("state").asText(), wan2.toString());
+        assertEquals("hold-down", wan2.path("ipv6").path("state").asText(), wan2.toString());
+        assertFalse(wan2.path("ipv6").path("balanced").asBoolean(), wan2.toString());
+        assertTrue(wan2.path("balanced").asBoolean(), wan2.toString());
+
+        lab.blackholeIpv6(2, false);
+        long t1 = System.nanoTime();
+        // the 3 s hold-down, then at most an interval (5 s) until a passing round, + 2 s
+        long back = lb.await("-6", "wan2", true, t1, Duration.ofSeconds(10));
+        System.out.printf("DualStackHealthIT IPv6-only blackhole on wan2 (interval 5, fast 1, timeout 1, threshold 2,"
+            + " hold-down 3): out of the IPv6 route after %d ms, back %d ms after the repair%n", out, back);
+        assertEquals(Set.of(), lb.everOut("-4", "wan2", t0), "IPv4 kept balancing over wan2 throughout");
+        assertEquals(Set.of(), lb.everOut("-6", "wan1", t0), "wan1's IPv6 never left");
+
+        lab.carrierDown(2);
+        long t2 = System.nanoTime();
+        long out4 = lb.await("-4", "wan2", false, t2, Duration.ofSeconds(2));
+        long out6 = lb.await("-6", "wan2", false, t2, Duration.ofSeconds(2));
+        System.out.printf("DualStackHealthIT carrier loss on wan2: out of the IPv4 route after %d ms, of the IPv6"
+            + " route after %d ms%n", out4, out6);
+        assertTrue(Math.abs(out4 - out6) <= 500, "both families at once: " + out4 + " / " + out6 + " ms");
+        lab.carrierUp(2);
+        long t3 = System.nanoTime();
+        long in4 = lb.await("-4", "wan2", true, t3, Duration.ofSeconds(10));
+        long in6 = lb.await("-6", "wan2", true, t3, Duration.ofSeconds(10));
+        System.out.printf("DualStackHealthIT carrier back on wan2 (DEBOUNCE_TIME 1): IPv4 back after %d ms, IPv6 after"
+            + " %d ms%n", in4, in6);
+      }
+    }
+  }
+
+  /** The devices of LB_TABLE's default route of one family ({@code -4}/{@code -6}) in the router. */
+  static Set<String> devs(Lab lab, String family) {
+    CommandRunner.Result r = lab.runnerIn(lab.routerNs()).run(List.of("ip", family, "route", "show", "table", "200",
+        "default"), null, Duration.ofSeconds(5));
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("ip " + family + " route: " + r.stderr());
+    }
+    Set<String> out = new LinkedHashSet<>();
+    Matcher m = Pattern.compile("\\bdev (\\S+)").matcher(r.stdout());
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** Samples both families' LB_TABLE routes about every 20 ms. */
+  static final class Sampler implements AutoCloseable {
+    record Sample(long at, Set<String> v4, Set<String> v6) {
+      Set<String> of(String family) {
+        return family.equals("-6") ? v6 : v4;
+      }
+    }
+
+    private final Lab lab;
+    private final List<Sample> samples = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+
+    private Sampler(Lab lab) {
+      this.lab = lab;
+      this.thread = new Thread(this::run, "lb-sampler-dual");
+      thread.setDaemon(true);
+    }
+
+    static Sampler start(Lab lab) {
+      Sampler s = new Sampler(lab);
+      s.thread.start();
+      return s;
+    }
+
+    private void run() {
+      while (!stop.get()) {
+        try {
+          Set<String> v4 = devs(lab, "-4");
+          Set<String> v6 = devs(lab, "-6");
+          samples.add(new Sample(System.nanoTime(), v4, v6));
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          if (!stop.get()) {
+            System.err.println("sampler: " + e);
+          }
+        }
+      }
+    }
+
+    /** Milliseconds from {@code t0} to the first sample with {@code dev} in (or out of) the route. */
+    long await(String family, String dev, boolean in, long t0, Duration limit) throws InterruptedException {
+      long deadline = t0 + limit.toNanos();
+      while (true) {
+        for (Sample s : samples) {
+          if (s.at() >= t0 && s.of(family).contains(dev) == in) {
+            return (s.at() - t0) / 1_000_000;
+          }
+        }
+        if (System.nanoTime() > deadline + 200_000_000L) {
+          throw new AssertionError(dev + (in ? " not back in" : " still in") + " LB_TABLE (" + family + ") after "
+              + limit.toMillis() + " ms");
+        }
+        Thread.sleep(20);
+      }
+    }
+
+    /** The devices among {@code devs} that some sample since {@code t0} lacked. */
+    Set<String> everOut(String family, String dev, long t0) {
+      Set<String> out = new LinkedHashSet<>();
+      for (Sample s : new ArrayList<>(samples)) {
+        if (s.at() >= t0 && !s.of(family).contains(dev)) {
+          out.add(dev);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join(2_000);
+    }
+  }
+}
