@@ -59,7 +59,8 @@ class DualStackHealthIT {
         assertEquals(Set.of(lab.uplinkAddress6(1)), v6.bySource().keySet(), "new IPv6 connections via wan1 only");
         JsonNode wan2 = HealthIT.status(lab, "wan2");
         assertEquals("up", wan2.path("state").asText(), wan2.toString());
-        assertEquals("hold-down", wan2.path("ipv6").path("state").asText(), wan2.toString());
+        // hold-down, or down once its 3 s are over and no round has passed yet
+        assertTrue(Set.of("hold-down", "down").contains(wan2.path("ipv6").path("state").asText()), wan2.toString());
         assertFalse(wan2.path("ipv6").path("balanced").asBoolean(), wan2.toString());
         assertTrue(wan2.path("balanced").asBoolean(), wan2.toString());
 
