@@ -207,12 +207,15 @@ final class ScaleSection {
     }
   }
 
-  /** Seconds from wan2's blackhole to LB_TABLE without it, under 20 new LAN connections a second; null if not within 40 s. */
+  /**
+   * Seconds from wan2's blackhole to LB_TABLE without it, under 20 new LAN connections a second
+   * to section 3's ten servers; null if not within 40 s.
+   */
   private static Double blackholeDetection(Lab lab, LabBalancer nb) throws Exception {
     String dev = lab.uplinkName(FAILING);
     try (IpMonitor monitor = IpMonitor.start(lab, lab.routerNs());
-        LabProcess load = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "traffic", Lab.SERVER_ADDRESS,
-            Integer.toString(Lab.SERVER_PORT), "20")) {
+        LabProcess load = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "traffic",
+            String.join(",", DetectionSection.TRAFFIC_SERVERS), Integer.toString(Lab.SERVER_PORT), "20")) {
       Thread.sleep(1000);
       monitor.drain();
       lab.blackhole(FAILING, true);
