@@ -2,6 +2,7 @@ package netbalancer.cli;
 
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
+import netbalancer.config.Policies;
 import netbalancer.kernel.ApplyResult;
 import netbalancer.kernel.InstanceLock;
 import netbalancer.observe.KernelState;
@@ -24,11 +25,11 @@ final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Config config = configOption.load();
-    ConfigOption.policies(config);
+    Policies policies = ConfigOption.policies(config);
     Balancer balancer = Balancer.forHost(config);
     if (dryRun) {
       KernelState state = balancer.observer().observe();
-      Plan plan = balancer.planFromCarrier(state);
+      Plan plan = balancer.planFromCarrier(state, policies);
       System.out.print(plan.render());
       StateDiff diff = StateDiff.between(plan, state, config.lbRtProto());
       System.out.println("# changes against the running kernel: " + diff.ipChanges()
@@ -41,7 +42,7 @@ final class ApplyCommand implements Callable<Integer> {
     // Refused while a daemon runs: it would put its own view back within seconds.
     try (InstanceLock lock = InstanceLock.acquire(config.stateDir(), "apply")) {
       KernelState state = balancer.observer().observe();
-      Plan plan = balancer.planFromCarrier(state);
+      Plan plan = balancer.planFromCarrier(state, policies);
       if (plan.uplinks().isEmpty()) {
         System.err.println("net-balancer: no uplink found (no default route in the main table, none in UPLINKS)");
       }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import netbalancer.config.Config;
+import netbalancer.config.Policies;
 import netbalancer.system.CommandRunner;
 import netbalancer.kernel.KernelApplier;
 import netbalancer.kernel.ProcSysctls;
@@ -54,9 +55,14 @@ public final class Balancer {
 
   /** The plan for what the kernel shows now, each uplink up if it has carrier (one-shot apply). */
   public Plan planFromCarrier(KernelState state) {
+    return planFromCarrier(state, Policies.NONE);
+  }
+
+  /** As above, with the policies' part. */
+  public Plan planFromCarrier(KernelState state, Policies policies) {
     List<Uplink> uplinks = UplinkDiscovery.discover(config, state);
     Map<String, UplinkState> states = new LinkedHashMap<>();
     uplinks.forEach(u -> states.put(u.name(), u.carrier() ? UplinkState.UP : UplinkState.DOWN));
-    return Planner.plan(config, uplinks, states);
+    return Planner.plan(config, policies, uplinks, states);
   }
 }

@@ -2,7 +2,9 @@ package netbalancer.cli;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.config.ConfigException;
@@ -10,6 +12,7 @@ import netbalancer.config.ConfigLoader;
 import netbalancer.config.Policies;
 import netbalancer.config.PolicyLoader;
 import netbalancer.log.Log;
+import netbalancer.plan.PolicyPlanner;
 import picocli.CommandLine.Option;
 
 /** {@code --config FILE}, shared by every command that needs the configuration. */
@@ -60,28 +63,23 @@ final class ConfigOption {
   }
 
   /**
-   * {@code reload}, refusing also a bad policies file: on SIGHUP the daemon then keeps its running
-   * configuration, policies included, as it does for a bad config file.
-   */
-  static Supplier<Config> withPolicies(Supplier<Config> reload) {
-    return () -> {
-      Config next = reload.get();
-      policies(next);
-      return next;
-    };
-  }
-
-  /**
-   * POLICIES_FILE, read and validated. A bad file throws a ConfigException (Main exits 2) before
-   * anything is touched; a shadowed rule is a warning only.
+   * POLICIES_FILE, read and validated, LB_MARK_MASK's room for its marks included. A bad file
+   * throws a ConfigException (Main exits 2; a SIGHUP keeps the running policies) before anything
+   * is touched; a shadowed rule is a warning only.
    */
   static Policies policies(Config config) {
     Policies policies = PolicyLoader.load(config);
+    PolicyPlanner.plan(config, policies, List.of(), Set.of()); // throws when the mask has no room
     policies.warnings().forEach(w -> Log.warn("%s", w));
+    for (netbalancer.config.Policy p : policies.rules()) {
+      if (p.sticky() != null) { // said plainly so that nobody relies on it
+        Log.warn("%s:%d: policy %s: sticky is not in force yet in this version (the rule is, without it)",
+            policies.source(), p.line(), p.name());
+      }
+    }
     if (!policies.isEmpty()) {
-      // Said plainly so nobody believes a rule is in force: the kernel side comes in later steps.
-      Log.warn("%d polic%s read from %s: validated, not yet applied to the kernel by this version",
-          policies.rules().size(), policies.rules().size() == 1 ? "y" : "ies", policies.source());
+      Log.info("%d polic%s read from %s", policies.rules().size(), policies.rules().size() == 1 ? "y" : "ies",
+          policies.source());
     }
     return policies;
   }

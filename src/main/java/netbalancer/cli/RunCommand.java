@@ -2,6 +2,7 @@ package netbalancer.cli;
 
 import java.util.concurrent.Callable;
 import netbalancer.config.Config;
+import netbalancer.config.Policies;
 import netbalancer.daemon.Daemon;
 import netbalancer.kernel.InstanceLock;
 import picocli.CommandLine.Command;
@@ -20,10 +21,10 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Config config = configOption.load();
-    ConfigOption.policies(config);
+    Policies policies = ConfigOption.policies(config);
     Privileges.requireNetAdmin("run");
     // Held until the process exits, its cleanup on SIGTERM included: one daemon per namespace.
     lock = InstanceLock.acquire(config.stateDir(), "run");
-    return new Daemon(config, ConfigOption.withPolicies(configOption.reloader())).run();
+    return new Daemon(config, policies, configOption.reloader(), ConfigOption::policies).run();
   }
 }

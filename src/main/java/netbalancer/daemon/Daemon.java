@@ -11,9 +11,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.config.InterfaceNames;
+import netbalancer.config.Policies;
 import netbalancer.health.HealthMonitor;
 import netbalancer.health.HealthSettings;
 import netbalancer.hooks.HookRunner;
@@ -37,6 +39,8 @@ import netbalancer.plan.Observers;
  */
 public final class Daemon {
   private final Supplier<Config> reload;
+  private final Function<Config, Policies> policyLoader;
+  private volatile Policies policies;
   private final CommandRunner runner = new ProcessRunner();
   /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
   private static final Duration HANDOVER_WINDOW = Duration.ofMinutes(10);
@@ -75,7 +79,17 @@ public final class Daemon {
 
   /** @param reload loads and validates the configuration again (on SIGHUP); throws when invalid */
   public Daemon(Config config, Supplier<Config> reload) {
+    this(config, Policies.NONE, reload, c -> Policies.NONE);
+  }
+
+  /**
+   * @param policies     POLICIES_FILE's rules, read and validated for {@code config}
+   * @param policyLoader reads and validates them again for a reloaded configuration; throws when invalid
+   */
+  public Daemon(Config config, Policies policies, Supplier<Config> reload, Function<Config, Policies> policyLoader) {
     this.config = config;
+    this.policies = policies;
+    this.policyLoader = policyLoader;
     this.stateDir = config.stateDir();
     this.controlSocket = config.controlSocket();
     this.reload = reload;
@@ -101,7 +115,7 @@ public final class Daemon {
         (uplink, from, to, why) -> signal(), "health ipv6");
     rewireTraffic(c);
     // The observer is read through its field: a reload that changed settings makes a new one.
-    return new Reconciler(c, () -> observer.observe(), applier(c), new Conntrack(runner),
+    return new Reconciler(c, policies, () -> observer.observe(), applier(c), new Conntrack(runner),
         new MonitorHealthSource(health, health6), ticker);
   }
 
@@ -327,8 +341,10 @@ public final class Daemon {
 
   private void reloadConfig() {
     Config next;
+    Policies nextPolicies;
     try {
       next = reload.get();
+      nextPolicies = policyLoader.apply(next); // a bad file keeps the running policies too
     } catch (RuntimeException e) {
       Log.error("reload refused, keeping the running configuration: %s", e.getMessage());
       return;
@@ -338,9 +354,13 @@ public final class Daemon {
     // for real transitions). Rebuilding them once put a held-down uplink back into LB_TABLE.
     Config previous = config;
     next = Reload.effective(previous, next);
-    List<String> changed = Reload.changed(previous, next);
+    List<String> changed = new java.util.ArrayList<>(Reload.changed(previous, next));
+    if (!nextPolicies.rules().equals(policies.rules())) {
+      changed.add("policies (" + nextPolicies.rules().size() + " rules)");
+    }
     config = next;
-    reconciler.reconfigure(next);
+    policies = nextPolicies;
+    reconciler.reconfigure(next, nextPolicies);
     health.reconfigure(HealthSettings.from(next).forFamily(false));
     health6.reconfigure(HealthSettings.from(next).forFamily(true));
     if (!changed.isEmpty()) {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
 import netbalancer.config.InterfaceNames;
+import netbalancer.config.Policies;
 import netbalancer.kernel.ApplyResult;
 import netbalancer.kernel.Conntrack;
 import netbalancer.kernel.KernelApplier;
@@ -47,6 +48,7 @@ final class Reconciler {
   }
 
   private Config config;
+  private Policies policies;
   private final Supplier<KernelState> observer;
   private final KernelApplier applier;
   private final Conntrack conntrack;
@@ -67,7 +69,13 @@ final class Reconciler {
 
   Reconciler(Config config, Supplier<KernelState> observer, KernelApplier applier, Conntrack conntrack,
       HealthSource health, Ticker ticker) {
+    this(config, Policies.NONE, observer, applier, conntrack, health, ticker);
+  }
+
+  Reconciler(Config config, Policies policies, Supplier<KernelState> observer, KernelApplier applier,
+      Conntrack conntrack, HealthSource health, Ticker ticker) {
     this.config = config;
+    this.policies = policies;
     this.observer = observer;
     this.applier = applier;
     this.conntrack = conntrack;
@@ -81,11 +89,17 @@ final class Reconciler {
    * periods, debounces, the last verdicts (so only real changes are transitions) and the tier.
    */
   void reconfigure(Config next) {
+    reconfigure(next, policies);
+  }
+
+  /** As above, with the policies read again (they were validated against {@code next}). */
+  void reconfigure(Config next, Policies nextPolicies) {
     if (next.lbRtProto() != config.lbRtProto()) {
       throw new IllegalArgumentException("LB_RT_PROTO cannot change while running (the kernel's objects carry "
           + config.lbRtProto() + ")");
     }
     config = next;
+    policies = nextPolicies;
     decider.reconfigure(next.debounceTime().toNanos(), next.neighborReachabilityEnabled());
   }
 
@@ -121,7 +135,7 @@ final class Reconciler {
     decisions.verdicts().forEach((name, v) -> states.put(name, v.state()));
     Map<String, UplinkState> states6 = new LinkedHashMap<>();
     decisions.verdicts6().forEach((name, v) -> states6.put(name, v.state()));
-    Plan plan = Planner.plan(config, uplinks, states, states6);
+    Plan plan = Planner.plan(config, policies, uplinks, states, states6);
     ApplyResult applied = applier.apply(plan, kernel);
     // Probes start only now: before our `from ADDR` rules exist, a probe bound to one uplink's
     // address would leave by the main table's default and fail (and poison ARP with a foreign

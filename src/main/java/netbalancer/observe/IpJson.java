@@ -74,6 +74,28 @@ final class IpJson {
     if (!n.path("type").asText("1").equals("1")) {
       return null;
     }
+    return unicast(n, family, table, protocol);
+  }
+
+  /**
+   * One of our routes: unicast, or the {@code unreachable}/{@code blackhole} default a policy's
+   * last resort puts in its table (numeric types under {@code -N}: 7 and 6), so that apply sees it
+   * stands and cleanup removes it. Other types: null.
+   */
+  static Route ownRoute(JsonNode n, Family family, int table, int protocol) {
+    String type = switch (n.path("type").asText("1")) {
+      case "7", Route.UNREACHABLE -> Route.UNREACHABLE;
+      case "6", Route.BLACKHOLE -> Route.BLACKHOLE;
+      default -> null;
+    };
+    if (type == null) {
+      return route(n, family, table, protocol);
+    }
+    Route r = unicast(n, family, table, protocol);
+    return new Route(family, r.table(), r.dst(), List.of(), r.protocol(), r.scope(), null, r.metric(), false, type);
+  }
+
+  private static Route unicast(JsonNode n, Family family, int table, int protocol) {
     List<Nexthop> hops = new ArrayList<>();
     boolean linkdown = strings(n.path("flags")).contains("linkdown");
     if (n.has("nexthops")) {

@@ -192,7 +192,7 @@ public final class KernelObserver {
       } else if (q < firstOurs) {
         neighbors.add(IpJson.neighbor(n, neighborDevs.get(q - 2)));
       } else {
-        Route r = IpJson.route(n, Family.INET, tables == null ? MAIN_TABLE : tables.get(q - firstOurs), rtProto);
+        Route r = IpJson.ownRoute(n, Family.INET, tables == null ? MAIN_TABLE : tables.get(q - firstOurs), rtProto);
         if (r != null) {
           routes.add(r);
           seen.add(r.table());
@@ -238,7 +238,7 @@ public final class KernelObserver {
           seen.add(rule.table());
         }
       } else {
-        Route r = IpJson.route(n, Family.INET6, tables == null ? MAIN_TABLE : tables.get(q - 2), rtProto);
+        Route r = IpJson.ownRoute(n, Family.INET6, tables == null ? MAIN_TABLE : tables.get(q - 2), rtProto);
         if (r != null) {
           routes.add(r);
           seen.add(r.table());

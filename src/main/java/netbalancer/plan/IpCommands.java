@@ -17,15 +17,20 @@ public final class IpCommands {
   }
 
   public static String route(String verb, Route r) {
-    List<String> w = new ArrayList<>(List.of("route", verb, r.dst(), "table", Integer.toString(r.table()),
-        "proto", Integer.toString(r.protocol())));
+    List<String> w = new ArrayList<>(List.of("route", verb));
+    if (r.type() != null) {
+      w.add(r.type());
+    }
+    w.addAll(List.of(r.dst(), "table", Integer.toString(r.table()), "proto", Integer.toString(r.protocol())));
     if (r.scope() == SCOPE_LINK) {
       w.addAll(List.of("scope", "link"));
     }
     if (r.prefsrc() != null) {
       w.addAll(List.of("src", r.prefsrc()));
     }
-    if (r.nexthops().size() == 1) {
+    if (r.nexthops().isEmpty()) {
+      return String.join(" ", w); // unreachable, blackhole
+    } else if (r.nexthops().size() == 1) {
       hop(w, r.nexthops().get(0));
     } else {
       for (Nexthop h : r.nexthops()) {
@@ -37,7 +42,7 @@ public final class IpCommands {
     return String.join(" ", w);
   }
 
-  /** Deletes by identity alone: a route's nexthops need not be spelled out to remove it. */
+  /** Deletes by identity alone: a route's nexthops (and type) need not be spelled out to remove it. */
   public static String routeDelete(Route r) {
     return String.join(" ", "route", "del", r.dst(), "table", Integer.toString(r.table()),
         "proto", Integer.toString(r.protocol()));

@@ -31,6 +31,15 @@ final class NftRenderer {
   }
 
   static NftRuleset render(Config config, List<Uplink> uplinks) {
+    return render(config, uplinks, PolicyPlan.NONE);
+  }
+
+  /**
+   * With the policies' chain and its hooks: classification after the restore (only a connection
+   * without an uplink gets there), the {@code main} bypass first in the NAT chain, before pinning
+   * and SNAT. {@link PolicyPlan#NONE} adds nothing: the text is the one without policies.
+   */
+  static NftRuleset render(Config config, List<Uplink> uplinks, PolicyPlan policy) {
     if (uplinks.isEmpty()) {
       return NftRuleset.EMPTY;
     }
@@ -60,12 +69,14 @@ final class NftRenderer {
     body.append(chainHead("prerouting", "filter", "prerouting", "mangle"));
     body.append("\t\tiifname vmap { ")
         .append(join(uplinks, u -> quote(u.name()) + " : jump in_" + u.index())).append(" }\n");
-    body.append("\t\t").append(restore).append("\n\t}\n");
-    rules += 2;
+    body.append("\t\t").append(restore).append("\n");
+    rules += 2 + hooks(body, policy, "prerouting");
+    body.append("\t}\n");
 
     body.append(chainHead("output", "route", "output", "mangle"));
-    body.append("\t\t").append(restore).append("\n\t}\n");
-    rules += 1;
+    body.append("\t\t").append(restore).append("\n");
+    rules += 1 + hooks(body, policy, "output");
+    body.append("\t}\n");
 
     // Outbound connections are pinned and counted in the NAT chain: the kernel runs NAT chains
     // for a connection's first packet only, so no other packet pays for them. The uplink is the
@@ -74,6 +85,7 @@ final class NftRenderer {
     // measurable throughput. Priority srcnat - 1: before any other NAT chain can bind the
     // connection, which would keep ours from running.
     body.append(chainHead("nat_postrouting", "nat", "postrouting", "srcnat - 1"));
+    rules += hooks(body, policy, "nat_postrouting");
     if (synWatch) {
       // Passive evidence: each outbound TCP connection's first SYN enters a small set with its
       // uplink, and its first answer (SYN-ACK or RST, in_N below) takes it out again; what stays
@@ -126,10 +138,22 @@ final class NftRenderer {
       }
     }
 
+    if (!policy.nftDefinitions().isEmpty()) {
+      body.append(policy.nftDefinitions());
+      rules += policy.nftRuleCount() - policy.nftHooks().size();
+    }
+
     String fingerprint = fingerprint(body.toString());
     String text = "table " + TABLE + " {\n\tset fingerprint {\n\t\ttype ifname\n\t\telements = { \""
         + fingerprint + "\" }\n\t}\n" + body + "}\n";
     return new NftRuleset(text, fingerprint, rules);
+  }
+
+  /** Appends the policies' rules for {@code chain}; returns how many. */
+  private static int hooks(StringBuilder body, PolicyPlan policy, String chain) {
+    List<String> lines = policy.hooks(chain);
+    lines.forEach(l -> body.append("\t\t").append(l).append('\n'));
+    return lines.size();
   }
 
   private static String chainHead(String name, String type, String hook, String priority) {

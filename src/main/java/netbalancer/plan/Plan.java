@@ -17,10 +17,12 @@ import netbalancer.observe.Rule;
  * @param failOpen no uplink was eligible, so every uplink with carrier was kept
  * @param states6 the state of each IPv6 side (uplinks that have one)
  * @param balanced6 names of the uplinks in the IPv6 multipath route, in index order
+ * @param policies the policies' part, already inside {@code routes}, {@code rules} and {@code nft}
+ *                 ({@link PolicyPlan#NONE} without a policies file)
  */
 public record Plan(List<Uplink> uplinks, Map<String, UplinkState> states, List<Route> routes,
     List<Rule> rules, NftRuleset nft, SortedMap<String, String> sysctls, List<String> balanced,
-    boolean failOpen, Map<String, UplinkState> states6, List<String> balanced6) {
+    boolean failOpen, Map<String, UplinkState> states6, List<String> balanced6, PolicyPlan policies) {
 
   public Plan {
     uplinks = List.copyOf(uplinks);
@@ -37,7 +39,8 @@ public record Plan(List<Uplink> uplinks, Map<String, UplinkState> states, List<R
   public Plan(List<Uplink> uplinks, Map<String, UplinkState> states, List<Route> routes, List<Rule> rules,
       NftRuleset nft, SortedMap<String, String> sysctls, List<String> balanced, boolean failOpen) {
     this(uplinks, states, routes, rules, nft, sysctls, balanced, failOpen, follow(uplinks, states),
-        uplinks.stream().filter(u -> u.hasIpv6() && balanced.contains(u.name())).map(Uplink::name).toList());
+        uplinks.stream().filter(u -> u.hasIpv6() && balanced.contains(u.name())).map(Uplink::name).toList(),
+        PolicyPlan.NONE);
   }
 
   private static Map<String, UplinkState> follow(List<Uplink> uplinks, Map<String, UplinkState> states) {

@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import netbalancer.config.Config;
+import netbalancer.config.Policies;
 import netbalancer.observe.Family;
 import netbalancer.observe.Nexthop;
 import netbalancer.observe.Route;
@@ -35,16 +38,32 @@ public final class Planner {
   }
 
   public static Plan plan(Config config, List<Uplink> uplinks, Map<String, UplinkState> states) {
-    return plan(config, uplinks, states, Map.of());
+    return plan(config, Policies.NONE, uplinks, states, Map.of());
+  }
+
+  /** As below, without policies. */
+  public static Plan plan(Config config, List<Uplink> uplinks, Map<String, UplinkState> states,
+      Map<String, UplinkState> states6) {
+    return plan(config, Policies.NONE, uplinks, states, states6);
+  }
+
+  /** As below, the IPv6 sides following their uplinks' states. */
+  public static Plan plan(Config config, Policies policies, List<Uplink> uplinks, Map<String, UplinkState> states) {
+    return plan(config, policies, uplinks, states, Map.of());
   }
 
   /**
+   * @param policies POLICIES_FILE's rules: their tables, rules and routes join the global
+   *     balance's, resolved for the same eligible uplinks (every one with carrier when failing
+   *     open), and their nft chain joins our table. Without policies the plan is exactly the one
+   *     of before.
    * @param states6 the state of each uplink's IPv6 side; one not given follows its uplink's state.
    *     IPv6 balances over the IPv6 sides as IPv4 over the uplinks: the eligible ones of the best
    *     tier among them, all with carrier when none is eligible. So an uplink whose IPv6 is broken
    *     leaves only the IPv6 multipath route, and one whose IPv4 is broken only the IPv4 one.
+   * @throws netbalancer.config.ConfigException when LB_MARK_MASK has no room for the policies' marks
    */
-  public static Plan plan(Config config, List<Uplink> uplinks, Map<String, UplinkState> states,
+  public static Plan plan(Config config, Policies policies, List<Uplink> uplinks, Map<String, UplinkState> states,
       Map<String, UplinkState> states6) {
     List<Uplink> sorted = uplinks.stream().sorted(Comparator.comparingInt(Uplink::index)).toList();
     Map<String, UplinkState> effective = new TreeMap<>();
@@ -104,9 +123,14 @@ public final class Planner {
         : eligible6);
     planIpv6(config, sorted, balanced6, routes, rules);
 
-    return new Plan(sorted, effective, routes, rules, NftRenderer.render(config, sorted),
+    Set<String> usable = (failOpen ? sorted.stream().filter(Uplink::carrier) : eligible.stream())
+        .map(Uplink::name).collect(Collectors.toSet());
+    PolicyPlan policy = PolicyPlanner.plan(config, policies, sorted, usable);
+    rules.addAll(policy.rules());
+    routes.addAll(policy.routes());
+    return new Plan(sorted, effective, routes, rules, NftRenderer.render(config, sorted, policy),
         sysctls(config, sorted), balanced.stream().map(Uplink::name).toList(), failOpen, effective6,
-        balanced6.stream().map(Uplink::name).toList());
+        balanced6.stream().map(Uplink::name).toList(), policy);
   }
 
   /**

@@ -28,17 +28,30 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
     nftHooks = List.copyOf(nftHooks);
   }
 
-  /** The rules (added) and routes (replaced), typed unreachable/blackhole routes last, as ip batch lines. */
+  /** The rules (added) and routes (replaced, typed unreachable/blackhole ones last), as ip batch lines. */
   public List<String> ipBatch() {
     List<String> out = new java.util.ArrayList<>();
     rules.forEach(r -> out.add(IpCommands.rule("add", r)));
     routes.forEach(r -> out.add(IpCommands.route("replace", r)));
-    for (PolicySet s : sets) {
-      if (s.resolved().type() != null) {
-        out.add("route replace " + s.resolved().type() + " default table " + s.table() + " proto " + protocol);
+    return out;
+  }
+
+  /** The hook rules for one of our chains (prerouting, output, nat_postrouting), in order. */
+  List<String> hooks(String chain) {
+    String prefix = chain + ": ";
+    return nftHooks.stream().filter(h -> h.startsWith(prefix)).map(h -> h.substring(prefix.length())).toList();
+  }
+
+  /** How many nft rules the chain and the hooks add to our table (the observer counts them). */
+  int nftRuleCount() {
+    int n = nftHooks.size();
+    for (String line : nftDefinitions.split("\n")) {
+      String l = line.strip();
+      if (!l.isEmpty() && !l.startsWith("chain ") && !l.equals("}")) {
+        n++;
       }
     }
-    return out;
+    return n;
   }
 
   /** ip batch lines (the typed unreachable/blackhole routes included) and the nft text, for golden tests. */

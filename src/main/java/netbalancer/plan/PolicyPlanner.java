@@ -62,8 +62,8 @@ import netbalancer.observe.Rule;
  * {@code sticky} is not rendered yet (planned: an nft dynamic map per sticky policy, source
  * address to uplink mark, with the policy's timeout, updated in nat_postrouting and read in
  * {@code policies}; entries of an uplink that leaves eligibility deleted in the same nft
- * transaction). IPv6 tables and rules follow the IPv6 data plane. Neither Planner nor the
- * daemon calls this yet.
+ * transaction). IPv6 tables and rules follow the IPv6 data plane. {@link Planner} calls this and
+ * {@link NftRenderer} places the chain and its hooks in our one table.
  */
 public final class PolicyPlanner {
   static final int BALANCED_VALUE = 64;
@@ -107,6 +107,8 @@ public final class PolicyPlanner {
     List<PolicySet> sets = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
     List<Route> routes = new ArrayList<>();
+    List<Route> typed = new ArrayList<>();
+    List<Long> refused = new ArrayList<>();
     Map<List<Action>, Long> markOf = new LinkedHashMap<>();
     int table = config.lbTableBase() + 64;
     int value = FIRST_SET_VALUE;
@@ -128,6 +130,11 @@ public final class PolicyPlanner {
                 resolved.uplinks().size() == 1 ? 1 : m.weight()))
             .toList();
         routes.add(new Route(Family.INET, table, "default", hops, proto, 0, null, null, false));
+      } else if (resolved.type() != null) {
+        typed.add(new Route(Family.INET, table, "default", List.of(), proto, 0, null, null, false, resolved.type()));
+      }
+      if (action.kind() == Kind.UNREACHABLE || orElse.kind() == Kind.UNREACHABLE) {
+        refused.add(mark);
       }
       table++;
       value++;
@@ -142,8 +149,9 @@ public final class PolicyPlanner {
       rules.add(new Rule(Family.INET, pref - 3, null, (long) MAIN_VALUE << shift, config.lbMarkMask(),
           Planner.MAIN_TABLE, null, proto));
     }
+    routes.addAll(typed); // after the unicast ones, as they were first written
     return new PolicyPlan(proto, sets, rules, routes, chain(config, policies, markOf),
-        hooks(config, anyMain));
+        hooks(config, anyMain, refused));
   }
 
   /** balanced and main need no table of their own: LB_TABLE and main are there already. */
@@ -188,11 +196,22 @@ public final class PolicyPlanner {
     return List.of();
   }
 
-  private static List<String> hooks(Config config, boolean anyMain) {
+  private static List<String> hooks(Config config, boolean anyMain, List<Long> refused) {
     String mask = IpCommands.hex(config.lbMarkMask());
     List<String> out = new ArrayList<>();
-    String classify = "ct mark & " + mask + " == 0 jump " + CHAIN;
+    // IPv4 only for now: the tables and rules are IPv4's, and an IPv6 packet with a policy mark
+    // would find no rule for it (or skip NAT66 with main's).
+    String classify = "meta nfproto ipv4 ct mark & " + mask + " == 0 jump " + CHAIN;
     out.add("prerouting: " + classify);
+    if (!refused.isEmpty()) {
+      // Fast failure: TCP treats the unreachable route's ICMP answer to a SYN as a soft error and
+      // retries until its timeout (20 s and more), so a new connection that its policy's table
+      // refuses now is reset instead. The kernel's own lookup with the policy's mark decides (no
+      // route: oif missing), so this rule never changes with health; it costs a compare per
+      // packet, and a route lookup only for a new TCP connection of such a policy.
+      out.add("prerouting: meta mark & " + mask + (refused.size() == 1 ? " == " : " ") + set(refused.stream().map(IpCommands::hex).toList())
+          + " meta l4proto tcp fib daddr . mark oif missing reject with tcp reset");
+    }
     out.add("output: " + classify);
     if (anyMain) {
       out.add("nat_postrouting: meta mark & " + mask + " == " + IpCommands.hex((long) MAIN_VALUE

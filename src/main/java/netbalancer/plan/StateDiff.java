@@ -95,6 +95,6 @@ public record StateDiff(List<String> ipBatch, boolean replaceNft, boolean delete
     List<Nexthop> hops = r.nexthops().size() == 1
         ? List.of(new Nexthop(r.nexthops().get(0).gateway(), r.nexthops().get(0).dev(), 1))
         : r.nexthops();
-    return new Route(r.family(), r.table(), r.dst(), hops, r.protocol(), r.scope(), r.prefsrc(), null, false);
+    return new Route(r.family(), r.table(), r.dst(), hops, r.protocol(), r.scope(), r.prefsrc(), null, false, r.type());
   }
 }

@@ -1,0 +1,169 @@
+package netbalancer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+import netbalancer.lab.LoadReport;
+import netbalancer.system.CommandRunner.Result;
+import netbalancer.system.ProcessRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon with a policies file on the real kernel: tiers and failover per policy, a source's
+ * own uplink with {@code else unreachable} (fails fast, never leaks), the {@code main} bypass,
+ * SIGHUP (a changed file takes effect, a bad one is refused by line and changes nothing), apply
+ * twice, and cleanup back to the kernel of before.
+ */
+@ExtendWith(HostGuard.class)
+class PoliciesIT {
+  static final int VOIP = 8081;
+  static final int GUESTS = 8082;
+  static final int OFFICE = 8083;
+  /** From the first policy table on (LB_TABLE_BASE + 64): voip's, then guests'. */
+  static final String VOIP_TABLE = "164";
+  private static final Duration REACT = Duration.ofSeconds(3);
+
+  static final String FILE = "voip   proto tcp dport " + VOIP + "               -> wan2 > wan3\n"
+      + "office dst " + Lab.SERVER_ADDRESS + " proto tcp dport " + OFFICE + " -> main\n"
+      + "guests src " + Lab.CLIENT_ADDRESS + " proto tcp dport " + GUESTS + " -> wan3 else unreachable\n";
+
+  @TempDir
+  Path tmp;
+
+  private Map<String, String> env(Path policies) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DEBOUNCE_TIME", "1");
+    env.put("HEALTH_CHECK_ENABLED", "false");
+    env.put("RESYNC_INTERVAL", "5");
+    env.put("POLICIES_FILE", policies.toString());
+    return env;
+  }
+
+  private static void signal(LabProcess p, String sig) {
+    assertEquals(0, new ProcessRunner().run("kill", "-" + sig, Long.toString(p.pid())).exitCode());
+  }
+
+  private static String table(Lab lab, String table) {
+    return lab.exec(lab.routerNs(), "ip", "route", "show", "table", table).stdout();
+  }
+
+  private static LoadReport load(Lab lab, int port, int n, String... options) {
+    return lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, port, n, options);
+  }
+
+  @Test
+  void perPolicyTiersFailoverLastResortAndMainBypassThenCleanup() throws Exception {
+    Path file = Files.writeString(tmp.resolve("policies.conf"), FILE);
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(Lab.SERVER_PORT, VOIP, GUESTS, OFFICE)) {
+      String pristine = Nb.kernelDump(lab);
+      try (LabProcess daemon = Nb.daemon(lab, env(file))) {
+        LoadReport voip = load(lab, VOIP, 300);
+        assertEquals(300, voip.from(lab.ispPublicAddress(2)), "the first tier takes every one: " + voip);
+        LoadReport guests = load(lab, GUESTS, 50);
+        assertEquals(50, guests.from(lab.ispPublicAddress(3)), guests.toString());
+        LoadReport other = load(lab, Lab.SERVER_PORT, 300);
+        assertEquals(0, other.failed(), other.toString());
+        for (int i = 1; i <= 3; i++) {
+          assertTrue(other.from(lab.ispPublicAddress(i)) > 50, "uplink " + i + " keeps its share: " + other);
+        }
+        System.out.println("PoliciesIT: all up: voip " + voip + ", guests " + guests + ", other " + other);
+
+        // main: neither pinned (ct mark 0) nor translated (the reply goes to the client's own address).
+        load(lab, OFFICE, 1, "--timeout-ms", "500");
+        String ct = lab.execCheck(lab.routerNs(), "conntrack", "-L", "-p", "tcp", "--dport", Integer.toString(OFFICE))
+            .stdout();
+        assertTrue(ct.contains("dst=" + Lab.CLIENT_ADDRESS + " sport=" + OFFICE), "not translated: " + ct);
+        assertTrue(ct.contains("mark=0 "), "not marked: " + ct);
+
+        // wan2 fails: voip's second tier, at the reaction time of any failover.
+        long t0 = System.nanoTime();
+        lab.carrierDown(2);
+        Await.until(REACT, "voip's table on wan3", () -> table(lab, VOIP_TABLE).contains("dev wan3"));
+        long reactMs = (System.nanoTime() - t0) / 1_000_000;
+        LoadReport failedOver = load(lab, VOIP, 100);
+        assertEquals(100, failedOver.from(lab.ispPublicAddress(3)), failedOver.toString());
+        LoadReport otherDuring = load(lab, Lab.SERVER_PORT, 100);
+        assertEquals(0, otherDuring.failed() + otherDuring.from(lab.ispPublicAddress(2)), otherDuring.toString());
+
+        // wan3 fails too: voip's last resort is the balance (wan1); guests' is unreachable, and
+        // their connections are reset at once, not left to time out, and never leak.
+        lab.carrierDown(3);
+        Await.until(REACT, "guests' table unreachable", () -> table(lab, "165").contains("unreachable default"));
+        LoadReport voipLast = load(lab, VOIP, 50);
+        assertEquals(50, voipLast.from(lab.ispPublicAddress(1)), voipLast.toString());
+        long start = System.nanoTime();
+        assertEquals(1, load(lab, VOIP, 1).succeeded());
+        long baselineMs = (System.nanoTime() - start) / 1_000_000;
+        start = System.nanoTime();
+        LoadReport refused = load(lab, GUESTS, 20, "--timeout-ms", "10000");
+        long refusedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(20, refused.failed(), "never leaks out of another uplink: " + refused);
+        System.out.println("PoliciesIT: voip failover in " + reactMs + " ms; 20 refused guests connections took "
+            + refusedMs + " ms, one working connection " + baselineMs + " ms");
+        assertTrue(refusedMs < baselineMs + 3000, "fails fast: " + refusedMs + " ms against " + baselineMs);
+
+        // Recovery: back to the first tier and the guests' own uplink.
+        lab.carrierUp(2);
+        lab.carrierUp(3);
+        Await.until(Duration.ofSeconds(10), "voip back on wan2", () -> table(lab, VOIP_TABLE).contains("dev wan2"));
+        Await.until(Duration.ofSeconds(10), "guests back on wan3", () -> table(lab, "165").contains("dev wan3"));
+        LoadReport back = load(lab, VOIP, 100);
+        assertEquals(100, back.from(lab.ispPublicAddress(2)), back.toString());
+        LoadReport guestsBack = load(lab, GUESTS, 20);
+        assertEquals(20, guestsBack.from(lab.ispPublicAddress(3)), guestsBack.toString());
+
+        signal(daemon, "TERM");
+        assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)));
+      }
+      assertEquals(pristine, Nb.kernelDump(lab), "the daemon's stop left the kernel as before");
+    }
+  }
+
+  @Test
+  void applyTwiceChangesNothingSighupTakesAChangedFileAndRefusesABadOneByLine() throws Exception {
+    Path file = Files.writeString(tmp.resolve("policies.conf"), "voip proto tcp dport " + VOIP + " -> wan1\n");
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(Lab.SERVER_PORT, VOIP)) {
+      String pristine = Nb.kernelDump(lab);
+      Map<String, String> env = env(file);
+      Result first = Nb.run(lab, env, "apply");
+      assertEquals(0, first.exitCode(), first.stderr());
+      String applied = Nb.kernelDump(lab);
+      Result second = Nb.run(lab, env, "apply");
+      assertTrue(second.stdout().contains("0 ip change(s), nft unchanged"), second.stdout());
+      assertEquals(applied, Nb.kernelDump(lab));
+      Result cleaned = Nb.run(lab, env, "cleanup");
+      assertEquals(0, cleaned.exitCode(), cleaned.stderr());
+      assertEquals(pristine, Nb.kernelDump(lab), "cleanup removed the policies' tables, rules and chain");
+
+      try (LabProcess daemon = Nb.daemon(lab, env)) {
+        assertEquals(50, load(lab, VOIP, 50).from(lab.ispPublicAddress(1)));
+        Files.writeString(file, "voip proto tcp dport " + VOIP + " -> wan3\n");
+        signal(daemon, "HUP");
+        Nb.waitForLog(daemon, "configuration reloaded", Duration.ofSeconds(10));
+        Await.until(REACT, "voip on wan3", () -> table(lab, VOIP_TABLE).contains("dev wan3"));
+        assertEquals(50, load(lab, VOIP, 50).from(lab.ispPublicAddress(3)));
+
+        String before = Nb.kernelDump(lab);
+        Files.writeString(file, "voip proto tcp dport " + VOIP + " -> wan1\nbad  dport 22 -> wan2\n");
+        signal(daemon, "HUP");
+        String refused = Nb.waitForLog(daemon, "reload refused", Duration.ofSeconds(10));
+        assertTrue(refused.contains(file + ":2:"), refused);
+        Thread.sleep(1000); // a reconcile that should not happen would be done by now
+        assertEquals(before, Nb.kernelDump(lab), "a bad file changes nothing");
+        assertEquals(50, load(lab, VOIP, 50).from(lab.ispPublicAddress(3)));
+        signal(daemon, "TERM");
+        assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)));
+      }
+      assertEquals(pristine, Nb.kernelDump(lab));
+    }
+  }
+}
