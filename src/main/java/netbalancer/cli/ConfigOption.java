@@ -71,12 +71,6 @@ final class ConfigOption {
     Policies policies = PolicyLoader.load(config);
     PolicyPlanner.plan(config, policies, List.of(), Set.of()); // throws when the mask has no room
     policies.warnings().forEach(w -> Log.warn("%s", w));
-    for (netbalancer.config.Policy p : policies.rules()) {
-      if (p.sticky() != null) { // said plainly so that nobody relies on it
-        Log.warn("%s:%d: policy %s: sticky is not in force yet in this version (the rule is, without it)",
-            policies.source(), p.line(), p.name());
-      }
-    }
     if (!policies.isEmpty()) {
       Log.info("%d polic%s read from %s", policies.rules().size(), policies.rules().size() == 1 ? "y" : "ies",
           policies.source());

@@ -65,6 +65,8 @@ final class Reconciler {
   private Map<String, Verdict> previousVerdicts6 = Map.of();
   private volatile List<Uplink> lastUplinks = List.of(); // read by the UnrepliedWatcher's thread
   private boolean firstRun = true;
+  /** The sticky maps' allowed uplink marks at the last purge that succeeded; null: purge on the next pass. */
+  private Map<String, Set<Long>> stickyKept;
   private int tierInUse; // the UPLINK_TIERS tier LB_TABLE holds; 0 before the first pass
 
   Reconciler(Config config, Supplier<KernelState> observer, KernelApplier applier, Conntrack conntrack,
@@ -137,6 +139,7 @@ final class Reconciler {
     decisions.verdicts6().forEach((name, v) -> states6.put(name, v.state()));
     Plan plan = Planner.plan(config, policies, uplinks, states, states6);
     ApplyResult applied = applier.apply(plan, kernel);
+    purgeSticky(plan);
     // Probes start only now: before our `from ADDR` rules exist, a probe bound to one uplink's
     // address would leave by the main table's default and fail (and poison ARP with a foreign
     // source address). A new uplink has no verdict yet, which counts as healthy.
@@ -166,6 +169,20 @@ final class Reconciler {
     return new Outcome(plan, decisions.verdicts(), transitions, applied,
         wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), ticker.read() - start,
         decisions.verdicts6(), transitions6);
+  }
+
+  /**
+   * A sticky source keeps its uplink only while its policy may use it: when that set changed (and
+   * on the first pass, after a restart), the entries of the other uplinks go.
+   */
+  private void purgeSticky(Plan plan) {
+    Map<String, Set<Long>> keep = plan.policies().stickyKeep();
+    if (keep.equals(stickyKept)) {
+      return;
+    }
+    List<String> errors = applier.purgeSticky(keep);
+    errors.forEach(e -> Log.warn("sticky: %s (retried on the next pass)", e));
+    stickyKept = errors.isEmpty() ? keep : null;
   }
 
   /** Once per interface: an uplink missing for its name alone would otherwise be a mystery. */

@@ -68,6 +68,18 @@ public final class KernelApplier {
   }
 
   /**
+   * Deletes the sticky policies' entries of uplinks they may not use now.
+   *
+   * @param keep per sticky map, the uplink marks its entries may hold
+   * @return the errors; empty when every map is as asked
+   */
+  public List<String> purgeSticky(Map<String, Set<Long>> keep) {
+    List<String> errors = new ArrayList<>();
+    StickyMaps.purge(runner, keep, errors);
+    return errors;
+  }
+
+  /**
    * Removes every route, rule and nft table of ours and puts back the sysctls we changed. Ours:
    * tagged with LB_RT_PROTO or with a protocol STATE_DIR recorded at an earlier apply, so a
    * changed LB_RT_PROTO or a configuration that no longer loads leaves nothing behind. The state

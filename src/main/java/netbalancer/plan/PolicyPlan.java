@@ -1,6 +1,8 @@
 package netbalancer.plan;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import netbalancer.observe.Route;
 import netbalancer.observe.Rule;
 
@@ -13,19 +15,24 @@ import netbalancer.observe.Rule;
  * @param sets   every table, in allocation order
  * @param rules  fwmark rules, all at LB_PREF-3 (and LB_PREF-2 for an {@code else main})
  * @param routes the uplink routes of the tables whose action has an eligible uplink now
- * @param nftDefinitions the {@code policies} chain (to be placed inside our one nft table)
- * @param nftHooks rules for the existing chains: [prerouting, output, nat_postrouting]
+ * @param nftDefinitions the sticky maps and the {@code policies} chain (to be placed inside our one nft table)
+ * @param chainRules how many rules the {@code policies} chain holds
+ * @param nftHooks rules for the existing chains, each "CHAIN: RULE" (prerouting, output, nat_postrouting)
+ * @param stickyKeep per sticky map, the uplink marks its entries may hold now (the others' are deleted)
  */
 public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, List<Route> routes, String nftDefinitions,
-    List<String> nftHooks) {
+    int chainRules, List<String> nftHooks, Map<String, Set<Long>> stickyKeep) {
 
-  public static final PolicyPlan NONE = new PolicyPlan(0, List.of(), List.of(), List.of(), "", List.of());
+  public static final PolicyPlan NONE = new PolicyPlan(0, List.of(), List.of(), List.of(), "", 0, List.of(), Map.of());
 
   public PolicyPlan {
     sets = List.copyOf(sets);
     rules = List.copyOf(rules);
     routes = List.copyOf(routes);
     nftHooks = List.copyOf(nftHooks);
+    Map<String, Set<Long>> copy = new java.util.LinkedHashMap<>();
+    stickyKeep.forEach((k, v) -> copy.put(k, Set.copyOf(v)));
+    stickyKeep = java.util.Collections.unmodifiableMap(copy);
   }
 
   /** The rules (added) and routes (replaced, typed unreachable/blackhole ones last), as ip batch lines. */
@@ -44,14 +51,7 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
 
   /** How many nft rules the chain and the hooks add to our table (the observer counts them). */
   int nftRuleCount() {
-    int n = nftHooks.size();
-    for (String line : nftDefinitions.split("\n")) {
-      String l = line.strip();
-      if (!l.isEmpty() && !l.startsWith("chain ") && !l.equals("}")) {
-        n++;
-      }
-    }
-    return n;
+    return chainRules + nftHooks.size();
   }
 
   /** ip batch lines (the typed unreachable/blackhole routes included) and the nft text, for golden tests. */

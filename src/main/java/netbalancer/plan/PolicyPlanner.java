@@ -70,6 +70,8 @@ public final class PolicyPlanner {
   static final int MAIN_VALUE = 65;
   static final int FIRST_SET_VALUE = 66;
   static final String CHAIN = "policies";
+  /** Sources a sticky policy remembers at most; a full map records no new source (they are balanced). */
+  static final int STICKY_SIZE = 65536;
 
   private PolicyPlanner() {
   }
@@ -89,10 +91,10 @@ public final class PolicyPlanner {
     long maxValue = config.lbMarkMask() >>> shift;
 
     // Allot marks and tables from the file alone: distinct (action, else) in file order.
-    Map<List<Action>, List<String>> users = new LinkedHashMap<>();
+    Map<List<Object>, List<String>> users = new LinkedHashMap<>();
     for (Policy p : policies.rules()) {
       if (needsTable(p)) {
-        users.computeIfAbsent(List.of(p.action(), p.orElse()), k -> new ArrayList<>()).add(p.name());
+        users.computeIfAbsent(key(p), k -> new ArrayList<>()).add(p.name());
       }
     }
     long needed = FIRST_SET_VALUE + users.size() - 1L;
@@ -109,15 +111,19 @@ public final class PolicyPlanner {
     List<Route> routes = new ArrayList<>();
     List<Route> typed = new ArrayList<>();
     List<Long> refused = new ArrayList<>();
-    Map<List<Action>, Long> markOf = new LinkedHashMap<>();
+    Map<List<Object>, Long> markOf = new LinkedHashMap<>();
+    Map<String, java.util.Set<Long>> stickyKeep = new LinkedHashMap<>();
     int table = config.lbTableBase() + 64;
     int value = FIRST_SET_VALUE;
-    for (Map.Entry<List<Action>, List<String>> e : users.entrySet()) {
+    for (Map.Entry<List<Object>, List<String>> e : users.entrySet()) {
       table = nextFreeTable(config, table);
       long mark = (long) value << shift;
-      Action action = e.getKey().get(0);
-      Action orElse = e.getKey().get(1);
+      Action action = (Action) e.getKey().get(0);
+      Action orElse = (Action) e.getKey().get(1);
       PolicySet.Resolved resolved = resolve(action, orElse, byName, eligible);
+      if (e.getKey().size() > 2) {
+        stickyKeep.put(stickyMap(mark, shift), keep(config, resolved, byName, eligible));
+      }
       sets.add(new PolicySet(action, orElse, mark, table, e.getValue(), resolved));
       markOf.put(e.getKey(), mark);
       rules.add(new Rule(Family.INET, pref - 3, null, mark, config.lbMarkMask(), table, null, proto));
@@ -150,13 +156,88 @@ public final class PolicyPlanner {
           Planner.MAIN_TABLE, null, proto));
     }
     routes.addAll(typed); // after the unicast ones, as they were first written
-    return new PolicyPlan(proto, sets, rules, routes, chain(config, policies, markOf),
-        hooks(config, anyMain, refused));
+    List<String> hooks = hooks(config, anyMain, refused);
+    hooks.addAll(stickyRecords(config, policies, markOf, byName));
+    List<String> chain = chain(config, policies, markOf);
+    return new PolicyPlan(proto, sets, rules, routes, stickyMaps(policies, markOf, shift) + chainText(chain),
+        chain.size(), hooks, stickyKeep);
   }
 
-  /** balanced and main need no table of their own: LB_TABLE and main are there already. */
+  /**
+   * balanced and main need no table of their own: LB_TABLE and main are there already. A sticky
+   * policy has its own mark (its table may be empty, falling through to LB_TABLE), so that the
+   * NAT chain can tell its new connections from others of the same action and record their uplink.
+   */
   private static boolean needsTable(Policy p) {
-    return p.action().kind() != Kind.BALANCED && p.action().kind() != Kind.MAIN;
+    return p.sticky() != null || (p.action().kind() != Kind.BALANCED && p.action().kind() != Kind.MAIN);
+  }
+
+  /** Policies with the same action and last resort share a table and mark; a sticky one has its own. */
+  private static List<Object> key(Policy p) {
+    return p.sticky() == null ? List.of(p.action(), p.orElse()) : List.of(p.action(), p.orElse(), p.name());
+  }
+
+  /** Named by its mark value: stable while the file's order of actions is, whatever the policy is renamed to. */
+  static String stickyMap(long mark, int shift) {
+    return "sticky_" + (mark >>> shift);
+  }
+
+  /**
+   * The uplinks a sticky source may stay on now: those its table holds, or, when it falls through
+   * to the balance, every eligible one. The daemon deletes the entries of every other uplink.
+   */
+  private static java.util.Set<Long> keep(Config config, PolicySet.Resolved resolved, Map<String, Uplink> byName,
+      Set<String> eligible) {
+    java.util.Set<Long> out = new java.util.TreeSet<>();
+    if (!resolved.uplinks().isEmpty()) {
+      resolved.uplinks().forEach(m -> out.add(config.markFor(byName.get(m.iface()).index())));
+    } else if (resolved.type() == null) {
+      byName.values().stream().filter(u -> eligible.contains(u.name()) && u.family() == Family.INET)
+          .forEach(u -> out.add(config.markFor(u.index())));
+    }
+    return out;
+  }
+
+  /**
+   * A sticky policy's source map: source address to the uplink mark its last new connection took,
+   * with the policy's timeout (refreshed by each new connection). It lives in the kernel, so a
+   * daemon restart keeps it; a ruleset replaced for other reasons (a new uplink) starts it empty.
+   */
+  private static String stickyMaps(Policies policies, Map<List<Object>, Long> markOf, int shift) {
+    StringBuilder sb = new StringBuilder();
+    for (Policy p : policies.rules()) {
+      if (p.sticky() != null) {
+        sb.append("\tmap ").append(stickyMap(markOf.get(key(p)), shift)).append(" {\n\t\ttype ipv4_addr : mark\n")
+            .append("\t\tsize ").append(STICKY_SIZE).append("\n\t\tflags dynamic,timeout\n\t\ttimeout ")
+            .append(p.sticky().toSeconds()).append("s\n\t}\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The NAT chain runs for a connection's first packet only: there a sticky policy's new
+   * connection records (or refreshes) its source with the uplink the routes chose. One rule per
+   * uplink: nft 1.0.6 takes no map lookup as a dynamic set's value.
+   */
+  private static List<String> stickyRecords(Config config, Policies policies, Map<List<Object>, Long> markOf,
+      Map<String, Uplink> byName) {
+    List<String> out = new ArrayList<>();
+    String mask = IpCommands.hex(config.lbMarkMask());
+    for (Policy p : policies.rules()) {
+      if (p.sticky() == null) {
+        continue;
+      }
+      long mark = markOf.get(key(p));
+      for (Uplink u : byName.values()) {
+        if (u.family() == Family.INET) {
+          out.add("nat_postrouting: meta mark & " + mask + " == " + IpCommands.hex(mark) + " oifname \"" + u.name()
+              + "\" update @" + stickyMap(mark, config.markShift()) + " { ip saddr : "
+              + IpCommands.hex(config.markFor(u.index())) + " }");
+        }
+      }
+    }
+    return out;
   }
 
   private static int nextFreeTable(Config config, int candidate) {
@@ -220,21 +301,39 @@ public final class PolicyPlanner {
     return out;
   }
 
-  private static String chain(Config config, Policies policies, Map<List<Action>, Long> markOf) {
+  /** The rules of the {@code policies} chain, in order. */
+  private static List<String> chain(Config config, Policies policies, Map<List<Object>, Long> markOf) {
     String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
-    StringBuilder sb = new StringBuilder("\tchain ").append(CHAIN).append(" {\n");
+    List<String> out = new ArrayList<>();
     for (Policy p : policies.rules()) {
-      long mark = switch (p.action().kind()) {
-        case BALANCED -> (long) BALANCED_VALUE << config.markShift();
-        case MAIN -> (long) MAIN_VALUE << config.markShift();
-        default -> markOf.get(List.of(p.action(), p.orElse()));
-      };
+      long mark = markOf.containsKey(key(p)) ? markOf.get(key(p))
+          : (long) (p.action().kind() == Kind.MAIN ? MAIN_VALUE : BALANCED_VALUE) << config.markShift();
+      String comment = " comment \"" + p.name() + "\"";
+      List<String> selectors = selectors(p.match());
+      if (p.sticky() != null) {
+        // A source the map knows takes its uplink's own mark (the fwmark rules then route it by
+        // that uplink's table) and refreshes its entry. The map's value is the whole mark: nft
+        // 1.0.6 cannot OR it into the packet's, so this first packet loses mark bits outside
+        // LB_MARK_MASK (the connection's later packets keep theirs).
+        String map = "@" + stickyMap(mark, config.markShift());
+        for (String sel : selectors) {
+          if (!sel.contains("ip6 ")) {
+            out.add((sel.isEmpty() ? "" : sel + " ") + "meta mark set ip saddr map " + map + " update " + map
+                + " { ip saddr : meta mark } return" + comment);
+          }
+        }
+      }
       String set = "meta mark set meta mark & " + keep + " | " + IpCommands.hex(mark) + " return";
-      for (String selectors : selectors(p.match())) {
-        sb.append("\t\t").append(selectors.isEmpty() ? "" : selectors + " ").append(set)
-            .append(" comment \"").append(p.name()).append("\"\n");
+      for (String sel : selectors) {
+        out.add((sel.isEmpty() ? "" : sel + " ") + set + comment);
       }
     }
+    return out;
+  }
+
+  private static String chainText(List<String> rules) {
+    StringBuilder sb = new StringBuilder("\tchain ").append(CHAIN).append(" {\n");
+    rules.forEach(r -> sb.append("\t\t").append(r).append('\n'));
     return sb.append("\t}\n").toString();
   }
 

@@ -166,4 +166,60 @@ class PoliciesIT {
       assertEquals(pristine, Nb.kernelDump(lab));
     }
   }
+
+  /**
+   * sticky: every new connection of one source takes the uplink its first one took, while a
+   * second source (no rule) is spread by weight; when that uplink fails the source moves as a
+   * whole and stays on its new uplink, also across a daemon restart (the map lives in the kernel)
+   * and after the old uplink returns.
+   */
+  @Test
+  void stickySourceKeepsOneUplinkMovesAsAWholeAndSurvivesARestart() throws Exception {
+    String second = "192.0.2.11";
+    Path file = Files.writeString(tmp.resolve("policies.conf"),
+        "banking src " + Lab.CLIENT_ADDRESS + " -> balanced sticky 600\n");
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      lab.execCheck(lab.clientNs(), "ip", "address", "add", second + "/24", "dev", "eth0");
+      String pristine = Nb.kernelDump(lab);
+      Map<String, String> env = env(file);
+      LabProcess daemon = Nb.daemon(lab, env);
+      try {
+        LoadReport stuck = load(lab, Lab.SERVER_PORT, 200);
+        assertEquals(0, stuck.failed(), stuck.toString());
+        assertEquals(1, stuck.bySource().size(), "one uplink for the sticky source: " + stuck);
+        String first = stuck.bySource().keySet().iterator().next();
+        LoadReport spread = load(lab, Lab.SERVER_PORT, 200, "--bind", second);
+        for (int i = 1; i <= 3; i++) {
+          assertTrue(spread.from(lab.ispPublicAddress(i)) > 30, "the other source is balanced: " + spread);
+        }
+        int lost = lab.uplinkOfPublicAddress(first);
+        lab.carrierDown(lost);
+        Await.until(REACT, "uplink " + lost + " out of LB_TABLE",
+            () -> !Nb.balanced(lab).contains(lab.uplinkName(lost)));
+        LoadReport moved = load(lab, Lab.SERVER_PORT, 200);
+        assertEquals(1, moved.bySource().size(), "moved as a whole: " + moved);
+        assertEquals(0, moved.failed(), moved.toString());
+        String now = moved.bySource().keySet().iterator().next();
+        assertTrue(!now.equals(first), moved.toString());
+
+        signal(daemon, "KILL"); // as a crash: the kernel keeps everything, the sticky map included
+        daemon.waitFor(Duration.ofSeconds(10));
+        daemon.close();
+        daemon = Nb.daemon(lab, env);
+        LoadReport afterRestart = load(lab, Lab.SERVER_PORT, 100);
+        assertEquals(100, afterRestart.from(now), "stays on its new uplink after a restart: " + afterRestart);
+        lab.carrierUp(lost);
+        Await.until(Duration.ofSeconds(10), "uplink " + lost + " back", () -> Nb.balanced(lab).size() == 3);
+        LoadReport afterReturn = load(lab, Lab.SERVER_PORT, 100);
+        assertEquals(100, afterReturn.from(now), "stays while its uplink stays eligible: " + afterReturn);
+        System.out.println("PoliciesIT sticky: " + stuck + "; other source " + spread + "; after the loss " + moved
+            + "; after a restart " + afterRestart + "; after the return " + afterReturn);
+        signal(daemon, "TERM");
+        assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)));
+      } finally {
+        daemon.close();
+      }
+      assertEquals(pristine, Nb.kernelDump(lab));
+    }
+  }
 }

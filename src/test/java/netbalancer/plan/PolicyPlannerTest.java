@@ -117,9 +117,9 @@ class PolicyPlannerTest {
     Config c = Config.of(Map.of("LB_TABLE_BASE", "187", "LB_TABLE", "252",
         "LB_MARK_MASK", "0xff0000"));
     PolicyPlan plan = PolicyPlanner.plan(c, policies(), UPLINKS, ALL);
-    // 187+64 = 251, then 252 is LB_TABLE and 253-255 are the kernel's.
-    assertEquals(List.of(251, 256, 257, 258, 259), plan.sets().stream().map(PolicySet::table).toList());
-    assertEquals(List.of(0x420000L, 0x430000L, 0x440000L, 0x450000L, 0x460000L),
+    // 187+64 = 251, then 252 is LB_TABLE and 253-255 are the kernel's; the sticky balanced one has its own.
+    assertEquals(List.of(251, 256, 257, 258, 259, 260), plan.sets().stream().map(PolicySet::table).toList());
+    assertEquals(List.of(0x420000L, 0x430000L, 0x440000L, 0x450000L, 0x460000L, 0x470000L),
         plan.sets().stream().map(PolicySet::mark).toList());
     for (Rule r : plan.rules()) {
       assertEquals(0xff0000L, r.fwmask());
@@ -134,7 +134,7 @@ class PolicyPlannerTest {
     Config c = Config.of(Map.of("LB_MARK_MASK", "0x3f00"));
     ConfigException e = assertThrows(ConfigException.class, () -> PolicyPlanner.plan(c, policies(), UPLINKS, ALL));
     assertTrue(e.getMessage().startsWith("invalid configuration: LB_MARK_MASK=0x3f00 has room for mark values up to"
-        + " 63; the policies in policies.conf need 70"), e.getMessage());
+        + " 63; the policies in policies.conf need 71"), e.getMessage());
   }
 
   @Test
