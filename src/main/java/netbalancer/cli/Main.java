@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code net-balancer COMMAND}: the entry point of the jar. */
 @Command(name = "net-balancer", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     description = "Use every uplink at once: policy routing and nftables over healthy uplinks.",
-    subcommands = {ApplyCommand.class, CleanupCommand.class, StatusCommand.class, EventsCommand.class, RunCommand.class,
+    subcommands = {ApplyCommand.class, CleanupCommand.class, StatusCommand.class, ExplainCommand.class, EventsCommand.class, RunCommand.class,
         DrainCommand.Drain.class, DrainCommand.Undrain.class, HandoverCommand.class, BenchCommand.class, TestCommand.class, LabCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {

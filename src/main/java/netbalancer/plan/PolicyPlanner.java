@@ -58,12 +58,15 @@ import netbalancer.observe.Rule;
  * and the server see. nat_postrouting accepts a {@code main} packet before it is pinned or
  * translated.
  *
+ * <h2>Sticky</h2>
+ * A sticky policy has its own mark and an nft map, source address to the uplink mark its last
+ * new connection took, with the policy's timeout: {@code policies} gives a known source that
+ * uplink's mark (refreshing the entry), the NAT chain records an unknown one. {@link
+ * PolicyPlan#stickyKeep()} says which uplinks each map may hold now; the daemon deletes the rest.
+ *
  * <h2>Not yet</h2>
- * {@code sticky} is not rendered yet (planned: an nft dynamic map per sticky policy, source
- * address to uplink mark, with the policy's timeout, updated in nat_postrouting and read in
- * {@code policies}; entries of an uplink that leaves eligibility deleted in the same nft
- * transaction). IPv6 tables and rules follow the IPv6 data plane. {@link Planner} calls this and
- * {@link NftRenderer} places the chain and its hooks in our one table.
+ * IPv6: the chain runs for IPv4 packets only (IPv6 ones take the global balance). {@link
+ * Planner} calls this and {@link NftRenderer} places the chain and its hooks in our one table.
  */
 public final class PolicyPlanner {
   static final int BALANCED_VALUE = 64;
@@ -178,7 +181,7 @@ public final class PolicyPlanner {
   }
 
   /** Named by its mark value: stable while the file's order of actions is, whatever the policy is renamed to. */
-  static String stickyMap(long mark, int shift) {
+  public static String stickyMap(long mark, int shift) {
     return "sticky_" + (mark >>> shift);
   }
 

@@ -3,11 +3,14 @@ package netbalancer.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
@@ -60,6 +63,14 @@ class PoliciesIT {
     return lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS, port, n, options);
   }
 
+  /** {@code explain --json} for a TCP flow from the lab's client to its server. */
+  private JsonNode explain(Lab lab, Path file, int port) throws Exception {
+    Result r = Nb.run(lab, env(file), "explain", "--src", Lab.CLIENT_ADDRESS, "--dst", Lab.SERVER_ADDRESS, "--proto",
+        "tcp", "--dport", Integer.toString(port), "--json");
+    assertEquals(0, r.exitCode(), r.stderr());
+    return new ObjectMapper().readTree(r.stdout());
+  }
+
   @Test
   void perPolicyTiersFailoverLastResortAndMainBypassThenCleanup() throws Exception {
     Path file = Files.writeString(tmp.resolve("policies.conf"), FILE);
@@ -76,6 +87,15 @@ class PoliciesIT {
           assertTrue(other.from(lab.ispPublicAddress(i)) > 50, "uplink " + i + " keeps its share: " + other);
         }
         System.out.println("PoliciesIT: all up: voip " + voip + ", guests " + guests + ", other " + other);
+        // explain agrees with what the server saw, for each rule.
+        assertEquals(lab.uplinkName(2), explain(lab, file, VOIP).path("kernel").path("dev").asText());
+        assertEquals(lab.uplinkName(3), explain(lab, file, GUESTS).path("kernel").path("dev").asText());
+        JsonNode office = explain(lab, file, OFFICE);
+        assertEquals("office", office.path("policy").path("name").asText(), office.toString());
+        assertEquals("0x4100", office.path("mark").asText(), office.toString());
+        JsonNode none = explain(lab, file, Lab.SERVER_PORT);
+        assertTrue(none.path("policy").isNull(), none.toString());
+        assertTrue(Set.of("wan1", "wan2", "wan3").contains(none.path("kernel").path("dev").asText()), none.toString());
 
         // main: neither pinned (ct mark 0) nor translated (the reply goes to the client's own address).
         load(lab, OFFICE, 1, "--timeout-ms", "500");
@@ -91,6 +111,10 @@ class PoliciesIT {
         long reactMs = (System.nanoTime() - t0) / 1_000_000;
         LoadReport failedOver = load(lab, VOIP, 100);
         assertEquals(100, failedOver.from(lab.ispPublicAddress(3)), failedOver.toString());
+        JsonNode why = explain(lab, file, VOIP);
+        assertEquals(lab.uplinkName(3), why.path("kernel").path("dev").asText(), why.toString());
+        assertTrue(why.path("uplinks").path("wan2").asText().startsWith("down"), why.toString());
+        assertTrue(why.path("uplinks").path("wan3").asText().startsWith("in use (tier 2"), why.toString());
         LoadReport otherDuring = load(lab, Lab.SERVER_PORT, 100);
         assertEquals(0, otherDuring.failed() + otherDuring.from(lab.ispPublicAddress(2)), otherDuring.toString());
 
@@ -107,6 +131,10 @@ class PoliciesIT {
         LoadReport refused = load(lab, GUESTS, 20, "--timeout-ms", "10000");
         long refusedMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(20, refused.failed(), "never leaks out of another uplink: " + refused);
+        JsonNode unreachable = explain(lab, file, GUESTS);
+        assertTrue(unreachable.path("route").asText().startsWith("unreachable"), unreachable.toString());
+        // The input path's answer for an unreachable route: EHOSTUNREACH.
+        assertTrue(unreachable.path("kernel").path("error").asText().contains("No route to host"), unreachable.toString());
         System.out.println("PoliciesIT: voip failover in " + reactMs + " ms; 20 refused guests connections took "
             + refusedMs + " ms, one working connection " + baselineMs + " ms");
         assertTrue(refusedMs < baselineMs + 3000, "fails fast: " + refusedMs + " ms against " + baselineMs);
