@@ -1,6 +1,7 @@
 package netbalancer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -54,6 +55,15 @@ final class StatusTable {
       sb.append("(no uplinks: no default route in the main table and none in UPLINKS)\n");
     }
     sb.append("* = in LB_TABLE (takes new connections); ipv6: the uplink's IPv6 side, in LB_TABLE's IPv6 route\n");
+    for (JsonNode p : doc.path("policies")) {
+      List<String> ups = new java.util.ArrayList<>();
+      p.path("uplinks").forEach(u -> ups.add(u.asText()));
+      String route = p.path("route").asText();
+      sb.append(String.format("policy %-15s %s%s%n", p.path("name").asText(),
+          route.equals("uplinks") ? String.join(",", ups) : route.equals("balanced") ? "balanced ("
+              + (ups.isEmpty() ? "none" : String.join(",", ups)) + ")" : route,
+          p.path("fallback").asBoolean() ? "  (fallback: its uplinks are not eligible)" : ""));
+    }
     if (!fromDaemon) {
       sb.append("(no daemon running: state from carrier alone)\n");
     } else if (doc.path("failOpen").asBoolean()) {

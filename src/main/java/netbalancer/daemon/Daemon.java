@@ -41,6 +41,8 @@ public final class Daemon {
   private final Supplier<Config> reload;
   private final Function<Config, Policies> policyLoader;
   private volatile Policies policies;
+  /** Each policy's uplinks in use at the last pass (loop thread only). */
+  private Map<String, Object> policyUse = Map.of();
   private final CommandRunner runner = new ProcessRunner();
   /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
   private static final Duration HANDOVER_WINDOW = Duration.ofMinutes(10);
@@ -223,8 +225,9 @@ public final class Daemon {
       Reconciler.Outcome o = reconciler.reconcile();
       status.record(o, reconciler.drained());
       events.record(o.transitions(), config::tierOf, o.plan().balanced());
-      o.transitions().forEach(t -> fireHooks(t, o.plan().balanced()));
-      o.transitions6().forEach(t -> fireHooks(t, o.plan().balanced6()));
+      List<String> policiesChanged = policiesChanged(o.plan());
+      o.transitions().forEach(t -> fireHooks(t, o.plan().balanced(), policiesChanged));
+      o.transitions6().forEach(t -> fireHooks(t, o.plan().balanced6(), policiesChanged));
       if (config.metricsEnabled() && (!o.transitions().isEmpty() || !o.transitions6().isEmpty())) {
         // States now; traffic as last collected: listing conntrack and nft here would hold up the
         // next event's pass. The 5 s beat brings traffic up to date.
@@ -239,9 +242,19 @@ public final class Daemon {
     }
   }
 
-  private void fireHooks(Transition t, List<String> balanced) {
+  private void fireHooks(Transition t, List<String> balanced, List<String> policiesChanged) {
     hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(), t.from() == null ? "" : t.from().wireName(),
-        t.reason(), config.tierOf(t.uplink()), balanced, t.family());
+        t.reason(), config.tierOf(t.uplink()), balanced, t.family(), policiesChanged);
+  }
+
+  /** The policies whose uplinks in use (or fallback) differ from the last pass's, for NB_POLICIES. */
+  private List<String> policiesChanged(netbalancer.plan.Plan plan) {
+    Map<String, Object> now = new java.util.LinkedHashMap<>();
+    DaemonStatus.policies(plan).forEach(row -> now.put((String) row.get("name"), row));
+    List<String> changed = now.entrySet().stream().filter(e -> !e.getValue().equals(policyUse.get(e.getKey())))
+        .map(Map.Entry::getKey).toList();
+    policyUse = now;
+    return changed;
   }
 
   /**

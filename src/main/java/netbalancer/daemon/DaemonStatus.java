@@ -16,6 +16,7 @@ import netbalancer.config.Config;
 import netbalancer.health.HealthSnapshot;
 import netbalancer.plan.IpCommands;
 import netbalancer.plan.Plan;
+import netbalancer.plan.PolicyPlan;
 import netbalancer.plan.Uplink;
 import netbalancer.plan.UplinkState;
 
@@ -122,6 +123,9 @@ public final class DaemonStatus {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("uplinks", rows);
     doc.put("failOpen", s.plan() != null && s.plan().failOpen());
+    if (s.plan() != null && !s.plan().policies().inUse().isEmpty()) {
+      doc.put("policies", policies(s.plan()));
+    }
     doc.put("failovers", s.failovers());
     doc.put("reconciles", s.reconciles());
     doc.put("lastReconcileMillis", s.lastDurationNanos() / 1e6);
@@ -131,6 +135,24 @@ public final class DaemonStatus {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Each policy with the uplinks it sends new connections to now ({@code balanced}: LB_TABLE's)
+   * and whether its last resort decides; only with a policies file, so the document is otherwise
+   * as before.
+   */
+  static List<Map<String, Object>> policies(Plan plan) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (PolicyPlan.InUse p : plan.policies().inUse()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("name", p.policy());
+      row.put("route", p.route());
+      row.put("uplinks", p.route().equals("balanced") ? plan.balanced() : p.uplinks());
+      row.put("fallback", p.fallback());
+      out.add(row);
+    }
+    return out;
   }
 
   private static Map<String, Object> ipv6(Uplink u, Snapshot s, HealthSnapshot h) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import netbalancer.config.Config;
 import netbalancer.health.HealthSnapshot;
 import netbalancer.metrics.MetricsInput;
+import netbalancer.metrics.PolicyMetrics;
 import netbalancer.metrics.UplinkMetrics;
 import netbalancer.plan.Uplink;
 
@@ -30,6 +31,18 @@ final class MetricsBridge {
     }
     return new MetricsInput(uplinks, s.failovers(), s.lastDurationNanos() / 1e9,
         s.lastSuccess() == null ? 0 : s.lastSuccess().toEpochMilli() / 1e3, s.reconciles(), s.failures(),
-        s.plan() != null && s.plan().failOpen());
+        s.plan() != null && s.plan().failOpen(), policies(s));
+  }
+
+  private static List<PolicyMetrics> policies(DaemonStatus.Snapshot s) {
+    if (s.plan() == null) {
+      return List.of();
+    }
+    return DaemonStatus.policies(s.plan()).stream().map(row -> new PolicyMetrics((String) row.get("name"),
+        uplinkNames(row.get("uplinks")), (Boolean) row.get("fallback"))).toList();
+  }
+
+  private static List<String> uplinkNames(Object list) {
+    return ((List<?>) list).stream().map(Object::toString).toList();
   }
 }

@@ -19,7 +19,7 @@ import netbalancer.system.Ticker;
 
 /**
  * Runs the executables in HOOKS_DIR when an uplink changes state, with NB_INTERFACE, NB_STATE,
- * NB_PREVIOUS_STATE, NB_REASON, NB_TIER, NB_BALANCED and NB_FAMILY added to their environment. {@link #fire} only queues the event:
+ * NB_PREVIOUS_STATE, NB_REASON, NB_TIER, NB_BALANCED, NB_FAMILY and NB_POLICIES added to their environment. {@link #fire} only queues the event:
  * one worker thread runs the hooks of one event after another, in name order, each killed with
  * its descendants at HOOK_TIMEOUT, so a stuck hook delays later hooks by at most that much and
  * the daemon, and a failover, not at all.
@@ -78,7 +78,13 @@ public final class HookRunner implements AutoCloseable {
    */
   public void fire(String iface, String newState, String previousState, String reason, int tier,
       List<String> balanced, String family) {
-    HookEvent e = new HookEvent(iface, newState, previousState, reason, tier, balanced, family);
+    fire(iface, newState, previousState, reason, tier, balanced, family, List.of());
+  }
+
+  /** As above, with NB_POLICIES: the traffic policies whose uplinks in use changed in the same pass. */
+  public void fire(String iface, String newState, String previousState, String reason, int tier,
+      List<String> balanced, String family, List<String> policies) {
+    HookEvent e = new HookEvent(iface, newState, previousState, reason, tier, balanced, family, policies);
     pending.incrementAndGet();
     try {
       worker.execute(() -> {

@@ -193,7 +193,7 @@ public final class Metrics implements AutoCloseable {
     }
     return new MetricsInput(ups, totals.advance("", "failovers", in.failoversTotal()), in.lastReconcileSeconds(),
         in.lastSuccessEpochSeconds(), totals.advance("", "reconciles", in.reconcilesTotal()),
-        totals.advance("", "reconcile_failures", in.reconcileFailuresTotal()), in.failOpen());
+        totals.advance("", "reconcile_failures", in.reconcileFailuresTotal()), in.failOpen(), in.policies());
   }
 
   /** Logs the first failure and the recovery only: this runs on every update. */

@@ -86,6 +86,21 @@ final class MetricsCollector implements MultiCollector {
     out.add(counter("load_balancer_uplink_receive_bytes_total", "Bytes received through the uplink.",
         perUplinkCounter(ups, UplinkMetrics::rxBytes)));
 
+    // Per traffic policy (none without a policies file: the families are then left out below).
+    List<GaugeDataPointSnapshot> inUse = new ArrayList<>();
+    List<GaugeDataPointSnapshot> fallback = new ArrayList<>();
+    for (PolicyMetrics p : in.policies()) {
+      fallback.add(gaugePoint(Labels.of("policy", p.name()), p.fallback() ? 1 : 0));
+      for (UplinkMetrics u : ups) {
+        inUse.add(gaugePoint(Labels.of("policy", p.name(), "interface", u.name()), p.uplinks().contains(u.name()) ? 1 : 0));
+      }
+    }
+    out.add(gauge("load_balancer_policy_uplink_in_use",
+        "1 if the policy sends its new connections to the uplink now (LB_TABLE's uplinks for balanced), else 0.",
+        inUse));
+    out.add(gauge("load_balancer_policy_fallback",
+        "1 while none of the policy's own uplinks is eligible and its else action decides, else 0.", fallback));
+
     out.add(counter("load_balancer_failovers_total", "Uplinks that stopped taking new connections.",
         List.of(counterPoint(Labels.EMPTY, in.failoversTotal()))));
     out.add(gauge("load_balancer_reconcile_duration_seconds", "Duration of the last reconcile pass.",

@@ -13,12 +13,22 @@ import java.util.List;
  * @param reconcilesTotal         passes run
  * @param reconcileFailuresTotal  passes that failed
  * @param failOpen                no uplink is healthy and LB_TABLE holds every uplink with carrier
+ * @param policies                the traffic policies in file order (none without a policies file)
  */
 public record MetricsInput(List<UplinkMetrics> uplinks, long failoversTotal, double lastReconcileSeconds,
-    double lastSuccessEpochSeconds, long reconcilesTotal, long reconcileFailuresTotal, boolean failOpen) {
+    double lastSuccessEpochSeconds, long reconcilesTotal, long reconcileFailuresTotal, boolean failOpen,
+    List<PolicyMetrics> policies) {
 
   public MetricsInput {
     uplinks = List.copyOf(uplinks);
+    policies = List.copyOf(policies);
+  }
+
+  /** Without policies. */
+  public MetricsInput(List<UplinkMetrics> uplinks, long failoversTotal, double lastReconcileSeconds,
+      double lastSuccessEpochSeconds, long reconcilesTotal, long reconcileFailuresTotal, boolean failOpen) {
+    this(uplinks, failoversTotal, lastReconcileSeconds, lastSuccessEpochSeconds, reconcilesTotal,
+        reconcileFailuresTotal, failOpen, List.of());
   }
 
   /** Not failing open. */

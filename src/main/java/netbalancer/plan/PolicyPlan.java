@@ -19,11 +19,27 @@ import netbalancer.observe.Rule;
  * @param chainRules how many rules the {@code policies} chain holds
  * @param nftHooks rules for the existing chains, each "CHAIN: RULE" (prerouting, output, nat_postrouting)
  * @param stickyKeep per sticky map, the uplink marks its entries may hold now (the others' are deleted)
+ * @param inUse  every policy in file order with what it uses now, for status, metrics and hooks
  */
 public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, List<Route> routes, String nftDefinitions,
-    int chainRules, List<String> nftHooks, Map<String, Set<Long>> stickyKeep) {
+    int chainRules, List<String> nftHooks, Map<String, Set<Long>> stickyKeep, List<InUse> inUse) {
 
-  public static final PolicyPlan NONE = new PolicyPlan(0, List.of(), List.of(), List.of(), "", 0, List.of(), Map.of());
+  public static final PolicyPlan NONE = new PolicyPlan(0, List.of(), List.of(), List.of(), "", 0, List.of(), Map.of(),
+      List.of());
+
+  /**
+   * What one policy uses now.
+   *
+   * @param uplinks  the uplinks its table holds (empty for the balance, main, unreachable, blackhole)
+   * @param route    {@code uplinks}, {@code balanced} (LB_TABLE's uplinks, also after a fall-through),
+   *                 {@code main}, {@code unreachable} or {@code blackhole}
+   * @param fallback its own uplinks are all ineligible: its {@code else} decides
+   */
+  public record InUse(String policy, List<String> uplinks, String route, boolean fallback) {
+    public InUse {
+      uplinks = List.copyOf(uplinks);
+    }
+  }
 
   public PolicyPlan {
     sets = List.copyOf(sets);
@@ -33,6 +49,7 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
     Map<String, Set<Long>> copy = new java.util.LinkedHashMap<>();
     stickyKeep.forEach((k, v) -> copy.put(k, Set.copyOf(v)));
     stickyKeep = java.util.Collections.unmodifiableMap(copy);
+    inUse = List.copyOf(inUse);
   }
 
   /** The rules (added) and routes (replaced, typed unreachable/blackhole ones last), as ip batch lines. */

@@ -74,9 +74,16 @@ class PoliciesIT {
   @Test
   void perPolicyTiersFailoverLastResortAndMainBypassThenCleanup() throws Exception {
     Path file = Files.writeString(tmp.resolve("policies.conf"), FILE);
+    Path hooks = Files.createDirectory(tmp.resolve("hooks.d"));
+    Path events = tmp.resolve("events.txt");
+    Path hook = hooks.resolve("50-notify");
+    Files.writeString(hook, "#!/bin/sh\necho \"$NB_INTERFACE $NB_STATE [$NB_POLICIES]\" >> '" + events + "'\n");
+    Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Map<String, String> env = env(file);
+    env.put("HOOKS_DIR", hooks.toString());
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers(Lab.SERVER_PORT, VOIP, GUESTS, OFFICE)) {
       String pristine = Nb.kernelDump(lab);
-      try (LabProcess daemon = Nb.daemon(lab, env(file))) {
+      try (LabProcess daemon = Nb.daemon(lab, env)) {
         LoadReport voip = load(lab, VOIP, 300);
         assertEquals(300, voip.from(lab.ispPublicAddress(2)), "the first tier takes every one: " + voip);
         LoadReport guests = load(lab, GUESTS, 50);
@@ -111,6 +118,12 @@ class PoliciesIT {
         long reactMs = (System.nanoTime() - t0) / 1_000_000;
         LoadReport failedOver = load(lab, VOIP, 100);
         assertEquals(100, failedOver.from(lab.ispPublicAddress(3)), failedOver.toString());
+        // status lists each policy with its uplinks in use; the hook is told which policies moved.
+        JsonNode status = new ObjectMapper().readTree(Nb.run(lab, env, "status", "--json").stdout());
+        Map<String, String> inUse = new LinkedHashMap<>();
+        status.path("policies").forEach(p -> inUse.put(p.path("name").asText(), p.path("uplinks").toString()));
+        assertEquals(Map.of("voip", "[\"wan3\"]", "office", "[]", "guests", "[\"wan3\"]"), inUse, status.toString());
+        Await.until(REACT, "the hook ran", () -> Await.textOf(events).contains("wan2 down [voip]"));
         JsonNode why = explain(lab, file, VOIP);
         assertEquals(lab.uplinkName(3), why.path("kernel").path("dev").asText(), why.toString());
         assertTrue(why.path("uplinks").path("wan2").asText().startsWith("down"), why.toString());

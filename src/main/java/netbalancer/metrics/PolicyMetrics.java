@@ -1,0 +1,17 @@
+package netbalancer.metrics;
+
+import java.util.List;
+
+/**
+ * One traffic policy as the metrics show it.
+ *
+ * @param name     the policy's name in POLICIES_FILE
+ * @param uplinks  the uplinks its new connections go to now (LB_TABLE's for balanced; none for
+ *                 main, unreachable, blackhole)
+ * @param fallback its own uplinks are all ineligible and its {@code else} decides
+ */
+public record PolicyMetrics(String name, List<String> uplinks, boolean fallback) {
+  public PolicyMetrics {
+    uplinks = List.copyOf(uplinks);
+  }
+}

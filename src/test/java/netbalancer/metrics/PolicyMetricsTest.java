@@ -1,0 +1,42 @@
+package netbalancer.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class PolicyMetricsTest {
+  private static Map<String, Double> series(MetricsInput in, String family) {
+    Map<String, Double> out = new TreeMap<>();
+    for (MetricSnapshot s : new MetricsCollector(() -> in).collect()) {
+      if (s.getMetadata().getPrometheusName().equals(family)) {
+        for (GaugeSnapshot.GaugeDataPointSnapshot p : ((GaugeSnapshot) s).getDataPoints()) {
+          out.put(p.getLabels().toString(), p.getValue());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void eachPolicySaysItsUplinksInUseAndWhetherItsLastResortDecides() {
+    MetricsInput in = new MetricsInput(List.of(Inputs.uplink("wan1", "up", true, 0, 0),
+        Inputs.uplink("wan2", "down", false, 0, 0)), 1, 0.004, 1.7e9, 3, 0, false,
+        List.of(new PolicyMetrics("voip", List.of("wan1"), true)));
+    assertEquals(Map.of("{policy=\"voip\"}", 1.0), series(in, "load_balancer_policy_fallback"));
+    assertEquals(Map.of("{interface=\"wan1\",policy=\"voip\"}", 1.0, "{interface=\"wan2\",policy=\"voip\"}", 0.0),
+        series(in, "load_balancer_policy_uplink_in_use"));
+  }
+
+  @Test
+  void withoutPoliciesNoPolicySeries() {
+    MetricsInput in = Inputs.input(0, Inputs.uplink("wan1", "up", true, 0, 0));
+    assertFalse(new MetricsCollector(() -> in).collect().stream()
+        .anyMatch(s -> s.getMetadata().getPrometheusName().startsWith("load_balancer_policy")));
+  }
+}
