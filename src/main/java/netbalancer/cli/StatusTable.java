@@ -59,10 +59,13 @@ final class StatusTable {
       List<String> ups = new java.util.ArrayList<>();
       p.path("uplinks").forEach(u -> ups.add(u.asText()));
       String route = p.path("route").asText();
-      sb.append(String.format("policy %-15s %s%s%n", p.path("name").asText(),
+      List<String> absent = new java.util.ArrayList<>();
+      p.path("absent").forEach(u -> absent.add(u.asText()));
+      sb.append(String.format("policy %-15s %s%s%s%n", p.path("name").asText(),
           route.equals("uplinks") ? String.join(",", ups) : route.equals("balanced") ? "balanced ("
               + (ups.isEmpty() ? "none" : String.join(",", ups)) + ")" : route,
-          p.path("fallback").asBoolean() ? "  (fallback: its uplinks are not eligible)" : ""));
+          p.path("fallback").asBoolean() ? "  (fallback: its uplinks are not eligible)" : "",
+          absent.isEmpty() ? "" : "  (not uplinks now: " + String.join(",", absent) + ")"));
     }
     if (!fromDaemon) {
       sb.append("(no daemon running: state from carrier alone)\n");

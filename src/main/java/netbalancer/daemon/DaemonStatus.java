@@ -150,6 +150,7 @@ public final class DaemonStatus {
       row.put("route", p.route());
       row.put("uplinks", p.route().equals("balanced") ? plan.balanced() : p.uplinks());
       row.put("fallback", p.fallback());
+      row.put("absent", p.absent());
       out.add(row);
     }
     return out;

@@ -34,10 +34,12 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
    * @param route    {@code uplinks}, {@code balanced} (LB_TABLE's uplinks, also after a fall-through),
    *                 {@code main}, {@code unreachable} or {@code blackhole}
    * @param fallback its own uplinks are all ineligible: its {@code else} decides
+   * @param absent   uplinks the policy names that are not uplinks now (valid: USB and LTE come and go)
    */
-  public record InUse(String policy, List<String> uplinks, String route, boolean fallback) {
+  public record InUse(String policy, List<String> uplinks, String route, boolean fallback, List<String> absent) {
     public InUse {
       uplinks = List.copyOf(uplinks);
+      absent = List.copyOf(absent);
     }
   }
 

@@ -163,22 +163,24 @@ public final class PolicyPlanner {
     hooks.addAll(stickyRecords(config, policies, markOf, byName));
     List<String> chain = chain(config, policies, markOf);
     return new PolicyPlan(proto, sets, rules, routes, stickyMaps(policies, markOf, shift) + chainText(chain),
-        chain.size(), hooks, stickyKeep, inUse(policies, sets));
+        chain.size(), hooks, stickyKeep, inUse(policies, sets, byName));
   }
 
-  private static List<PolicyPlan.InUse> inUse(Policies policies, List<PolicySet> sets) {
+  private static List<PolicyPlan.InUse> inUse(Policies policies, List<PolicySet> sets, Map<String, Uplink> byName) {
     List<PolicyPlan.InUse> out = new ArrayList<>();
     for (Policy p : policies.rules()) {
+      List<String> absent = java.util.stream.Stream.concat(p.action().uplinks().stream(), p.orElse().uplinks().stream())
+          .filter(n -> !byName.containsKey(n)).distinct().toList();
       PolicySet set = sets.stream().filter(s -> s.policies().contains(p.name())).findFirst().orElse(null);
       if (set == null) {
-        out.add(new PolicyPlan.InUse(p.name(), List.of(), p.action().kind().word(), false));
+        out.add(new PolicyPlan.InUse(p.name(), List.of(), p.action().kind().word(), false, absent));
         continue;
       }
       PolicySet.Resolved r = set.resolved();
       String route = !r.uplinks().isEmpty() ? "uplinks" : r.type() != null ? r.type()
           : set.orElse().kind() == Kind.MAIN ? "main" : "balanced";
       out.add(new PolicyPlan.InUse(p.name(), r.uplinks().stream().map(Member::iface).toList(), route,
-          r.fallback() && p.action().kind() == Kind.UPLINKS));
+          r.fallback() && p.action().kind() == Kind.UPLINKS, absent));
     }
     return out;
   }

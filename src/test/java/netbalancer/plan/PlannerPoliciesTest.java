@@ -88,4 +88,13 @@ class PlannerPoliciesTest {
     assertTrue(d.ipBatch().contains("route replace unreachable default table " + guestsTable + " proto "
         + CONFIG.lbRtProto()), d.ipBatch().toString());
   }
+
+  @Test
+  void aPolicyNamingAnInterfaceThatIsNoUplinkNowIsValidAndSaysSo() {
+    Policies p = PolicyLoader.parse("lte  proto tcp dport 25 -> lte0 > wan2\n", "policies.conf");
+    PolicyPlan.InUse lte = plan(p, kernel(), Map.of()).policies().inUse().get(0);
+    assertEquals(List.of("lte0"), lte.absent());
+    assertEquals(List.of("wan2"), lte.uplinks());
+    assertTrue(lte.fallback() == false);
+  }
 }
