@@ -89,7 +89,7 @@ final class Keys {
   static final Key<Duration> DEBOUNCE_TIME = add("DEBOUNCE_TIME", MONITOR, "2",
       "Seconds to wait after network events before reconfiguration", seconds(0, false, 3600));
   static final Key<Duration> RESYNC_INTERVAL = add("RESYNC_INTERVAL", MONITOR, "30",
-      "Seconds between full re-reads of the kernel's state, in case an event was missed",
+      "Seconds between re-reads of our own kernel state (tables, rules, nft), in case an event was missed",
       seconds(0, true, 86400));
 
   static final Key<Boolean> HEALTH_CHECK_ENABLED = add("HEALTH_CHECK_ENABLED", HEALTH, "true",

@@ -9,13 +9,14 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netbalancer.log.Log;
 import netbalancer.observe.Family;
+import netbalancer.observe.MainPart;
 
 /**
  * Runs a kernel event stream ({@code ip monitor …}, {@code nft monitor …}) and turns the lines
@@ -25,11 +26,14 @@ import netbalancer.observe.Family;
  *
  * <p>Route events are sorted before they wake anyone: a router that carries a routing feed sees
  * many route changes a second, none of which the balancer cares about. What counts: a default
- * route of the main table and a connected ({@code proto kernel}) route of the main table (both
- * also tell the observer that its kept view of the main table is stale), a route in one of our
- * tables, and the deletion of one of ours. Our own additions are echoes and are skipped. Lines of
- * {@code ip monitor label} carry their kind ({@code [ROUTE]}); continuation lines (a multipath
- * route's {@code nexthop …}) belong to the line before.
+ * route of the main table and a connected ({@code proto kernel}) route of the main table (each
+ * also tells the observer that that part of its kept view of the main table is stale, for the
+ * line's family), a route in one of our tables, and the deletion of one of ours. Our own
+ * additions are echoes and are skipped. Lines of {@code ip monitor label} carry their kind
+ * ({@code [ROUTE]}); continuation lines (a multipath route's {@code nexthop …}) belong to the line
+ * before. When the kernel dropped events because ip read too slowly (a feed's burst filled the
+ * socket), ip says so ({@code netlink receive error … (105)}, ENOBUFS) and goes on: everything kept
+ * is stale then, as after a restart.
  */
 final class KernelMonitor implements AutoCloseable {
   private static final Pattern LABEL = Pattern.compile("^\\[([A-Z]+)\\]");
@@ -37,6 +41,7 @@ final class KernelMonitor implements AutoCloseable {
   private static final Pattern PROTO = Pattern.compile(" proto (\\d+)\\b");
   private static final int KERNEL_PROTO = 2;
   private static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
+  private static final Set<MainPart> ALL_PARTS = Collections.unmodifiableSet(EnumSet.allOf(MainPart.class));
 
   /** What a line is worth. */
   enum Kind {
@@ -44,8 +49,12 @@ final class KernelMonitor implements AutoCloseable {
     IGNORED,
     /** Wakes the reconciler. */
     SIGNAL,
-    /** Wakes the reconciler and makes the main table's view stale. */
-    MAIN
+    /** Wakes the reconciler and makes the main table's defaults stale. */
+    MAIN_DEFAULTS,
+    /** Wakes the reconciler and makes the main table's connected routes stale. */
+    MAIN_CONNECTED,
+    /** Events were lost: wakes the reconciler and makes all of the main table's view stale. */
+    LOST
   }
 
   private final List<String> argv;
@@ -53,13 +62,13 @@ final class KernelMonitor implements AutoCloseable {
   private final int rtProto;
   private final IntPredicate ourTable;
   private final Predicate<NeighborEvent> neighborOfInterest;
-  private final Consumer<Set<Family>> mainChanged;
+  private final BiConsumer<Set<Family>, Set<MainPart>> mainChanged;
   private final Thread thread;
   private volatile Process process;
   private volatile boolean closed;
 
   private KernelMonitor(List<String> argv, int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> neighborOfInterest,
-      Consumer<Set<Family>> mainChanged, Runnable signal) {
+      BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable signal) {
     this.argv = List.copyOf(argv);
     this.signal = signal;
     this.rtProto = rtProto;
@@ -76,11 +85,11 @@ final class KernelMonitor implements AutoCloseable {
    *
    * @param rtProto     the protocol of our routes
    * @param ourTable    whether a table number is one of ours
-   * @param mainChanged told which families' main-table defaults or connected routes may have
-   *                    changed (both when the monitor (re)starts: it saw nothing meanwhile)
+   * @param mainChanged told which parts of which families' main table may have changed (all when
+   *                    the monitor (re)starts or lost events: it saw nothing meanwhile)
    */
   static KernelMonitor ip(int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway,
-      Consumer<Set<Family>> mainChanged,
+      BiConsumer<Set<Family>, Set<MainPart>> mainChanged,
       Runnable signal) {
     return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "route", "rule", "neigh", "label"),
         rtProto, ourTable, gateway, mainChanged, signal);
@@ -88,7 +97,7 @@ final class KernelMonitor implements AutoCloseable {
 
   /** Tables added or deleted: notices our nft table deleted by someone else at once. */
   static KernelMonitor nftTables(Runnable signal) {
-    return new KernelMonitor(List.of("nft", "monitor", "tables"), -1, t -> false, key -> true, families -> { }, signal);
+    return new KernelMonitor(List.of("nft", "monitor", "tables"), -1, t -> false, key -> true, (families, parts) -> { }, signal);
   }
 
   /** Whether a line of monitor output should wake the reconciler (ignoring continuations). */
@@ -107,6 +116,9 @@ final class KernelMonitor implements AutoCloseable {
     }
     if (kind.equals("ROUTE")) {
       return route(text);
+    }
+    if (kind.isEmpty() && line.startsWith("netlink receive error")) {
+      return Kind.LOST;
     }
     // Links, addresses, rules: few, and each may matter; our own rules' additions are echoes.
     return rtProto > 0 && text.contains(" proto " + rtProto) && !text.startsWith("Deleted") ? Kind.IGNORED : Kind.SIGNAL;
@@ -141,7 +153,7 @@ final class KernelMonitor implements AutoCloseable {
       return deleted ? Kind.SIGNAL : Kind.IGNORED; // ours: an addition is our own echo
     }
     if (!t.find()) { // ip leaves the main table out
-      return body.startsWith("default ") || proto == KERNEL_PROTO ? Kind.MAIN : Kind.IGNORED;
+      return body.startsWith("default ") ? Kind.MAIN_DEFAULTS : proto == KERNEL_PROTO ? Kind.MAIN_CONNECTED : Kind.IGNORED;
     }
     return ourTable.test(Integer.parseInt(t.group(1))) ? Kind.SIGNAL : Kind.IGNORED;
   }
@@ -157,7 +169,7 @@ final class KernelMonitor implements AutoCloseable {
             .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
         // The monitor is running: anything that changed before it started is caught by one pass now.
-        mainChanged.accept(BOTH);
+        mainChanged.accept(BOTH, ALL_PARTS);
         signal.run();
         try (BufferedReader in = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -167,8 +179,13 @@ final class KernelMonitor implements AutoCloseable {
               continue; // a continuation: its first line was judged already
             }
             Kind k = classify(line);
-            if (k == Kind.MAIN) {
-              mainChanged.accept(routeFamilies(line));
+            if (k == Kind.MAIN_DEFAULTS) {
+              mainChanged.accept(routeFamilies(line), EnumSet.of(MainPart.DEFAULTS));
+            } else if (k == Kind.MAIN_CONNECTED) {
+              mainChanged.accept(routeFamilies(line), EnumSet.of(MainPart.CONNECTED));
+            } else if (k == Kind.LOST) {
+              Log.warn("%s lost kernel events (%s); reading the main table again", argv.get(0), line.strip());
+              mainChanged.accept(BOTH, ALL_PARTS);
             }
             if (k != Kind.IGNORED) {
               signal.run();

@@ -3,7 +3,6 @@ package netbalancer.observe;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,22 +17,27 @@ import netbalancer.system.CommandRunner;
 /**
  * Reads the part of the kernel's state the balancer needs — never every route of every table: a
  * router that also carries a routing feed has up to a million routes in its main table, and one
- * {@code route show table all} of them was 90 MB of JSON. What is read, each filtered by the
- * kernel where it can (iproute2 6.1 asks the kernel for table, protocol and device; strict
- * checking):
+ * {@code route show table all} of them was 90 MB of JSON. What is read:
  * <ul>
- *   <li>links and addresses; policy rules (small);
- *   <li>our routes: {@code route show table T proto P} for each of our tables (a table that does
- *       not exist answers an empty list); on the first read and after {@link #resync()},
- *       {@code route show table all proto P} (0.1 s at 1 000 000 routes) also finds ours in a
- *       table the configuration no longer names (a reload, a restart with other tables);
- *   <li>the main table's view: its default routes and its connected ({@code proto kernel}) routes.
- *       The connected ones the kernel filters. For the defaults no kernel filter fits (their
- *       protocol is anyone's: dhcp, static, boot, a BGP feed's), so the kernel sends all of main
- *       and ip keeps the defaults: 0.5 s at 1 000 000 routes. The daemon's observer therefore
- *       keeps this view until {@link #mainChanged()} says a route event may have changed it;
- *   <li>the neighbors on the devices of the default routes (the gateways' devices);
- *   <li>our nft table, in a second subprocess.
+ *   <li>links and addresses, policy rules, and the neighbors on the devices of the default routes
+ *       (the gateways' devices): one {@code ip -batch} per family (all small);
+ *   <li>every route query on its own, never in a batch: iproute2 6.1 turns on the kernel's strict
+ *       checking of dump requests (which makes the kernel filter by table, protocol and device)
+ *       for a single command only, not in {@code -batch} mode. There, each route query was a dump
+ *       of every route of every table that ip then filtered (0.43 s each at 1 000 000 routes,
+ *       seen in strace: no NETLINK_GET_STRICT_CHK). Alone, a query of one small table of ours
+ *       takes the kernel no time at any size;
+ *   <li>our routes: {@code route show table T proto P} for each table of ours known to exist (our
+ *       rules look it up, or the last read found ours in it); on the first read,
+ *       {@code route show table all proto P} (one walk of every table, ~0.1 s at 1 000 000
+ *       routes) also finds ours in a table the configuration no longer names;
+ *   <li>the main table's view ({@link MainPart}): its connected routes ({@code proto kernel},
+ *       kernel-filtered: one walk of main, ~0.05 s at 1 000 000 routes) and its default routes
+ *       (no kernel filter fits: their protocol is anyone's, dhcp, static, ra, a BGP feed's; the
+ *       kernel sends all of main and ip keeps the defaults, ~0.25 s at 1 000 000 routes). The
+ *       daemon's observer keeps each part until {@link #mainChanged} says a route event may have
+ *       changed it (see docs/design.md, "The main table's view");
+ *   <li>our nft table.
  * </ul>
  * Answers are parsed streaming, one element at a time.
  */
@@ -51,12 +55,15 @@ public final class KernelObserver {
   private static final List<String> IP = List.of("ip", "-j", "-d", "-N", "-4", "-force", "-batch", "-");
   /**
    * The IPv6 half, a second subprocess: a batch line cannot switch family. Its addresses are
-   * added to the links the IPv4 read found; its rules and routes are kept apart by family.
+   * added to the links the IPv4 read found; its rules are kept apart by family.
    */
   private static final List<String> IP6 = List.of("ip", "-j", "-d", "-N", "-6", "-force", "-batch", "-");
 
-  /** The main table as far as we look at it: default routes and connected prefixes. */
+  /** One part of one family's main table, as last read. */
   private record MainView(List<Route> routes, long generation) {
+  }
+
+  private record Slot(Family family, MainPart part) {
   }
 
   private static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
@@ -66,12 +73,11 @@ public final class KernelObserver {
   private final List<Integer> ownTables;
   private final boolean keepMain;
   /**
-   * Per family, so an event of one (a carrier loss deletes the uplink's IPv6 connected route)
-   * never re-reads the other, whose main table may hold a routing feed's million routes.
+   * Per family and part, so an event of one (a carrier loss deletes the uplink's IPv6 connected
+   * route) never re-reads another, whose main table may hold a routing feed's million routes.
    */
-  private final Map<Family, AtomicLong> mainGeneration = new EnumMap<>(Map.of(Family.INET, new AtomicLong(),
-      Family.INET6, new AtomicLong()));
-  private final Map<Family, MainView> main = new ConcurrentHashMap<>();
+  private final Map<Slot, AtomicLong> mainGeneration = new ConcurrentHashMap<>();
+  private final Map<Slot, MainView> main = new ConcurrentHashMap<>();
   private volatile boolean sweep = true;
   private volatile Set<Integer> known = Set.of();
   private volatile Set<Integer> known6 = Set.of();
@@ -84,6 +90,11 @@ public final class KernelObserver {
     this.rtProto = rtProto;
     this.ownTables = List.copyOf(new LinkedHashSet<>(ownTables));
     this.keepMain = keepMain;
+    for (Family f : Family.values()) {
+      for (MainPart p : MainPart.values()) {
+        mainGeneration.put(new Slot(f, p), new AtomicLong());
+      }
+    }
   }
 
   /**
@@ -97,56 +108,47 @@ public final class KernelObserver {
   }
 
   /**
-   * The daemon's: keeps the main table's view between passes until {@link #mainChanged()} (a route
-   * event that may change it, a restarted monitor, the periodic resync).
+   * The daemon's: keeps the main table's view between passes until {@link #mainChanged} (a route
+   * event that may change it, a restarted monitor, a monitor that lost events).
    */
   public static KernelObserver keepingMain(CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
     return new KernelObserver(runner, rtProto, ownTables, true);
   }
 
-  /** The main table's defaults or connected prefixes may have changed: the next read looks again. */
+  /** Anything of the main table may have changed: the next read looks at all of it again. */
   public void mainChanged() {
-    mainChanged(BOTH);
+    mainChanged(BOTH, EnumSet.allOf(MainPart.class));
   }
 
-  /** As {@link #mainChanged()}, for the main table of these families only. */
-  public void mainChanged(Set<Family> families) {
-    families.forEach(f -> mainGeneration.get(f).incrementAndGet());
-  }
-
-  /** The next read looks at everything again: the main table, and our routes in every table. */
-  public void resync() {
-    sweep = true;
-    mainChanged();
+  /** As {@link #mainChanged()}, for these parts of the main table of these families only. */
+  public void mainChanged(Set<Family> families, Set<MainPart> parts) {
+    families.forEach(f -> parts.forEach(p -> mainGeneration.get(new Slot(f, p)).incrementAndGet()));
   }
 
   /**
-   * What a pass needs: our routes, in the tables the last read found ours in (routes, or rules
-   * that look them up) — every table on a sweep. Only tables known to exist are asked for: after
-   * a dump of a table that does not exist, ip 6.1 in batch mode answered each further route
-   * query with a whole unfiltered dump (32 s for 64 queries at 100 000 routes). A table that a
-   * pass's apply adds is known from the next read on (its rule is); meanwhile one pass replaces
-   * its routes again, which changes nothing.
+   * What a pass needs: our routes, in the tables of ours known to exist (our rules look them up,
+   * or the last read found ours in them) — every table on the first read. A table that does not
+   * exist is never asked for: the kernel refuses the dump ("FIB table does not exist"); one that
+   * vanished since is read as empty.
    */
   public KernelState observe() {
     if (sweep || !keepMain) {
       sweep = false;
       return observeEverythingOurs();
     }
-    return read(List.copyOf(known), false);
+    return read(false);
   }
 
   /** For cleanup: our routes in any table (also one LB_TABLE no longer names). */
   public KernelState observeEverythingOurs() {
-    return read(null, true);
+    return read(true);
   }
 
-  /** @param tables the tables to ask for our routes in, or null for all of them */
-  private KernelState read(List<Integer> tables, boolean anyTable) {
+  private KernelState read(boolean anyTable) {
     for (int attempt = 0; ; attempt++) {
       List<Route> mainRoutes = mainRoutes();
       try {
-        return read(mainRoutes, tables);
+        return read(mainRoutes, anyTable);
       } catch (DeviceGone e) {
         // A gateway's device vanished between the two reads; its route is gone too by now.
         mainChanged();
@@ -157,7 +159,7 @@ public final class KernelObserver {
     }
   }
 
-  private KernelState read(List<Route> mainRoutes, List<Integer> tables) {
+  private KernelState read(List<Route> mainRoutes, boolean anyTable) {
     Set<String> devices = new LinkedHashSet<>();
     for (Route r : mainRoutes) {
       if (r.isDefault() && r.family() == Family.INET) { // IPv6 neighbors (NDP) are not read yet
@@ -167,90 +169,101 @@ public final class KernelObserver {
     List<String> queries = new ArrayList<>(List.of("address show", "rule show"));
     List<String> neighborDevs = List.copyOf(devices);
     neighborDevs.forEach(d -> queries.add("neigh show dev " + d));
-    int firstOurs = queries.size();
-    if (tables == null) {
-      queries.add("route show table all proto " + rtProto);
-    } else {
-      tables.forEach(t -> queries.add("route show table " + t + " proto " + rtProto));
-    }
 
     List<Link> links = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
     List<Route> routes = new ArrayList<>(mainRoutes);
     List<Neighbor> neighbors = new ArrayList<>();
-    Set<Integer> seen = new TreeSet<>();
     CommandRunner.Result result = runner.run(IP, String.join("\n", queries) + "\n");
     int answered = IpJson.forEachElement(result.stdout(), (q, n) -> {
       if (q == 0) {
         links.add(IpJson.link(n));
       } else if (q == 1) {
-        Rule rule = IpJson.rule(n, Family.INET);
-        rules.add(rule);
-        if (rule.protocol() == rtProto && rule.table() > 0) {
-          seen.add(rule.table());
-        }
-      } else if (q < firstOurs) {
-        neighbors.add(IpJson.neighbor(n, neighborDevs.get(q - 2)));
+        rules.add(IpJson.rule(n, Family.INET));
       } else {
-        Route r = IpJson.ownRoute(n, Family.INET, tables == null ? MAIN_TABLE : tables.get(q - firstOurs), rtProto);
-        if (r != null) {
-          routes.add(r);
-          seen.add(r.table());
-        }
+        neighbors.add(IpJson.neighbor(n, neighborDevs.get(q - 2)));
       }
     });
     if (answered != queries.size()) {
-      // ip prints nothing at all for a device it cannot find (a table that does not exist is an
-      // empty list): which answer is missing cannot be told, so the whole read is repeated.
+      // ip prints nothing at all for a device it cannot find: which answer is missing cannot be
+      // told, so the whole read is repeated.
       String why = "ip -batch answered " + answered + " of " + queries.size() + " queries: " + result.stderr().strip();
       if (!neighborDevs.isEmpty()) {
         throw new DeviceGone(why);
       }
       throw new IllegalStateException(why);
     }
-    // Per family: a table of ours may exist for IPv4 only, and asking ip -6 for it would start the
-    // whole-dump fallback described at observe().
-    readIpv6(tables == null ? null : List.copyOf(known6), links, rules, routes);
-    seen.remove(MAIN_TABLE); // never ours to dump: a feed's million routes live there
-    known = Set.copyOf(seen);
+    known = ourRoutes(Family.INET, anyTable ? null : tablesToAsk(known, rules, Family.INET), routes);
+    readIpv6(anyTable, links, rules, routes);
     return new KernelState(links, routes, rules, neighbors, nftTable());
   }
 
-  /** Adds the IPv6 addresses, rules and our IPv6 routes to what the IPv4 read found. */
-  private void readIpv6(List<Integer> tables, List<Link> links, List<Rule> rules, List<Route> routes) {
-    Set<Integer> seen = new TreeSet<>();
-    List<String> queries = new ArrayList<>(List.of("address show", "rule show"));
-    if (tables == null) {
-      queries.add("route show table all proto " + rtProto);
-    } else {
-      tables.forEach(t -> queries.add("route show table " + t + " proto " + rtProto));
+  /** Tables the last read found ours in, and those our rules (as read just now) look up. */
+  private Set<Integer> tablesToAsk(Set<Integer> lastSeen, List<Rule> rules, Family family) {
+    Set<Integer> out = new TreeSet<>(lastSeen);
+    for (Rule rule : rules) {
+      if (rule.family() == family && rule.protocol() == rtProto && rule.table() > 0 && rule.table() != MAIN_TABLE) {
+        out.add(rule.table());
+      }
     }
+    return out;
+  }
+
+  /**
+   * Adds our routes of one family to {@code routes}, one {@code ip} call per table (or one for
+   * every table when {@code tables} is null).
+   *
+   * @return the tables ours were found in, for the next read (never main: a feed lives there)
+   */
+  private Set<Integer> ourRoutes(Family family, Set<Integer> tables, List<Route> routes) {
+    Set<Integer> seen = new TreeSet<>();
+    if (tables == null) {
+      readRoutes(family, "all", MAIN_TABLE, routes, seen);
+    } else {
+      tables.forEach(t -> readRoutes(family, Integer.toString(t), t, routes, seen));
+    }
+    seen.remove(MAIN_TABLE);
+    return Set.copyOf(seen);
+  }
+
+  private void readRoutes(Family family, String table, int tableNumber, List<Route> routes, Set<Integer> seen) {
+    CommandRunner.Result r = runner.run(List.of("ip", "-j", "-d", "-N", family.ipFlag(), "route", "show", "table", table,
+        "proto", Integer.toString(rtProto)), null);
+    if (!r.ok()) {
+      if (r.stderr().contains("table does not exist")) {
+        return; // deleted since the rules were read: nothing of ours is in it
+      }
+      throw new IllegalStateException("ip " + family.ipFlag() + " route show table " + table + ": " + r.stderr().strip());
+    }
+    IpJson.forEachElement(r.stdout(), (q, n) -> {
+      Route route = IpJson.ownRoute(n, family, tableNumber, rtProto);
+      if (route != null) {
+        routes.add(route);
+        seen.add(route.table());
+      }
+    });
+  }
+
+  /** Adds the IPv6 addresses, rules and our IPv6 routes to what the IPv4 read found. */
+  private void readIpv6(boolean anyTable, List<Link> links, List<Rule> rules, List<Route> routes) {
     java.util.Map<String, List<Address>> addresses = new java.util.HashMap<>();
-    CommandRunner.Result result = runner.run(IP6, String.join("\n", queries) + "\n");
+    List<Rule> rules6 = new ArrayList<>();
+    CommandRunner.Result result = runner.run(IP6, "address show\nrule show\n");
     int answered = IpJson.forEachElement(result.stdout(), (q, n) -> {
       if (q == 0) {
         Link l = IpJson.link(n);
         addresses.put(l.name(), l.addresses().stream().filter(a -> a.family() == Family.INET6).toList());
-      } else if (q == 1) {
-        Rule rule = IpJson.rule(n, Family.INET6);
-        rules.add(rule);
-        if (rule.protocol() == rtProto && rule.table() > 0) {
-          seen.add(rule.table());
-        }
       } else {
-        Route r = IpJson.ownRoute(n, Family.INET6, tables == null ? MAIN_TABLE : tables.get(q - 2), rtProto);
-        if (r != null) {
-          routes.add(r);
-          seen.add(r.table());
-        }
+        rules6.add(IpJson.rule(n, Family.INET6));
       }
     });
-    seen.remove(MAIN_TABLE);
-    known6 = Set.copyOf(seen);
-    if (answered != queries.size()) {
-      throw new IllegalStateException("ip -6 -batch answered " + answered + " of " + queries.size()
-          + " queries: " + result.stderr().strip());
+    if (answered != 2) {
+      throw new IllegalStateException("ip -6 -batch answered " + answered + " of 2 queries: " + result.stderr().strip());
     }
+    rules.addAll(rules6);
+    // Per family: a table of ours may exist for IPv4 only, and the kernel refuses a dump of a
+    // table that does not exist.
+    known6 = ourRoutes(Family.INET6, anyTable ? null : tablesToAsk(known6, rules6, Family.INET6), routes);
     for (int i = 0; i < links.size(); i++) {
       Link l = links.get(i);
       List<Address> v6 = addresses.getOrDefault(l.name(), List.of());
@@ -262,34 +275,35 @@ public final class KernelObserver {
     }
   }
 
-  /** Both families' main-table views, each kept unless something said it changed since it was read. */
+  /** Both families' main-table views, each part kept unless something said it changed since it was read. */
   private List<Route> mainRoutes() {
-    List<Route> routes = new ArrayList<>(mainView(Family.INET).routes());
-    routes.addAll(mainView(Family.INET6).routes());
+    List<Route> routes = new ArrayList<>();
+    for (Family f : Family.values()) {
+      routes.addAll(mainView(f, MainPart.DEFAULTS).routes());
+      routes.addAll(mainView(f, MainPart.CONNECTED).routes());
+    }
     return routes;
   }
 
-  /** One family's defaults and connected ({@code proto kernel}) prefixes of the main table. */
-  private MainView mainView(Family family) {
-    long generation = mainGeneration.get(family).get();
-    MainView kept = main.get(family);
+  /** One family's defaults or connected ({@code proto kernel}) prefixes of the main table. */
+  private MainView mainView(Family family, MainPart part) {
+    Slot slot = new Slot(family, part);
+    long generation = mainGeneration.get(slot).get();
+    MainView kept = main.get(slot);
     if (keepMain && kept != null && kept.generation() == generation) {
       return kept;
     }
+    List<String> argv = new ArrayList<>(List.of("ip", "-j", "-d", "-N", family.ipFlag(), "route", "show", "table", "main"));
+    argv.addAll(part == MainPart.DEFAULTS ? List.of("default") : List.of("proto", Integer.toString(KERNEL_PROTO)));
     List<Route> routes = new ArrayList<>();
-    List<String> ip = family == Family.INET ? IP : IP6;
-    int answered = IpJson.forEachElement(runner.check(ip, String.join("\n", List.of("route show table main default",
-        "route show table main proto " + KERNEL_PROTO)) + "\n").stdout(), (q, n) -> {
-          Route r = IpJson.route(n, family, MAIN_TABLE, q == 1 ? KERNEL_PROTO : 0);
-          if (r != null) {
-            routes.add(r);
-          }
-        });
-    if (answered != 2) {
-      throw new IllegalStateException("ip " + family.ipFlag() + " -batch answered " + answered + " of 2 queries");
-    }
+    IpJson.forEachElement(runner.check(argv, null).stdout(), (q, n) -> {
+      Route r = IpJson.route(n, family, MAIN_TABLE, part == MainPart.CONNECTED ? KERNEL_PROTO : 0);
+      if (r != null) {
+        routes.add(r);
+      }
+    });
     MainView view = new MainView(List.copyOf(routes), generation);
-    main.put(family, view);
+    main.put(slot, view);
     return view;
   }
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** Which lines of real {@code ip -N monitor … label} output (iproute2 6.1) wake the reconciler. */
 class KernelMonitorTest {
   private final KernelMonitor monitor = KernelMonitor.ip(213, t -> t == 200 || t == 101,
-      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, families -> { }, () -> { });
+      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, (families, parts) -> { }, () -> { });
 
   @Test
   void neighborEventsReachThePredicateWithTheirState() {
@@ -75,14 +75,27 @@ class KernelMonitorTest {
   }
 
   @Test
-  void defaultAndConnectedRoutesOfMainMakeItsViewStale() {
-    assertEquals(KernelMonitor.Kind.MAIN, monitor.classify("[ROUTE]default via 198.18.1.1 dev wan1 proto 16 metric 100 "));
-    assertEquals(KernelMonitor.Kind.MAIN, monitor.classify("[ROUTE]Deleted default proto 16 metric 50 "));
-    assertEquals(KernelMonitor.Kind.MAIN, monitor.classify("[ROUTE]default via 198.18.1.1 dev wan1 proto 12 "));
-    assertEquals(KernelMonitor.Kind.MAIN,
+  void defaultAndConnectedRoutesOfMainMakeEachTheirOwnPartOfItsViewStale() {
+    assertEquals(KernelMonitor.Kind.MAIN_DEFAULTS,
+        monitor.classify("[ROUTE]default via 198.18.1.1 dev wan1 proto 16 metric 100 "));
+    assertEquals(KernelMonitor.Kind.MAIN_DEFAULTS, monitor.classify("[ROUTE]Deleted default proto 16 metric 50 "));
+    assertEquals(KernelMonitor.Kind.MAIN_DEFAULTS, monitor.classify("[ROUTE]default via 198.18.1.1 dev wan1 proto 12 "),
+        "a routing daemon's default counts like any other");
+    assertEquals(KernelMonitor.Kind.MAIN_DEFAULTS,
+        monitor.classify("[ROUTE]default via fe80::1 dev wan1 proto 9 metric 1024 pref medium"));
+    assertEquals(KernelMonitor.Kind.MAIN_CONNECTED,
         monitor.classify("[ROUTE]Deleted 198.18.5.0/24 dev wan1 proto 2 scope 253 src 198.18.5.2 "));
+    assertEquals(KernelMonitor.Kind.MAIN_CONNECTED,
+        monitor.classify("[ROUTE]Deleted 2001:db8:2::/64 dev wan2 proto 2 metric 256 pref medium"));
     assertEquals(KernelMonitor.Kind.SIGNAL,
         monitor.classify("[ROUTE]198.18.0.0/24 dev va table 101 proto 2 scope 253 linkdown "));
     assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[ADDR]3: wan1    inet 198.18.5.2/24 scope 0 wan1"));
+  }
+
+  @Test
+  void eventsTheKernelDroppedMakeAllOfTheMainTablesViewStale() {
+    // iproute2 6.1 prints this on stderr (merged into the stream) and reads on after ENOBUFS.
+    assertEquals(KernelMonitor.Kind.LOST, monitor.classify("netlink receive error No buffer space available (105)"));
+    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[LINK]3: wan2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500"));
   }
 }

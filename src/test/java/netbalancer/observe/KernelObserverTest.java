@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import netbalancer.system.CommandRunner;
@@ -24,11 +25,12 @@ class KernelObserverTest {
       + "\"flags\":[],\"nexthops\":[{\"gateway\":\"198.18.1.1\",\"dev\":\"wan1\",\"weight\":3,\"flags\":[]},{\"gateway\":"
       + "\"198.18.2.1\",\"dev\":\"wan2\",\"weight\":1,\"flags\":[\"linkdown\"]}]},"
       + "{\"type\":\"2\",\"dst\":\"198.18.1.2\",\"dev\":\"wan1\",\"scope\":\"254\"}]";
-  /** {@code route show table main default} and {@code route show table main proto 2}. */
+  /** {@code route show table main default}. */
   static final String MAIN = "[{\"type\":\"1\",\"dst\":\"default\",\"gateway\":\"198.18.1.1\",\"dev\":\"wan1\","
-      + "\"protocol\":\"16\",\"scope\":\"0\",\"metric\":101,\"flags\":[]}]\n"
-      + "[{\"type\":\"1\",\"dst\":\"198.18.1.0/24\",\"dev\":\"wan1\",\"scope\":\"253\",\"prefsrc\":\"198.18.1.2\","
-      + "\"flags\":[]}]\n";
+      + "\"protocol\":\"16\",\"scope\":\"0\",\"metric\":101,\"flags\":[]}]";
+  /** {@code route show table main proto 2}: ip leaves out the protocol it filtered on. */
+  static final String CONNECTED = "[{\"type\":\"1\",\"dst\":\"198.18.1.0/24\",\"dev\":\"wan1\",\"scope\":\"253\","
+      + "\"prefsrc\":\"198.18.1.2\",\"flags\":[]}]";
   static final String RULES = "[{\"priority\":0,\"src\":\"all\",\"table\":\"255\",\"protocol\":\"2\"},{\"priority\":70,\"src\":"
       + "\"all\",\"table\":\"254\",\"suppress_prefixlen\":0,\"protocol\":\"213\"},{\"priority\":80,\"src\":\"all\",\"fwmark\":"
       + "\"0x100\",\"fwmask\":\"0xff00\",\"table\":\"101\",\"protocol\":\"213\"},{\"priority\":85,\"src\":\"198.18.1.2\","
@@ -46,36 +48,38 @@ class KernelObserverTest {
       + "{\"family\":\"inet6\",\"local\":\"2001:db8:2::2\",\"prefixlen\":64,\"scope\":\"global\",\"temporary\":true},"
       + "{\"family\":\"inet6\",\"local\":\"fe80::1\",\"prefixlen\":64,\"scope\":\"link\"}]}]";
   static final String MAIN6 = "[{\"type\":\"1\",\"dst\":\"default\",\"gateway\":\"fe80::1\",\"dev\":\"wan2\","
-      + "\"protocol\":\"9\",\"scope\":\"0\",\"metric\":1024,\"flags\":[]}]\n[]\n";
+      + "\"protocol\":\"9\",\"scope\":\"0\",\"metric\":1024,\"flags\":[]}]";
 
-  /** ip answers each query of the batch with a list; ip -batch's stdin says which. */
+  /**
+   * ip answers each query of a batch with a list; ip -batch's stdin says which. Route queries come
+   * one per call, as arguments.
+   */
   private static RecordingRunner kernel(String main, String ours, String neighbors, String nft) {
     return new RecordingRunner(c -> {
       if (!c.argv().get(0).equals("ip")) {
         return nft == null ? new CommandRunner.Result(1, "", "Error: No such file or directory")
             : new CommandRunner.Result(0, nft, "");
       }
-      if (c.argv().contains("-6")) {
-        if (c.stdin().startsWith("route show table main default")) {
-          return new CommandRunner.Result(0, MAIN6, "");
-        }
-        StringBuilder out = new StringBuilder();
-        for (String q : c.stdin().strip().split("\n")) {
-          out.append(q.equals("address show") ? ADDRESSES6 : "[]").append('\n');
-        }
-        return new CommandRunner.Result(0, out.toString(), "");
-      }
-      if (c.stdin().startsWith("route show table main default")) {
-        return new CommandRunner.Result(0, main, "");
+      boolean v6 = c.argv().contains("-6");
+      if (c.stdin() == null) {
+        String q = String.join(" ", c.argv().subList(5, c.argv().size()));
+        String out = q.equals("route show table main default") ? (v6 ? MAIN6 : main)
+            : q.equals("route show table main proto 2") ? (v6 || main.equals("[]") ? "[]" : CONNECTED)
+            : q.equals("route show table 101 proto 213") && !v6 ? ours : "[]";
+        return new CommandRunner.Result(0, out, "");
       }
       StringBuilder out = new StringBuilder();
       for (String q : c.stdin().strip().split("\n")) {
-        out.append(q.equals("address show") ? ADDRESSES : q.equals("rule show") ? RULES
-            : q.equals("route show table 101 proto 213") ? ours : q.startsWith("neigh show dev wan1") ? neighbors
-            : "[]").append('\n');
+        out.append(q.equals("address show") ? (v6 ? ADDRESSES6 : ADDRESSES) : q.equals("rule show") && !v6 ? RULES
+            : q.startsWith("neigh show dev wan1") ? neighbors : "[]").append('\n');
       }
       return new CommandRunner.Result(0, out.toString(), "");
     });
+  }
+
+  private static List<String> commands(RecordingRunner runner) {
+    return runner.calls().stream().map(c -> c.command() + (c.stdin() == null ? "" : " < " + c.stdin().strip()
+        .replace('\n', ';'))).toList();
   }
 
   @Test
@@ -86,16 +90,18 @@ class KernelObserverTest {
     runner.clear();
     observer.mainChanged();
     KernelState s = observer.observe();
-    assertEquals(5, runner.calls().size(), "main and the rest, per family, and nft");
-    assertEquals("route show table main default\nroute show table main proto 2\n", runner.calls().get(0).stdin());
-    assertEquals("route show table main default\nroute show table main proto 2\n", runner.calls().get(1).stdin());
-    assertTrue(runner.calls().get(1).argv().contains("-6"));
-    // Only tables known to exist: those our rules look up (the main table never).
-    assertEquals(String.join("\n", "address show", "rule show", "neigh show dev wan1", "route show table 101 proto 213",
-        ""), runner.calls().get(2).stdin());
-    assertEquals(String.join("\n", "address show", "rule show", ""), runner.calls().get(3).stdin(),
-        "no table of ours seen for IPv6");
-    assertTrue(runner.calls().get(3).argv().contains("-6"));
+    // Route queries one per call: only then does ip 6.1 ask the kernel to filter (strict checking);
+    // in -batch mode each was a dump of every route of every table. Only tables known to exist:
+    // those our rules look up (the main table never); none of ours for IPv6.
+    assertEquals(List.of(
+        "ip -j -d -N -4 route show table main default",
+        "ip -j -d -N -4 route show table main proto 2",
+        "ip -j -d -N -6 route show table main default",
+        "ip -j -d -N -6 route show table main proto 2",
+        "ip -j -d -N -4 -force -batch - < address show;rule show;neigh show dev wan1",
+        "ip -j -d -N -4 route show table 101 proto 213",
+        "ip -j -d -N -6 -force -batch - < address show;rule show",
+        "nft -j list table inet net_balancer"), commands(runner));
     assertEquals(new Address(Family.INET6, "2001:db8:2::2", 64, null, "global", false, false, true),
         s.link("wan2").orElseThrow().addresses().get(2), "IPv6 addresses join the link, flags and all");
     Route default6 = s.routes().stream().filter(r -> r.family() == Family.INET6).findFirst().orElseThrow();
@@ -142,14 +148,14 @@ class KernelObserverTest {
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
     observer.observe();
     observer.observe();
-    assertEquals(1, mainReads(runner), "the second pass reuses the main table's view");
+    assertEquals(2, mainReads(runner), "the second pass reuses the main table's view: defaults and connected");
     observer.mainChanged();
     observer.observe();
-    assertEquals(2, mainReads(runner));
+    assertEquals(4, mainReads(runner));
     KernelObserver oneShot = KernelObserver.of(runner, 213, List.of(200));
     oneShot.observe();
     oneShot.observe();
-    assertEquals(4, mainReads(runner), "the CLI's observer reads afresh every time");
+    assertEquals(8, mainReads(runner), "the CLI's observer reads afresh every time");
   }
 
   @Test
@@ -158,11 +164,61 @@ class KernelObserverTest {
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
     observer.observe();
     runner.clear();
-    observer.mainChanged(java.util.EnumSet.of(Family.INET6));
+    observer.mainChanged(EnumSet.of(Family.INET6), EnumSet.allOf(MainPart.class));
     observer.observe();
     assertEquals(0, mainReads(runner), "IPv4's main (a routing feed, perhaps) is kept");
-    assertEquals(1, runner.calls().stream().filter(c -> c.argv().contains("-6") && c.stdin() != null
-        && c.stdin().startsWith("route show table main default")).count(), "IPv6's main is read again");
+    assertEquals(List.of("ip -j -d -N -6 route show table main default", "ip -j -d -N -6 route show table main proto 2"),
+        commands(runner).stream().filter(c -> c.contains("table main")).toList(), "IPv6's main is read again");
+  }
+
+  @Test
+  void aConnectedRouteEventNeverCostsTheDefaultsFullDump() {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    KernelState first = observer.observe();
+    runner.clear();
+    observer.mainChanged(EnumSet.of(Family.INET), EnumSet.of(MainPart.CONNECTED));
+    KernelState s = observer.observe();
+    assertEquals(List.of("ip -j -d -N -4 route show table main proto 2"),
+        commands(runner).stream().filter(c -> c.contains("table main")).toList(),
+        "only the kernel-filtered read of main's connected routes");
+    assertEquals(first.routesInTable(254), s.routesInTable(254), "the kept defaults are still there");
+    runner.clear();
+    observer.mainChanged(EnumSet.of(Family.INET), EnumSet.of(MainPart.DEFAULTS));
+    observer.observe();
+    assertEquals(List.of("ip -j -d -N -4 route show table main default"),
+        commands(runner).stream().filter(c -> c.contains("table main")).toList());
+  }
+
+  @Test
+  void aTableOfOursIsAskedForOnceARuleLooksItUpAndOneThatVanishedIsEmpty() {
+    RecordingRunner runner = new RecordingRunner(c -> {
+      if (!c.argv().get(0).equals("ip")) {
+        return new CommandRunner.Result(1, "", "");
+      }
+      if (c.stdin() != null) {
+        boolean v6 = c.argv().contains("-6");
+        return new CommandRunner.Result(0, v6 ? "[]\n[]\n" : "[]\n" + RULES + "\n", "");
+      }
+      if (c.command().endsWith("table 101 proto 213")) {
+        // ip 6.1, strict checking: the kernel refuses a dump of a table that does not exist.
+        return new CommandRunner.Result(2, "[", "Error: ipv4: FIB table does not exist.\nDump terminated\n");
+      }
+      return new CommandRunner.Result(0, "[]", "");
+    });
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    observer.observe();
+    runner.clear();
+    KernelState s = observer.observe();
+    assertTrue(commands(runner).contains("ip -j -d -N -4 route show table 101 proto 213"),
+        "our rules (read in the same pass) look up 101");
+    assertTrue(s.routes().isEmpty());
+    RecordingRunner broken = new RecordingRunner(c -> c.stdin() != null
+        ? new CommandRunner.Result(0, "[]\n[]\n", "")
+        : new CommandRunner.Result(c.command().contains("table all") ? 1 : 0, "[]", "Cannot open netlink socket"));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> KernelObserver.of(broken, 213, List.of(200)).observe());
+    assertTrue(e.getMessage().contains("Cannot open netlink socket"), e.getMessage());
   }
 
   @Test
@@ -172,9 +228,9 @@ class KernelObserverTest {
       if (!c.argv().get(0).equals("ip")) {
         return new CommandRunner.Result(1, "", "");
       }
-      if (c.stdin().startsWith("route show table main default")) {
-        boolean v4 = !c.argv().contains("-6");
-        return new CommandRunner.Result(0, v4 && mainCalls[0]++ == 0 ? MAIN : "[]\n[]\n", "");
+      if (c.stdin() == null) {
+        boolean v4Defaults = !c.argv().contains("-6") && c.command().endsWith("table main default");
+        return new CommandRunner.Result(0, v4Defaults && mainCalls[0]++ == 0 ? MAIN : "[]", "");
       }
       // ip prints nothing for "neigh show dev wan1" when wan1 is gone.
       int lists = (int) c.stdin().lines().filter(q -> !q.startsWith("neigh")).count();
@@ -187,31 +243,29 @@ class KernelObserverTest {
   }
 
   @Test
-  void theFirstReadAndEachResyncLookForOurRoutesInEveryTable() {
+  void onlyTheFirstReadLooksForOurRoutesInEveryTable() {
     RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
     observer.observe();
     observer.observe();
-    observer.resync();
     observer.observe();
-    assertEquals(List.of(true, false, true), runner.calls().stream().filter(c -> c.stdin() != null
-        && !c.argv().contains("-6")
-        && c.stdin().startsWith("address show")).map(c -> c.stdin().contains("table all")).toList());
+    assertEquals(List.of("ip -j -d -N -4 route show table all proto 213", "ip -j -d -N -6 route show table all proto 213"),
+        commands(runner).stream().filter(c -> c.contains("table all")).toList());
     assertEquals(2, mainReads(runner));
   }
 
   @Test
   void cleanupLooksForOurRoutesInEveryTable() {
-    RecordingRunner runner = kernel("[]\n[]\n", OURS, NEIGH, null);
+    RecordingRunner runner = kernel("[]", OURS, NEIGH, null);
     KernelState s = KernelObserver.of(runner, 213, List.of(200)).observeEverythingOurs();
-    assertEquals("address show\nrule show\nroute show table all proto 213\n", runner.calls().get(2).stdin());
-    assertEquals("address show\nrule show\nroute show table all proto 213\n", runner.calls().get(3).stdin());
+    assertEquals(List.of("ip -j -d -N -4 route show table all proto 213", "ip -j -d -N -6 route show table all proto 213"),
+        commands(runner).stream().filter(c -> c.contains("proto 213")).toList());
     assertFalse(s.nftTable().exists());
   }
 
   private static long mainReads(RecordingRunner runner) {
-    return runner.calls().stream().filter(c -> c.stdin() != null && !c.argv().contains("-6")
-        && c.stdin().startsWith("route show table main")).count();
+    return runner.calls().stream().filter(c -> c.stdin() == null && !c.argv().contains("-6")
+        && c.command().contains("route show table main")).count();
   }
 
   @Test
