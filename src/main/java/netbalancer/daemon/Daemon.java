@@ -295,7 +295,7 @@ public final class Daemon {
 
   private void publishMetrics(Map<String, UplinkStats.Stats> traffic) {
     try {
-      metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), traffic));
+      metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), health6.snapshot(), traffic));
       page.sample(status.json(config, health.snapshot(), health6.snapshot(), traffic)); // the status page's history
     } catch (RuntimeException e) {
       Log.error("metrics: %s", e.toString());

@@ -17,6 +17,12 @@ final class MetricsBridge {
 
   static MetricsInput input(Config config, DaemonStatus.Snapshot s, Map<String, HealthSnapshot> health,
       Map<String, UplinkStats.Stats> stats) {
+    return input(config, s, health, Map.of(), stats);
+  }
+
+  /** @param health6 the IPv6 sides' probes (empty when IPv6 is not probed on its own) */
+  static MetricsInput input(Config config, DaemonStatus.Snapshot s, Map<String, HealthSnapshot> health,
+      Map<String, HealthSnapshot> health6, Map<String, UplinkStats.Stats> stats) {
     List<UplinkMetrics> uplinks = new ArrayList<>();
     if (s.plan() != null) {
       for (Uplink u : s.plan().uplinks()) {
@@ -26,7 +32,8 @@ final class MetricsBridge {
             config.weightOf(u.name()), config.tierOf(u.name()), s.plan().balanced().contains(u.name()),
             h == null ? Double.NaN : DaemonStatus.seconds(h.rttSmoothed()), h == null ? Double.NaN : h.loss(),
             h == null ? 0 : h.successes(), h == null ? 0 : h.failures(), h == null ? 0 : h.timeouts(),
-            s.transitions().getOrDefault(u.name(), 0L), t.connections(), t.txBytes(), t.rxBytes()));
+            s.transitions().getOrDefault(u.name(), 0L), t.connections(), t.txBytes(), t.rxBytes(),
+            ipv6(u, s, health6.get(u.name()))));
       }
     }
     return new MetricsInput(uplinks, s.failovers(), s.lastDurationNanos() / 1e9,
@@ -44,5 +51,14 @@ final class MetricsBridge {
 
   private static List<String> uplinkNames(Object list) {
     return ((List<?>) list).stream().map(Object::toString).toList();
+  }
+
+  private static UplinkMetrics.Side ipv6(Uplink u, DaemonStatus.Snapshot s, HealthSnapshot h) {
+    if (!u.hasIpv6()) {
+      return null;
+    }
+    Verdict v = s.verdicts6().getOrDefault(u.name(), s.verdicts().get(u.name()));
+    return new UplinkMetrics.Side(v.state().wireName(), s.plan().balanced6().contains(u.name()),
+        h == null ? Double.NaN : DaemonStatus.seconds(h.rttSmoothed()), h == null ? Double.NaN : h.loss());
   }
 }

@@ -70,6 +70,8 @@ final class MetricsCollector implements MultiCollector {
     out.add(gauge("load_balancer_probe_loss_ratio", "Lost share of the recent health probes.",
         perUplink(ups, UplinkMetrics::lossRatio)));
 
+    perFamily(ups, out);
+
     List<CounterDataPointSnapshot> probes = new ArrayList<>();
     for (UplinkMetrics u : ups) {
       probes.add(counterPoint(Labels.of("interface", u.name(), "result", "success"), u.probesSuccess()));
@@ -114,6 +116,52 @@ final class MetricsCollector implements MultiCollector {
         List.of(counterPoint(Labels.EMPTY, in.reconcileFailuresTotal()))));
     out.removeIf(s -> s.getDataPoints().isEmpty());
     return new MetricSnapshots(out);
+  }
+
+  /**
+   * The family dimension, as series of their own so the seed's names keep their meaning (and their
+   * sums): each uplink with {@code family="ipv4"} (its own state, as load_balancer_uplink_state)
+   * and, for a dual-stack uplink, {@code family="ipv6"} for its IPv6 side.
+   */
+  private static void perFamily(List<UplinkMetrics> ups, List<MetricSnapshot> out) {
+    List<GaugeDataPointSnapshot> states = new ArrayList<>();
+    List<GaugeDataPointSnapshot> balanced = new ArrayList<>();
+    List<GaugeDataPointSnapshot> rtt = new ArrayList<>();
+    List<GaugeDataPointSnapshot> loss = new ArrayList<>();
+    for (UplinkMetrics u : ups) {
+      List<UplinkMetrics.Side> sides = new ArrayList<>();
+      sides.add(new UplinkMetrics.Side(u.state(), u.balanced(), u.rttSeconds(), u.lossRatio()));
+      if (u.ipv6() != null) {
+        sides.add(u.ipv6());
+      }
+      for (int i = 0; i < sides.size(); i++) {
+        UplinkMetrics.Side side = sides.get(i);
+        String family = i == 0 ? "ipv4" : "ipv6";
+        List<String> names = new ArrayList<>(STATES);
+        if (!names.contains(side.state())) {
+          names.add(side.state());
+        }
+        for (String st : names) {
+          states.add(gaugePoint(Labels.of("interface", u.name(), "family", family, "state", st),
+              st.equals(side.state()) ? 1 : 0));
+        }
+        Labels labels = Labels.of("interface", u.name(), "family", family);
+        balanced.add(gaugePoint(labels, side.balanced() ? 1 : 0));
+        if (!Double.isNaN(side.rttSeconds())) {
+          rtt.add(gaugePoint(labels, side.rttSeconds()));
+        }
+        if (!Double.isNaN(side.lossRatio())) {
+          loss.add(gaugePoint(labels, side.lossRatio()));
+        }
+      }
+    }
+    out.add(gauge("load_balancer_uplink_family_state",
+        "1 for the current state of each family's side of the uplink, 0 for the others.", states));
+    out.add(gauge("load_balancer_uplink_family_balanced",
+        "1 if the uplink takes new connections of the family (is in its multipath route), else 0.", balanced));
+    out.add(gauge("load_balancer_family_probe_rtt_seconds", "Smoothed round trip of the family's health probes.",
+        rtt));
+    out.add(gauge("load_balancer_family_probe_loss_ratio", "Lost share of the family's recent health probes.", loss));
   }
 
   /** NaN (unknown) leaves the uplink's series out rather than exporting a NaN sample. */

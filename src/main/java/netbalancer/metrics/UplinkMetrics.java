@@ -21,13 +21,32 @@ import java.util.Objects;
  * @param establishedConnections conntrack entries pinned to it
  * @param txBytes                bytes sent through it (nft counter)
  * @param rxBytes                bytes received through it (nft counter)
+ * @param ipv6                   its IPv6 side; null when it has none
  */
 public record UplinkMetrics(String name, String state, int weight, int tier, boolean balanced, double rttSeconds,
     double lossRatio, long probesSuccess, long probesFailure, long probesTimeout, long transitions,
-    long establishedConnections, long txBytes, long rxBytes) {
+    long establishedConnections, long txBytes, long rxBytes, Side ipv6) {
 
   public UplinkMetrics {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(state, "state");
+  }
+
+  /** An uplink without an IPv6 side. */
+  public UplinkMetrics(String name, String state, int weight, int tier, boolean balanced, double rttSeconds,
+      double lossRatio, long probesSuccess, long probesFailure, long probesTimeout, long transitions,
+      long establishedConnections, long txBytes, long rxBytes) {
+    this(name, state, weight, tier, balanced, rttSeconds, lossRatio, probesSuccess, probesFailure, probesTimeout,
+        transitions, establishedConnections, txBytes, rxBytes, null);
+  }
+
+  /**
+   * One family's side of an uplink: its state, whether it is in that family's multipath route, and
+   * its own probes' RTT and loss (NaN while unknown, or when the family is not probed on its own).
+   */
+  public record Side(String state, boolean balanced, double rttSeconds, double lossRatio) {
+    public Side {
+      Objects.requireNonNull(state, "state");
+    }
   }
 }

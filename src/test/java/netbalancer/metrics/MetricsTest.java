@@ -61,6 +61,29 @@ class MetricsTest {
   }
 
   @Test
+  void aDualStackUplinkHasFamilySeriesBesideTheSeedsOnes() {
+    try (Metrics m = metrics()) {
+      UplinkMetrics v4only = uplink("wan0", "up", true, 1000, 2000);
+      UplinkMetrics dual = new UplinkMetrics("wan1", "up", 1, 1, true, 0.01, 0.0, 5, 0, 0, 0, 3, 10, 20,
+          new UplinkMetrics.Side("hold-down", false, Double.NaN, 1.0));
+      m.update(input(0, v4only, dual));
+      String text = m.scrapeText();
+      Map<String, Double> s = Samples.parse(text);
+      assertEquals(1.0, s.get("load_balancer_uplink_state{interface=\"wan1\",state=\"up\"}"), "the seed's: unchanged");
+      assertEquals(1.0, s.get("load_balancer_uplink_balanced{interface=\"wan1\"}"));
+      assertEquals(1.0, s.get("load_balancer_uplink_family_state{family=\"ipv4\",interface=\"wan1\",state=\"up\"}"));
+      assertEquals(1.0, s.get(
+          "load_balancer_uplink_family_state{family=\"ipv6\",interface=\"wan1\",state=\"hold-down\"}"));
+      assertEquals(0.0, s.get("load_balancer_uplink_family_balanced{family=\"ipv6\",interface=\"wan1\"}"));
+      assertEquals(1.0, s.get("load_balancer_uplink_family_balanced{family=\"ipv4\",interface=\"wan0\"}"));
+      assertNull(s.get("load_balancer_uplink_family_balanced{family=\"ipv6\",interface=\"wan0\"}"), "no IPv6 side");
+      assertEquals(1.0, s.get("load_balancer_family_probe_loss_ratio{family=\"ipv6\",interface=\"wan1\"}"));
+      assertNull(s.get("load_balancer_family_probe_rtt_seconds{family=\"ipv6\",interface=\"wan1\"}"), "unknown");
+      PromTool.check(text);
+    }
+  }
+
+  @Test
   void logMessagesAreCountedAtScrapeTime() {
     try (Metrics m = metrics()) {
       double before = Samples.parse(m.scrapeText()).get("load_balancer_log_messages_total");
