@@ -261,8 +261,8 @@ public final class Daemon {
   }
 
   /**
-   * Whether a neighbor event matters: an uplink's gateway failing, or coming back while its uplink
-   * is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after every probe would otherwise
+   * Whether a neighbor event matters: an uplink's gateway (IPv4, or its IPv6 side's) failing, or
+   * coming back while that side is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after every probe would otherwise
    * cost a kernel read each time.
    */
   private boolean isGateway(NeighborEvent event) {
@@ -271,7 +271,9 @@ public final class Daemon {
       return true;
     }
     return s.plan().uplinks().stream().anyMatch(u -> u.gateway() != null && event.isFor(u.gateway(), u.name())
-        && (event.failing() || !s.verdicts().get(u.name()).state().eligible()));
+        && (event.failing() || !s.verdicts().get(u.name()).state().eligible())
+        || u.hasIpv6() && u.ipv6().gateway() != null && event.isFor(u.ipv6().gateway(), u.name())
+        && (event.failing() || !s.verdicts6().getOrDefault(u.name(), s.verdicts().get(u.name())).state().eligible()));
   }
 
   private static void startMetrics(Metrics m, Config c) {

@@ -13,6 +13,11 @@ interface HealthSource {
    */
   void track(List<Uplink> uplinks, Set<String> neighborFailed);
 
+  /** {@link #track(List, Set)}, and the uplinks whose IPv6 gateway neighbor is FAILED (NDP). */
+  default void track(List<Uplink> uplinks, Set<String> neighborFailed, Set<String> neighborFailed6) {
+    track(uplinks, neighborFailed);
+  }
+
   /** The health verdict per uplink; an uplink without one is healthy as far as probes know. */
   Map<String, Verdict> verdicts();
 

@@ -24,6 +24,11 @@ final class MonitorHealthSource implements HealthSource {
 
   @Override
   public void track(List<Uplink> uplinks, Set<String> neighborFailed) {
+    track(uplinks, neighborFailed, Set.of());
+  }
+
+  @Override
+  public void track(List<Uplink> uplinks, Set<String> neighborFailed, Set<String> neighborFailed6) {
     Map<String, String> sources = new LinkedHashMap<>();
     uplinks.forEach(u -> sources.put(u.name(), u.address()));
     monitor.setUplinks(sources);
@@ -41,6 +46,11 @@ final class MonitorHealthSource implements HealthSource {
       }
       if (sources6.containsKey(u.name())) {
         monitor6.carrier(u.name(), u.carrier());
+        if (neighborFailed6.contains(u.name())) {
+          monitor6.neighborFailed(u.name());
+        } else {
+          monitor6.neighborReachable(u.name());
+        }
       }
     }
   }

@@ -143,7 +143,7 @@ final class Reconciler {
     // Probes start only now: before our `from ADDR` rules exist, a probe bound to one uplink's
     // address would leave by the main table's default and fail (and poison ARP with a foreign
     // source address). A new uplink has no verdict yet, which counts as healthy.
-    health.track(uplinks, neighborFailed);
+    health.track(uplinks, neighborFailed, decider.neighborFailures6());
     applied.errors().forEach(e -> Log.error("apply: %s", e));
     if (plan.failOpen() && !plan.balanced().isEmpty()) {
       Log.warn("no uplink is healthy: failing open over every uplink with carrier (%s)",

@@ -40,6 +40,9 @@ final class StateDecider {
   /** Since when each uplink's gateway neighbor has been INCOMPLETE. */
   private final Map<String, Long> incompleteSince = new HashMap<>();
   private final Map<String, String> neighborFailures = new HashMap<>();
+  /** The same for the IPv6 gateways (NDP): each fails only its uplink's IPv6 side. */
+  private final Map<String, Long> incompleteSince6 = new HashMap<>();
+  private final Map<String, String> neighborFailures6 = new HashMap<>();
   private long neighborWake = Long.MAX_VALUE;
 
   StateDecider(long debounceNanos, boolean neighborChecks) {
@@ -72,8 +75,10 @@ final class StateDecider {
    */
   Set<String> neighborFailures(List<Uplink> uplinks, KernelState kernel, long now) {
     neighborFailures.clear();
+    neighborFailures6.clear();
     neighborWake = Long.MAX_VALUE;
     Set<String> incompleteNow = new HashSet<>();
+    Set<String> incompleteNow6 = new HashSet<>();
     carrierBack.keySet().retainAll(uplinks.stream().map(Uplink::name).toList());
     for (Uplink u : uplinks) {
       if (!u.carrier()) {
@@ -92,24 +97,44 @@ final class StateDecider {
         }
         carrierBack.remove(u.name());
       }
-      Neighbor n = neighborChecks ? gateway(u, kernel) : null;
-      if (n == null) {
-        continue;
+      String failure = failure(neighborChecks ? gateway(u.gateway(), u.name(), kernel) : null, u.gateway(), u.name(),
+          incompleteSince, incompleteNow, now);
+      if (failure != null) {
+        neighborFailures.put(u.name(), failure);
       }
-      if (n.incomplete()) {
-        incompleteNow.add(u.name());
-        long since = incompleteSince.computeIfAbsent(u.name(), k -> now);
-        if (now - since < INCOMPLETE_GRACE_NANOS) {
-          neighborWake = Math.min(neighborWake, since + INCOMPLETE_GRACE_NANOS);
-          continue;
+      if (u.hasIpv6() && u.ipv6().gateway() != null) {
+        String failure6 = failure(neighborChecks ? gateway(u.ipv6().gateway(), u.name(), kernel) : null,
+            u.ipv6().gateway(), u.name(), incompleteSince6, incompleteNow6, now);
+        if (failure6 != null) {
+          neighborFailures6.put(u.name(), failure6);
         }
-      }
-      if (n.failed() || n.incomplete()) {
-        neighborFailures.put(u.name(), "gateway " + u.gateway() + " neighbor " + String.join(",", n.states()));
       }
     }
     incompleteSince.keySet().retainAll(incompleteNow);
+    incompleteSince6.keySet().retainAll(incompleteNow6);
     return Set.copyOf(neighborFailures.keySet());
+  }
+
+  /** Uplinks whose IPv6 gateway neighbor failed, as found by the last {@link #neighborFailures} call. */
+  Set<String> neighborFailures6() {
+    return Set.copyOf(neighborFailures6.keySet());
+  }
+
+  /** Why the gateway neighbor {@code n} counts as failed now, or null: FAILED, or INCOMPLETE past its grace. */
+  private String failure(Neighbor n, String gateway, String uplink, Map<String, Long> incompleteSince,
+      Set<String> incompleteNow, long now) {
+    if (n == null) {
+      return null;
+    }
+    if (n.incomplete()) {
+      incompleteNow.add(uplink);
+      long since = incompleteSince.computeIfAbsent(uplink, k -> now);
+      if (now - since < INCOMPLETE_GRACE_NANOS) {
+        neighborWake = Math.min(neighborWake, since + INCOMPLETE_GRACE_NANOS);
+        return null;
+      }
+    }
+    return n.failed() || n.incomplete() ? "gateway " + gateway + " neighbor " + String.join(",", n.states()) : null;
   }
 
   Decisions decide(List<Uplink> uplinks, Map<String, Verdict> health, Set<String> drained, long now,
@@ -139,7 +164,10 @@ final class StateDecider {
           h6 = null;
         } else {
           v = health(health.get(u.name()), debouncing);
-          if (h6 != null) {
+          String ndp = neighborFailures6.get(u.name());
+          if (ndp != null) {
+            h6 = new Verdict(UplinkState.DOWN, ndp, true); // like ARP for IPv4, for this side alone
+          } else if (h6 != null) {
             h6 = health(h6, debouncing);
           }
           if (v == DEBOUNCING || h6 == DEBOUNCING) {
@@ -176,12 +204,12 @@ final class StateDecider {
     return neighbor == null ? null : new Verdict(UplinkState.DOWN, neighbor, true);
   }
 
-  private static Neighbor gateway(Uplink u, KernelState kernel) {
-    if (u.gateway() == null) {
+  private static Neighbor gateway(String gateway, String dev, KernelState kernel) {
+    if (gateway == null) {
       return null;
     }
     for (Neighbor n : kernel.neighbors()) {
-      if (n.address().equals(u.gateway()) && n.dev().equals(u.name())) {
+      if (n.address().equals(gateway) && n.dev().equals(dev)) {
         return n;
       }
     }

@@ -162,7 +162,7 @@ public final class KernelObserver {
   private KernelState read(List<Route> mainRoutes, boolean anyTable) {
     Set<String> devices = new LinkedHashSet<>();
     for (Route r : mainRoutes) {
-      if (r.isDefault() && r.family() == Family.INET) { // IPv6 neighbors (NDP) are not read yet
+      if (r.isDefault() && r.family() == Family.INET) { // IPv6 neighbors (NDP): readIpv6
         r.nexthops().stream().map(Nexthop::dev).filter(d -> BATCH_SAFE.matcher(d).matches()).forEach(devices::add);
       }
     }
@@ -194,7 +194,7 @@ public final class KernelObserver {
       throw new IllegalStateException(why);
     }
     known = ourRoutes(Family.INET, anyTable ? null : tablesToAsk(known, rules, Family.INET), routes);
-    readIpv6(anyTable, links, rules, routes);
+    readIpv6(anyTable, links, rules, routes, neighbors);
     return new KernelState(links, routes, rules, neighbors, nftTable());
   }
 
@@ -245,20 +245,39 @@ public final class KernelObserver {
   }
 
   /** Adds the IPv6 addresses, rules and our IPv6 routes to what the IPv4 read found. */
-  private void readIpv6(boolean anyTable, List<Link> links, List<Rule> rules, List<Route> routes) {
+  private void readIpv6(boolean anyTable, List<Link> links, List<Rule> rules, List<Route> routes,
+      List<Neighbor> neighbors) {
     java.util.Map<String, List<Address>> addresses = new java.util.HashMap<>();
     List<Rule> rules6 = new ArrayList<>();
-    CommandRunner.Result result = runner.run(IP6, "address show\nrule show\n");
+    List<String> queries = new ArrayList<>(List.of("address show", "rule show"));
+    // NDP: the neighbors on the devices of the IPv6 defaults (the IPv6 gateways' devices).
+    Set<String> devices = new LinkedHashSet<>();
+    for (Route r : routes) {
+      if (r.isDefault() && r.family() == Family.INET6 && r.table() == MAIN_TABLE) {
+        r.nexthops().stream().map(Nexthop::dev).filter(d -> d != null && BATCH_SAFE.matcher(d).matches())
+            .forEach(devices::add);
+      }
+    }
+    List<String> neighborDevs = List.copyOf(devices);
+    neighborDevs.forEach(d -> queries.add("neigh show dev " + d));
+    CommandRunner.Result result = runner.run(IP6, String.join("\n", queries) + "\n");
     int answered = IpJson.forEachElement(result.stdout(), (q, n) -> {
       if (q == 0) {
         Link l = IpJson.link(n);
         addresses.put(l.name(), l.addresses().stream().filter(a -> a.family() == Family.INET6).toList());
-      } else {
+      } else if (q == 1) {
         rules6.add(IpJson.rule(n, Family.INET6));
+      } else {
+        neighbors.add(IpJson.neighbor(n, neighborDevs.get(q - 2)));
       }
     });
-    if (answered != 2) {
-      throw new IllegalStateException("ip -6 -batch answered " + answered + " of 2 queries: " + result.stderr().strip());
+    if (answered != queries.size()) {
+      String why = "ip -6 -batch answered " + answered + " of " + queries.size() + " queries: "
+          + result.stderr().strip();
+      if (!neighborDevs.isEmpty()) {
+        throw new DeviceGone(why); // as for IPv4: a device gone between the reads; read again
+      }
+      throw new IllegalStateException(why);
     }
     rules.addAll(rules6);
     // Per family: a table of ours may exist for IPv4 only, and the kernel refuses a dump of a

@@ -126,6 +126,30 @@ class ReconcilerTest {
   }
 
   @Test
+  void aFailedIpv6GatewayNeighborTakesOutTheIpv6SideAloneLikeArpForIpv4() {
+    kernel.set(dual(true));
+    reconciler.reconcile();
+    runner.clear();
+    kernel.set(new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true)
+        .ipv6("wan1", "2001:db8:1::2", "2001:db8:1::/64", "fe80::1", 1024)
+        .ipv6("wan2", "2001:db8:2::2", "2001:db8:2::/64", "2001:db8:2::1", 1024)
+        .neighbor("fe80::1", "wan1", "FAILED").neighbor("198.18.1.1", "wan1", "REACHABLE").build());
+    Reconciler.Outcome o = reconciler.reconcile();
+    assertEquals(List.of("wan1", "wan2"), o.plan().balanced(), "IPv4 over wan1 goes on");
+    assertEquals(List.of("wan2"), o.plan().balanced6());
+    assertEquals(List.of(new Transition("wan1", UplinkState.UP, UplinkState.DOWN, "gateway fe80::1 neighbor FAILED",
+        Transition.IPV6)), o.transitions6());
+    assertEquals(List.of(), o.transitions());
+    assertEquals(List.of(), conntrackCalls());
+    // resolved again: back at once (no probes here to wait for)
+    kernel.set(new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true)
+        .ipv6("wan1", "2001:db8:1::2", "2001:db8:1::/64", "fe80::1", 1024)
+        .ipv6("wan2", "2001:db8:2::2", "2001:db8:2::/64", "2001:db8:2::1", 1024)
+        .neighbor("fe80::1", "wan1", "REACHABLE").build());
+    assertEquals(List.of("wan1", "wan2"), reconciler.reconcile().plan().balanced6());
+  }
+
+  @Test
   void withoutIpv6ProbesTheIpv6SideFollowsItsUplink() {
     kernel.set(dual(true));
     reconciler.reconcile();

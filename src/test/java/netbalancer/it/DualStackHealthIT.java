@@ -90,6 +90,49 @@ class DualStackHealthIT {
     }
   }
 
+  /**
+   * NDP: ISP 1 stops answering neighbor solicitations (its neighbor advertisements dropped) and the
+   * router forgets its entries on wan1, so the IPv6 gateway (fe80::1) goes INCOMPLETE, then FAILED,
+   * while the IPv4 gateway still answers ARP: wan1 leaves the IPv6 route only.
+   */
+  @Test
+  void aFailedIpv6GatewayNeighborTakesOutOnlyTheIpv6SideWithinTwoSeconds() throws Exception {
+    try (Lab lab = Lab.builder().uplinks(2).dualStack().build(); LabProcess servers = lab.startServers();
+        LabProcess daemon = Nb.daemon(lab, settings())) {
+      Await.until(Duration.ofSeconds(20), "both uplinks in both routes",
+          () -> devs(lab, "-4").equals(Set.of("wan1", "wan2")) && devs(lab, "-6").equals(Set.of("wan1", "wan2")));
+      String gateway = lab.gatewayAddress6(1);
+      CommandRunner router = lab.runnerIn(lab.routerNs());
+      try (Sampler lb = Sampler.start(lab)) {
+        lab.execCheck(lab.ispNs(1), "nft", "add table ip6 nbndp; add chain ip6 nbndp out { type filter hook output"
+            + " priority 0; }; add rule ip6 nbndp out icmpv6 type nd-neighbor-advert drop");
+        lab.execCheck(lab.routerNs(), "ip", "-6", "neigh", "flush", "dev", "wan1");
+        long t0 = System.nanoTime();
+        // a packet for the gateway now (the probes would send one within their interval)
+        router.run(List.of("ping", "-6", "-n", "-c", "1", "-W", "1", "-I", lab.uplinkAddress6(1), Lab.SERVER_ADDRESS6),
+            null, Duration.ofSeconds(5));
+        Await.until(Duration.ofSeconds(10), "the router's entry for " + gateway + " FAILED",
+            () -> router.run(List.of("ip", "-6", "neigh", "show", "dev", "wan1", gateway), null, Duration.ofSeconds(5))
+                .stdout().contains("FAILED"));
+        long failed = (System.nanoTime() - t0) / 1_000_000;
+        long out = lb.await("-6", "wan1", false, t0, Duration.ofSeconds(10));
+        System.out.printf("DualStackHealthIT IPv6 gateway neighbor lost on wan1: entry FAILED after %d ms, wan1 out of"
+            + " the IPv6 route after %d ms (INCOMPLETE counts after 1 s)%n", failed, out);
+        assertTrue(out <= failed + 2_000, "out " + out + " ms, FAILED at " + failed + " ms");
+        JsonNode wan1 = HealthIT.status(lab, "wan1");
+        assertEquals("up", wan1.path("state").asText(), wan1.toString());
+        assertFalse(wan1.path("ipv6").path("balanced").asBoolean(), wan1.toString());
+        assertTrue(wan1.path("ipv6").path("reason").asText().contains("neighbor"), wan1.toString());
+
+        lab.execCheck(lab.ispNs(1), "nft", "delete table ip6 nbndp");
+        long t1 = System.nanoTime();
+        long back = lb.await("-6", "wan1", true, t1, Duration.ofSeconds(15));
+        System.out.printf("DualStackHealthIT IPv6 gateway neighbor answers again: wan1 back after %d ms%n", back);
+        assertEquals(Set.of(), lb.everOut("-4", "wan1", t0), "IPv4 kept balancing over wan1 throughout");
+      }
+    }
+  }
+
   /** The devices of LB_TABLE's default route of one family ({@code -4}/{@code -6}) in the router. */
   static Set<String> devs(Lab lab, String family) {
     CommandRunner.Result r = lab.runnerIn(lab.routerNs()).run(List.of("ip", family, "route", "show", "table", "200",

@@ -71,7 +71,9 @@ class KernelObserverTest {
       StringBuilder out = new StringBuilder();
       for (String q : c.stdin().strip().split("\n")) {
         out.append(q.equals("address show") ? (v6 ? ADDRESSES6 : ADDRESSES) : q.equals("rule show") && !v6 ? RULES
-            : q.startsWith("neigh show dev wan1") ? neighbors : "[]").append('\n');
+            : q.startsWith("neigh show dev wan1") ? neighbors : v6 && q.equals("neigh show dev wan2")
+            ? "[{\"dst\":\"fe80::1\",\"lladdr\":\"02:00:00:00:02:01\",\"router\":null,\"state\":[\"FAILED\"]}]"
+            : "[]").append('\n');
       }
       return new CommandRunner.Result(0, out.toString(), "");
     });
@@ -100,13 +102,14 @@ class KernelObserverTest {
         "ip -j -d -N -6 route show table main proto 2",
         "ip -j -d -N -4 -force -batch - < address show;rule show;neigh show dev wan1",
         "ip -j -d -N -4 route show table 101 proto 213",
-        "ip -j -d -N -6 -force -batch - < address show;rule show",
+        "ip -j -d -N -6 -force -batch - < address show;rule show;neigh show dev wan2",
         "nft -j list table inet net_balancer"), commands(runner));
     assertEquals(new Address(Family.INET6, "2001:db8:2::2", 64, null, "global", false, false, true),
         s.link("wan2").orElseThrow().addresses().get(2), "IPv6 addresses join the link, flags and all");
     Route default6 = s.routes().stream().filter(r -> r.family() == Family.INET6).findFirst().orElseThrow();
     assertEquals(List.of(new Nexthop("fe80::1", "wan2", 1)), default6.nexthops());
     assertEquals(1024, default6.metric());
+    assertTrue(s.neighbors().contains(new Neighbor("fe80::1", "wan2", List.of("FAILED"))), "the IPv6 gateway's (NDP)");
     s = new KernelState(s.links(), s.routes().stream().filter(r -> r.family() == Family.INET).toList(),
         s.rules(), s.neighbors(), s.nftTable());
 
