@@ -91,8 +91,9 @@ class DualStackHealthIT {
   }
 
   /**
-   * NDP: ISP 1 stops answering neighbor solicitations (its neighbor advertisements dropped) and the
-   * router forgets its entries on wan1, so the IPv6 gateway (fe80::1) goes INCOMPLETE, then FAILED,
+   * NDP: ISP 1 stops answering neighbor solicitations (its advertisements dropped, and its own
+   * solicitations, which would teach the router its address again) and the router forgets its
+   * entries on wan1, so the IPv6 gateway (fe80::1) goes INCOMPLETE, then FAILED,
    * while the IPv4 gateway still answers ARP: wan1 leaves the IPv6 route only.
    */
   @Test
@@ -105,7 +106,7 @@ class DualStackHealthIT {
       CommandRunner router = lab.runnerIn(lab.routerNs());
       try (Sampler lb = Sampler.start(lab)) {
         lab.execCheck(lab.ispNs(1), "nft", "add table ip6 nbndp; add chain ip6 nbndp out { type filter hook output"
-            + " priority 0; }; add rule ip6 nbndp out icmpv6 type nd-neighbor-advert drop");
+            + " priority 0; }; add rule ip6 nbndp out icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } drop");
         lab.execCheck(lab.routerNs(), "ip", "-6", "neigh", "flush", "dev", "wan1");
         long t0 = System.nanoTime();
         // a packet for the gateway now (the probes would send one within their interval)
