@@ -3,7 +3,8 @@
 # JDK 17, Maven, iproute2, nftables, conntrack, iperf3, ping, promtool, systemd-analyze, curl,
 # zsh (the completion test drives a real zsh), man (the man-page test renders every page with
 # man --warnings), lintian (the package test), chromium (headless: the status page's browser
-# test), and iptables (its nft backend) and ipset for the bench's rebuild of mwan3's ruleset.
+# test), iptables (its nft backend) and ipset for the bench's rebuild of mwan3's ruleset, and
+# radvd (a lab ISP's router advertisements: a SLAAC uplink).
 # Does nothing when all of it is present.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ command -v lintian >/dev/null || need+=(lintian)
 command -v chromium >/dev/null || need+=(chromium)
 command -v iptables-nft >/dev/null || need+=(iptables)
 command -v ipset >/dev/null || need+=(ipset)
+command -v radvd >/dev/null || need+=(radvd)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps.sh: missing ${need[*]}; run as root to install them" >&2

@@ -50,6 +50,8 @@ final class ApplyCommand implements Callable<Integer> {
         System.err.println("net-balancer: warning: uplink " + name + " left out: all " + config.maxUplinks()
             + " uplinks LB_MARK_MASK has room for are taken");
       }
+      netbalancer.plan.Translation6.refusals(config, plan.uplinks()).forEach((name, why) ->
+          System.err.println("net-balancer: warning: no NPTv6 on uplink " + name + ": " + why));
       ApplyResult result = balancer.applier().apply(plan, state);
       result.errors().forEach(e -> System.err.println("net-balancer: " + e));
       System.out.printf("applied: %d uplink(s), balanced over %s; %d ip change(s), nft %s, %d sysctl(s) set%n",

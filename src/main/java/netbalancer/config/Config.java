@@ -44,6 +44,9 @@ public record Config(
     Duration carrierGracePeriod,
     boolean sessionAffinityEnabled,
     boolean consistentNatEnabled,
+    Ipv6Translation ipv6Translation,
+    String ipv6LanPrefix,
+    Map<String, String> ipv6NptPrefixes,
     boolean failoverHysteresisEnabled,
     Duration failoverBackoffBase,
     Duration failoverBackoffMax,
@@ -67,6 +70,8 @@ public record Config(
     healthProbeTargets = healthProbeTargets == null ? null : List.copyOf(healthProbeTargets);
     uplinkWeights = uplinkWeights == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(uplinkWeights));
     uplinkTiers = uplinkTiers == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(uplinkTiers));
+    ipv6NptPrefixes = ipv6NptPrefixes == null ? null
+        : Collections.unmodifiableMap(new LinkedHashMap<>(ipv6NptPrefixes));
 
     Validation v = new Validation();
     v.check(Keys.LB_TABLE, lbTable);
@@ -98,6 +103,9 @@ public record Config(
     v.check(Keys.CARRIER_GRACE_PERIOD, carrierGracePeriod);
     v.check(Keys.SESSION_AFFINITY_ENABLED, sessionAffinityEnabled);
     v.check(Keys.CONSISTENT_NAT_ENABLED, consistentNatEnabled);
+    v.check(Keys.IPV6_TRANSLATION, ipv6Translation);
+    v.check(Keys.IPV6_LAN_PREFIX, ipv6LanPrefix);
+    v.check(Keys.IPV6_NPT_PREFIXES, ipv6NptPrefixes);
     v.check(Keys.FAILOVER_HYSTERESIS_ENABLED, failoverHysteresisEnabled);
     v.check(Keys.FAILOVER_BACKOFF_BASE, failoverBackoffBase);
     v.check(Keys.FAILOVER_BACKOFF_MAX, failoverBackoffMax);

@@ -18,6 +18,39 @@ final class CrossChecks {
     quorumWithinTargets(v);
     onlyForUplinks(v, Keys.UPLINK_WEIGHTS, "weights");
     onlyForUplinks(v, Keys.UPLINK_TIERS, "tiers");
+    onlyForUplinks(v, Keys.IPV6_NPT_PREFIXES, "NPTv6 prefixes");
+    nptv6HasPrefixes(v);
+  }
+
+  /**
+   * NPTv6 maps the LAN prefix's host bits onto each uplink's prefix one to one, so it needs the
+   * LAN prefix and uplink prefixes of exactly its length (a shorter one would leave bits unmapped,
+   * a longer one would merge LAN hosts).
+   */
+  private static void nptv6HasPrefixes(Validation v) {
+    String lan = v.get(Keys.IPV6_LAN_PREFIX);
+    Map<String, String> npt = v.get(Keys.IPV6_NPT_PREFIXES);
+    if (v.get(Keys.IPV6_TRANSLATION) == Ipv6Translation.NPTV6 && "".equals(lan)) {
+      v.error(v.show(Keys.IPV6_LAN_PREFIX) + ": expected " + Ipv6Prefixes.allowed() + " with "
+          + v.show(Keys.IPV6_TRANSLATION) + " (the prefix NPTv6 maps)");
+    }
+    if (lan == null || lan.isEmpty() || npt == null) {
+      return;
+    }
+    List<String> clash = npt.entrySet().stream()
+        .filter(e -> e.getValue().equals(lan) || npt.values().stream().filter(e.getValue()::equals).count() > 1)
+        .map(e -> e.getKey() + "=" + e.getValue()).toList();
+    if (!clash.isEmpty()) { // a mapped prefix must lead back to one uplink, and never be the LAN's own
+      v.error(v.show(Keys.IPV6_NPT_PREFIXES) + ": " + String.join(", ", clash) + "; expected a distinct prefix per"
+          + " uplink, other than " + v.show(Keys.IPV6_LAN_PREFIX));
+    }
+    int length = Ipv6Prefixes.length(lan);
+    List<String> wrong = npt.entrySet().stream().filter(e -> Ipv6Prefixes.length(e.getValue()) != length)
+        .map(e -> e.getKey() + "=" + e.getValue()).toList();
+    if (!wrong.isEmpty()) {
+      v.error(v.show(Keys.IPV6_NPT_PREFIXES) + ": " + String.join(", ", wrong) + "; expected prefixes of length "
+          + length + ", that of " + v.show(Keys.IPV6_LAN_PREFIX));
+    }
   }
 
   private static void tablesDisjoint(Validation v) {
@@ -68,8 +101,8 @@ final class CrossChecks {
   }
 
   /** A weight or tier for an interface that UPLINKS leaves out is almost certainly a typo. */
-  private static void onlyForUplinks(Validation v, Key<Map<String, Integer>> key, String what) {
-    Map<String, Integer> byName = v.get(key);
+  private static void onlyForUplinks(Validation v, Key<? extends Map<String, ?>> key, String what) {
+    Map<String, ?> byName = v.get(key);
     List<String> uplinks = v.get(Keys.UPLINKS);
     if (byName == null || uplinks == null || uplinks.isEmpty()) {
       return;

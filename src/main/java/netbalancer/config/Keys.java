@@ -3,6 +3,8 @@ package netbalancer.config;
 import static netbalancer.config.TextTypes.absolutePath;
 import static netbalancer.config.TextTypes.globs;
 import static netbalancer.config.TextTypes.interfaceNames;
+import static netbalancer.config.TextTypes.ipv6PrefixOrEmpty;
+import static netbalancer.config.TextTypes.ipv6PrefixesByName;
 import static netbalancer.config.TextTypes.ipLiteral;
 import static netbalancer.config.TextTypes.ipLiterals;
 import static netbalancer.config.TextTypes.tiers;
@@ -127,6 +129,14 @@ final class Keys {
       "Enable sticky routing per connection", bool());
   static final Key<Boolean> CONSISTENT_NAT_ENABLED = add("CONSISTENT_NAT_ENABLED", CONN, "true",
       "Ensure consistent source IPs", bool());
+  static final Key<Ipv6Translation> IPV6_TRANSLATION = add("IPV6_TRANSLATION", CONN, "nat66",
+      "What LAN IPv6 sources become on an uplink: nat66 its address, nptv6 IPV6_LAN_PREFIX mapped onto its"
+          + " IPV6_NPT_PREFIXES prefix, none routed unchanged", choice(Ipv6Translation.class));
+  static final Key<String> IPV6_LAN_PREFIX = add("IPV6_LAN_PREFIX", CONN, "",
+      "The LAN's IPv6 prefix, which IPV6_TRANSLATION=nptv6 maps (required then)", ipv6PrefixOrEmpty());
+  static final Key<Map<String, String>> IPV6_NPT_PREFIXES = add("IPV6_NPT_PREFIXES", CONN, "",
+      "For nptv6: the prefix routed to this host through each uplink (e.g. from its delegated prefix), of"
+          + " IPV6_LAN_PREFIX's length; an uplink without one gets nat66", ipv6PrefixesByName());
 
   static final Key<Boolean> FAILOVER_HYSTERESIS_ENABLED = add("FAILOVER_HYSTERESIS_ENABLED", FAILOVER, "true",
       "Enable hysteresis to prevent flapping", bool());

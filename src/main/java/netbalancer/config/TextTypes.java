@@ -116,6 +116,68 @@ final class TextTypes {
     };
   }
 
+  /** An IPv6 prefix (see {@link Ipv6Prefixes}), kept in canonical form; empty means none. */
+  static ValueType<String> ipv6PrefixOrEmpty() {
+    return new ValueType<>() {
+      @Override
+      public String parse(String text) throws InvalidValue {
+        if (text.isEmpty()) {
+          return "";
+        }
+        String prefix = Ipv6Prefixes.canonical(text);
+        if (prefix == null) {
+          throw new InvalidValue("\"" + text + "\" is not a prefix; expected " + allowed());
+        }
+        return prefix;
+      }
+
+      @Override
+      public String format(String value) {
+        return value;
+      }
+
+      @Override
+      public String allowed() {
+        return "empty (none) or " + Ipv6Prefixes.allowed();
+      }
+    };
+  }
+
+  /** NAME=PREFIX pairs: an IPv6 prefix per interface, each interface named at most once. */
+  static ValueType<Map<String, String>> ipv6PrefixesByName() {
+    return new ValueType<>() {
+      @Override
+      public Map<String, String> parse(String text) throws InvalidValue {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String pair : split(text)) {
+          int eq = pair.indexOf('=');
+          String name = eq < 0 ? pair : pair.substring(0, eq);
+          String prefix = eq < 0 ? null : Ipv6Prefixes.canonical(pair.substring(eq + 1));
+          if (!InterfaceNames.isValid(name) || prefix == null) {
+            throw new InvalidValue("\"" + pair + "\" is not NAME=PREFIX; expected " + allowed());
+          }
+          if (out.put(name, prefix) != null) {
+            throw new InvalidValue(name + " is given twice; expected " + allowed());
+          }
+        }
+        return Collections.unmodifiableMap(out);
+      }
+
+      @Override
+      public String format(Map<String, String> value) {
+        StringBuilder sb = new StringBuilder();
+        value.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return sb.toString();
+      }
+
+      @Override
+      public String allowed() {
+        return "space- or comma-separated NAME=PREFIX pairs, e.g. \"wan1=2001:db8:1:100::/64\", with NAME an"
+            + " interface name and PREFIX " + Ipv6Prefixes.allowed();
+      }
+    };
+  }
+
   /** An absolute path of at most {@code maxBytes} bytes (a unix socket path is limited to 107). */
   static ValueType<Path> absolutePath(int maxBytes) {
     String allowed = maxBytes == Integer.MAX_VALUE

@@ -30,7 +30,9 @@ final class MonitorHealthSource implements HealthSource {
   @Override
   public void track(List<Uplink> uplinks, Set<String> neighborFailed, Set<String> neighborFailed6) {
     Map<String, String> sources = new LinkedHashMap<>();
-    uplinks.forEach(u -> sources.put(u.name(), u.address()));
+    // An IPv6-only uplink has no IPv4 to probe: its IPv6 side is probed (IPv6 targets), and
+    // without a verdict here the uplink itself follows its carrier and neighbor.
+    uplinks.stream().filter(Uplink::hasIpv4).forEach(u -> sources.put(u.name(), u.address()));
     monitor.setUplinks(sources);
     Map<String, String> sources6 = new LinkedHashMap<>();
     if (monitor6.probing()) {
@@ -38,11 +40,13 @@ final class MonitorHealthSource implements HealthSource {
     }
     monitor6.setUplinks(sources6);
     for (Uplink u : uplinks) {
-      monitor.carrier(u.name(), u.carrier());
-      if (neighborFailed.contains(u.name())) {
-        monitor.neighborFailed(u.name());
-      } else {
-        monitor.neighborReachable(u.name());
+      if (sources.containsKey(u.name())) {
+        monitor.carrier(u.name(), u.carrier());
+        if (neighborFailed.contains(u.name())) {
+          monitor.neighborFailed(u.name());
+        } else {
+          monitor.neighborReachable(u.name());
+        }
       }
       if (sources6.containsKey(u.name())) {
         monitor6.carrier(u.name(), u.carrier());

@@ -127,6 +127,7 @@ final class Reconciler {
     KernelState kernel = observer.get();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
     reportUnusableNames(kernel);
+    reportNptRefusals(uplinks);
     long now = ticker.read();
     Set<String> neighborFailed = decider.neighborFailures(uplinks, kernel, now);
     StateDecider.Decisions decisions = decider.decide(uplinks, health.verdicts(), health.verdicts6(), drained,
@@ -202,6 +203,15 @@ final class Reconciler {
     }
   }
 
+  /** Once per uplink: nptv6 asked for but not possible on it, so it gets NAT66. */
+  private void reportNptRefusals(List<Uplink> uplinks) {
+    netbalancer.plan.Translation6.refusals(config, uplinks).forEach((name, why) -> {
+      if (namesReported.add("npt:" + name)) {
+        Log.warn("no NPTv6 on uplink %s: %s", printable(name), why);
+      }
+    });
+  }
+
   /** The name in quotes, with anything outside printable ASCII as \\uXXXX: a name is not a log line. */
   static String printable(String name) {
     StringBuilder sb = new StringBuilder("'");
@@ -253,7 +263,7 @@ final class Reconciler {
       Uplink u = current.get(name);
       if (u == null || u.index() != old.index()) {
         forget(name, old.index());
-      } else if (!u.address().equals(old.address())) {
+      } else if (old.address() != null && !old.address().equals(u.address())) {
         int n = conntrack.deleteReplyDestination(old.address());
         Log.info("uplink %s renumbered %s -> %s: %d connection(s) on the old address deleted",
             name, old.address(), u.address(), n);

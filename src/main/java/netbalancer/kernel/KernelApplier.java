@@ -138,9 +138,10 @@ public final class KernelApplier {
   private int applySysctls(Map<String, String> wanted, List<String> errors) {
     int restored = restoreUnwanted(wanted);
     Map<String, String> originals = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : wanted.entrySet()) {
+    for (String path : SysctlOrder.writeOrder(wanted.keySet())) {
       // An interface that vanished since the read has no sysctl left to set.
-      sysctls.read(e.getKey()).filter(now -> !now.equals(e.getValue())).ifPresent(now -> originals.put(e.getKey(), now));
+      sysctls.read(path).filter(now -> !now.equals(wanted.get(path)) && SysctlOrder.mayChange(path, now))
+          .ifPresent(now -> originals.put(path, now));
     }
     if (originals.isEmpty()) {
       return restored;

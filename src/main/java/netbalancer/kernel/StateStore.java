@@ -48,7 +48,7 @@ public final class StateStore {
   private static final long MAX_SIZE = 1 << 20;
   private static final Pattern SYSCTL = Pattern.compile(
       "net/ipv4/(ip_forward|fib_multipath_hash_policy|fib_multipath_use_neigh|conf/[^/\\s]{1,15}/rp_filter)"
-      + "|net/ipv6/(conf/all/forwarding|fib_multipath_hash_policy)");
+      + "|net/ipv6/(conf/all/forwarding|fib_multipath_hash_policy|conf/[^/\\s]{1,15}/accept_ra)");
   private static final Pattern VALUE = Pattern.compile("[0-9]{1,3}");
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Files this process wrote: they belong to our namespace whatever the kernel shows. */

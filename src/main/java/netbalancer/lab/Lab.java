@@ -284,6 +284,25 @@ public final class Lab implements AutoCloseable {
     nft(ispNs(i), "flush chain ip6 nblab6 blackhole\n" + (on ? "add rule ip6 nblab6 blackhole drop\n" : ""));
   }
 
+  /**
+   * Starts radvd in ISP i: router advertisements for uplink i's /64 every 3-4 s (a SLAAC uplink;
+   * the router takes them with accept_ra=1 while it does not forward). Stopped with the lab.
+   */
+  public LabProcess routerAdvertisements(int i) {
+    uplink6(i);
+    Path dir = stateDir().resolveSibling(prefix + "radvd");
+    Path conf = dir.resolve("isp" + i + ".conf");
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(conf, LabPlan6.radvdConfig(uplink6(i)));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    // -n: in the foreground, so the lab owns it; its own pid file, not the host's /run/radvd.pid
+    return start(ispNs(i), "radvd", "-n", "-m", "stderr", "-C", conf.toString(),
+        "-p", dir.resolve("isp" + i + ".pid").toString());
+  }
+
   // ---------------------------------------------------------------- namespaces
 
   /** {@code nblab-PID-XXXX-}: every namespace of this lab starts with it. */
@@ -573,9 +592,22 @@ public final class Lab implements AutoCloseable {
     } finally {
       OPEN.remove(this);
       deleteStateDir(prefix);
+      deleteRadvdDir();
     }
     if (first != null) {
       throw first;
+    }
+  }
+
+  private void deleteRadvdDir() {
+    Path dir = stateDir().resolveSibling(prefix + "radvd");
+    try (Stream<Path> files = Files.exists(dir) ? Files.list(dir) : Stream.empty()) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // best effort: a few bytes in /tmp
     }
   }
 

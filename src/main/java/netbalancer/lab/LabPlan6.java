@@ -159,6 +159,13 @@ final class LabPlan6 {
         + "}\n";
   }
 
+  /** radvd's configuration for ISP u's customer link: its /64 by SLAAC, itself the default router. */
+  static String radvdConfig(Uplink6 u) {
+    return "interface " + ISP_CUSTOMER_IF + " {\n  AdvSendAdvert on;\n  MinRtrAdvInterval 3;\n"
+        + "  MaxRtrAdvInterval 4;\n  AdvDefaultLifetime 600;\n  prefix " + u.subnet()
+        + " {\n    AdvOnLink on;\n    AdvAutonomous on;\n  };\n};\n";
+  }
+
   static List<String> client() {
     return List.of("addr add " + CLIENT_ADDRESS + "/64 dev eth0 nodad",
         "route add ::/0 via " + ROUTER_LAN_ADDRESS + " dev eth0");

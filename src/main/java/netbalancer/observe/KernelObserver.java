@@ -249,6 +249,7 @@ public final class KernelObserver {
       List<Neighbor> neighbors) {
     java.util.Map<String, List<Address>> addresses = new java.util.HashMap<>();
     List<Rule> rules6 = new ArrayList<>();
+    java.util.Map<String, Link> v6Links = new java.util.LinkedHashMap<>();
     List<String> queries = new ArrayList<>(List.of("address show", "rule show"));
     // NDP: the neighbors on the devices of the IPv6 defaults (the IPv6 gateways' devices).
     Set<String> devices = new LinkedHashSet<>();
@@ -265,6 +266,7 @@ public final class KernelObserver {
       if (q == 0) {
         Link l = IpJson.link(n);
         addresses.put(l.name(), l.addresses().stream().filter(a -> a.family() == Family.INET6).toList());
+        v6Links.put(l.name(), l);
       } else if (q == 1) {
         rules6.add(IpJson.rule(n, Family.INET6));
       } else {
@@ -285,6 +287,7 @@ public final class KernelObserver {
     known6 = ourRoutes(Family.INET6, anyTable ? null : tablesToAsk(known6, rules6, Family.INET6), routes);
     for (int i = 0; i < links.size(); i++) {
       Link l = links.get(i);
+      v6Links.remove(l.name());
       List<Address> v6 = addresses.getOrDefault(l.name(), List.of());
       if (!v6.isEmpty()) {
         List<Address> all = new ArrayList<>(l.addresses());
@@ -292,6 +295,10 @@ public final class KernelObserver {
         links.set(i, new Link(l.name(), l.ifindex(), l.adminUp(), l.carrier(), l.pointToPoint(), l.kind(), all));
       }
     }
+    // A link with IPv6 addresses alone is missing from the IPv4 read (ip -4 lists only links
+    // with IPv4 addresses): an IPv6-only uplink's link is known from here.
+    v6Links.values().forEach(l -> links.add(new Link(l.name(), l.ifindex(), l.adminUp(), l.carrier(),
+        l.pointToPoint(), l.kind(), addresses.get(l.name()))));
   }
 
   /** Both families' main-table views, each part kept unless something said it changed since it was read. */

@@ -47,7 +47,8 @@ final class NftRenderer {
     String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
     StringBuilder body = new StringBuilder();
     int rules = 0;
-    boolean synWatch = uplinks.get(0).family() == Family.INET;
+    List<Uplink> v4 = uplinks.stream().filter(Uplink::hasIpv4).toList();
+    boolean synWatch = !v4.isEmpty(); // the set's key is IPv4 (IPv6 passive evidence is not built yet)
     if (synWatch) {
       body.append("\tset ").append(SYN_SET).append(" {\n\t\ttype ipv4_addr . inet_service . ipv4_addr . inet_service . ifname\n")
           .append("\t\tsize ").append(SYN_SET_SIZE).append("\n\t\tflags dynamic,timeout\n\t\ttimeout ")
@@ -91,7 +92,7 @@ final class NftRenderer {
       // uplink, and its first answer (SYN-ACK or RST, in_N below) takes it out again; what stays
       // is what no one answered, read in one small nft call, whatever the size of the
       // connection table. The key is the connection's original tuple, the same both ways.
-      body.append("		tcp flags & (syn | ack) == syn oifname { ").append(join(uplinks, u -> quote(u.name())))
+      body.append("		tcp flags & (syn | ack) == syn oifname { ").append(join(v4, u -> quote(u.name())))
           .append(" } add @").append(SYN_SET).append(" { ").append(SYN_KEY).append(" . oifname }\n");
       rules += 1;
     }
@@ -103,21 +104,36 @@ final class NftRenderer {
       body.append("\t\tcounter name oifname map { ")
           .append(join(uplinks, u -> quote(u.name()) + " : \"new_" + u.index() + "\"")).append(" }\n");
     }
+    for (String line : Translation6.sourceMapping(config, uplinks)) { // NPTv6 first: NAT ends the chain
+      body.append("\t\t").append(line).append("\n");
+      rules += 1;
+    }
     if (config.consistentNatEnabled()) { // one lookup, however many uplinks
-      body.append("\t\tsnat ").append(uplinks.get(0).family().nftKeyword()).append(" to oifname map { ")
-          .append(join(uplinks, u -> quote(u.name()) + " : " + u.address())).append(" }\n");
+      if (!v4.isEmpty()) {
+        body.append("\t\tsnat ").append(Family.INET.nftKeyword()).append(" to oifname map { ")
+            .append(join(v4, u -> quote(u.name()) + " : " + u.address())).append(" }\n");
+      }
       // NAT66: the IPv6 twin, to each uplink's IPv6 address (the snat map is per family).
       List<Uplink> dual = uplinks.stream().filter(Uplink::hasIpv6).toList();
-      if (!dual.isEmpty()) {
+      if (!dual.isEmpty() && Translation6.nat66(config)) {
         body.append("\t\tsnat ip6 to oifname map { ")
             .append(join(dual, u -> quote(u.name()) + " : " + u.ipv6().address())).append(" }\n");
         rules += 1;
       }
     } else {
-      body.append("\t\toifname { ").append(join(uplinks, u -> quote(u.name()))).append(" } masquerade\n");
+      // The inet table's masquerade serves both families, unless IPv6 is to stay untranslated.
+      body.append("\t\t").append(Translation6.nat66(config) ? "" : "meta nfproto ipv4 ").append("oifname { ")
+          .append(join(uplinks, u -> quote(u.name()))).append(" } masquerade\n");
     }
-    rules += 2;
+    rules += config.consistentNatEnabled() && v4.isEmpty() ? 1 : 2;
     body.append("\t}\n");
+    List<String> inbound = Translation6.destinationMapping(config, uplinks);
+    if (!inbound.isEmpty()) {
+      body.append(chainHead("nat_prerouting", "nat", "prerouting", "dstnat - 1"));
+      inbound.forEach(line -> body.append("\t\t").append(line).append("\n"));
+      body.append("\t}\n");
+      rules += inbound.size();
+    }
     for (Uplink u : uplinks) {
       String m = mark(config, u);
       body.append("\tchain restore_").append(u.index()).append(" {\n\t\tmeta mark set meta mark & ")

@@ -87,8 +87,10 @@ public final class Planner {
     List<Uplink> balanced = bestTier(config, failOpen ? sorted.stream().filter(Uplink::carrier).toList() : eligible);
 
     int proto = config.lbRtProto();
+    List<Uplink> v4 = sorted.stream().filter(Uplink::hasIpv4).toList();
+    List<Uplink> balanced4 = balanced.stream().filter(Uplink::hasIpv4).toList();
     List<Route> routes = new ArrayList<>();
-    for (Uplink u : sorted) {
+    for (Uplink u : v4) {
       int table = config.tableFor(u.index());
       for (String prefix : u.connected()) {
         routes.add(new Route(u.family(), table, prefix, List.of(new Nexthop(null, u.name(), 1)), proto,
@@ -97,26 +99,29 @@ public final class Planner {
       routes.add(new Route(u.family(), table, "default", List.of(new Nexthop(u.gateway(), u.name(), 1)),
           proto, 0, null, null, false));
     }
-    if (!balanced.isEmpty()) {
-      List<Nexthop> hops = balanced.stream()
-          .map(u -> new Nexthop(u.gateway(), u.name(), balanced.size() == 1 ? 1 : config.weightOf(u.name())))
+    if (!balanced4.isEmpty()) {
+      List<Nexthop> hops = balanced4.stream()
+          .map(u -> new Nexthop(u.gateway(), u.name(), balanced4.size() == 1 ? 1 : config.weightOf(u.name())))
           .toList();
-      routes.add(new Route(sorted.get(0).family(), config.lbTable(), "default", hops, proto, 0, null, null,
-          false));
+      routes.add(new Route(Family.INET, config.lbTable(), "default", hops, proto, 0, null, null, false));
     }
 
     List<Rule> rules = new ArrayList<>();
     int pref = config.lbPref();
-    for (Uplink u : sorted) {
+    for (Uplink u : v4) {
       rules.add(new Rule(u.family(), pref - 20, null, config.markFor(u.index()), config.lbMarkMask(),
           config.tableFor(u.index()), null, proto));
     }
-    rules.add(new Rule(sorted.get(0).family(), pref - 10, null, null, null, MAIN_TABLE, 0, proto));
-    for (Uplink u : sorted) {
+    if (!v4.isEmpty()) { // every uplink IPv6-only: no IPv4 rule at all
+      rules.add(new Rule(Family.INET, pref - 10, null, null, null, MAIN_TABLE, 0, proto));
+    }
+    for (Uplink u : v4) {
       rules.add(new Rule(u.family(), pref - 5, u.address(), null, null, config.tableFor(u.index()),
           null, proto));
     }
-    rules.add(new Rule(sorted.get(0).family(), pref, null, null, null, config.lbTable(), null, proto));
+    if (!v4.isEmpty()) {
+      rules.add(new Rule(Family.INET, pref, null, null, null, config.lbTable(), null, proto));
+    }
     List<Uplink> dual = sorted.stream().filter(Uplink::hasIpv6).toList();
     List<Uplink> eligible6 = dual.stream().filter(u -> effective6.get(u.name()).eligible()).toList();
     List<Uplink> balanced6 = bestTier(config, eligible6.isEmpty() ? dual.stream().filter(Uplink::carrier).toList()
@@ -188,12 +193,14 @@ public final class Planner {
     if (uplinks.isEmpty()) {
       return s;
     }
+    // IPv4 forwarding and hashing even when every uplink is IPv6-only: cheap, and the same
+    // for a host whose next uplink has IPv4 (rp_filter only where there is IPv4).
     s.put("net/ipv4/ip_forward", "1");
     // 1 hashes the 5-tuple (each connection picks its uplink), 0 the address pair.
     s.put("net/ipv4/fib_multipath_hash_policy", Integer.toString(config.balanceMode().fibMultipathHashPolicy()));
     // Skip nexthops whose gateway neighbor is known FAILED, before any health check notices.
     s.put("net/ipv4/fib_multipath_use_neigh", "1");
-    for (Uplink u : uplinks) {
+    for (Uplink u : uplinks.stream().filter(Uplink::hasIpv4).toList()) {
       // Loose: replies of pinned connections arrive on an uplink the main table would not choose.
       s.put("net/ipv4/conf/" + u.name() + "/rp_filter", "2");
     }
@@ -201,6 +208,14 @@ public final class Planner {
       s.put("net/ipv6/conf/all/forwarding", "1");
       // The same values mean the same for IPv6 (0 the address pair and flow label, 1 the 5-tuple).
       s.put("net/ipv6/fib_multipath_hash_policy", Integer.toString(config.balanceMode().fibMultipathHashPolicy()));
+      for (Uplink u : uplinks) {
+        if (u.hasIpv6()) {
+          // Forwarding makes accept_ra=1 ignore router advertisements (and purges their default
+          // routes at once): 2 keeps a SLAAC uplink's default. The applier raises only a 1 (a 0 is
+          // the operator's choice) and writes it before forwarding.
+          s.put("net/ipv6/conf/" + u.name() + "/accept_ra", "2");
+        }
+      }
     }
     return s;
   }

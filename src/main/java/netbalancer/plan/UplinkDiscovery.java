@@ -104,6 +104,17 @@ public final class UplinkDiscovery {
         }
       }
     }
+    // IPv6-only uplinks: a ::/0 through an interface that has no IPv4 default (its IPv6 side decides).
+    for (Route r : state.routes()) {
+      if (r.table() == MAIN_TABLE && r.isDefault() && r.protocol() != config.lbRtProto()
+          && r.family() == Family.INET6) {
+        for (Nexthop h : r.nexthops()) {
+          if (usableName(config, h.dev()) && !out.containsKey(h.dev())) {
+            out.put(h.dev(), new Nexthop(null, h.dev(), 1));
+          }
+        }
+      }
+    }
     for (String named : config.uplinks()) {
       if (!out.containsKey(named) && state.link(named).isPresent() && InterfaceNames.isValid(named)) {
         out.put(named, new Nexthop(null, named, 1));
@@ -155,8 +166,9 @@ public final class UplinkDiscovery {
     }
     Optional<Address> addr = link.get().addresses().stream()
         .filter(a -> a.family() == Family.INET && a.global()).findFirst();
-    if (addr.isEmpty()) {
-      return Optional.empty(); // nothing to source from or SNAT to
+    Optional<Uplink.Ipv6Side> ipv6 = ipv6Side(config, state, link.get());
+    if (addr.isEmpty()) { // no IPv4 to source from or SNAT to: an uplink only if its IPv6 side is
+      return ipv6.map(side -> Uplink.ipv6Only(name, index, link.get().carrier(), side));
     }
     List<String> connected = state.routes().stream()
         .filter(r -> r.family() == Family.INET && r.table() == MAIN_TABLE && r.protocol() == KERNEL_PROTO
@@ -164,7 +176,7 @@ public final class UplinkDiscovery {
         .filter(r -> r.nexthops().size() == 1 && r.nexthops().get(0).dev().equals(name))
         .map(Route::dst).sorted().distinct().toList();
     return Optional.of(new Uplink(name, index, Family.INET, addr.get().local(), hop.gateway(),
-        connected, link.get().carrier(), ipv6Side(config, state, link.get()).orElse(null)));
+        connected, link.get().carrier(), ipv6.orElse(null)));
   }
 
   /**

@@ -65,8 +65,10 @@ final class Nb {
     }
     List<String> sysctls = new ArrayList<>(List.of("net/ipv4/ip_forward", "net/ipv4/fib_multipath_hash_policy",
         "net/ipv4/fib_multipath_use_neigh"));
+    sysctls.addAll(List.of("net/ipv6/conf/all/forwarding", "net/ipv6/fib_multipath_hash_policy"));
     for (int i = 1; i <= lab.uplinkCount(); i++) {
       sysctls.add("net/ipv4/conf/" + lab.uplinkName(i) + "/rp_filter");
+      sysctls.add("net/ipv6/conf/" + lab.uplinkName(i) + "/accept_ra");
     }
     for (String s : sysctls) {
       sb.append(s).append(" = ").append(lab.exec(ns, "cat", "/proc/sys/" + s).stdout().strip()).append('\n');

@@ -67,6 +67,12 @@ public final class Fixtures {
     return this;
   }
 
+  /** An uplink with IPv6 alone: 2001:db8:N::2/64, {@code ::/0 via fe80::1}, no IPv4 address or route. */
+  public Fixtures ipv6OnlyUplink(String name, int n) {
+    links.add(new Link(name, links.size() + 2, true, true, false, "veth", List.of()));
+    return ipv6(name, "2001:db8:" + n + "::2", "2001:db8:" + n + "::/64", "fe80::1", 100 + n);
+  }
+
   public Fixtures link(String name, boolean withAddress) {
     links.add(new Link(name, links.size() + 2, true, true, false, "bridge", withAddress
         ? List.of(new Address(Family.INET, "192.0.2.1", 24, null, "global")) : List.of()));
