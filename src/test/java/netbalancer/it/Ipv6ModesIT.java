@@ -162,6 +162,25 @@ class Ipv6ModesIT {
     }
   }
 
+  @Test
+  void badIpv6SettingsAreRefusedNamingTheKeyWithExit2AndTheKernelUnchanged() {
+    try (Lab lab = Lab.builder().uplinks(2).dualStack().build()) {
+      String before = Nb.kernelDump(lab);
+      Map<String, Map<String, String>> bad = Map.of(
+          "IPV6_LAN_PREFIX=2001:db8:ff00::1/64", Map.of("IPV6_LAN_PREFIX", "2001:db8:ff00::1/64"),
+          "IPV6_LAN_PREFIX=\"\"", Map.of("IPV6_TRANSLATION", "nptv6"),
+          "IPV6_TRANSLATION=nat46", Map.of("IPV6_TRANSLATION", "nat46"),
+          "IPV6_NPT_PREFIXES=wan1=2001:db8:1:1::/56", Map.of("IPV6_TRANSLATION", "nptv6",
+              "IPV6_LAN_PREFIX", Lab.LAN_PREFIX6, "IPV6_NPT_PREFIXES", "wan1=2001:db8:1:1::/56"));
+      bad.forEach((named, env) -> {
+        Result r = Nb.run(lab, env, "apply");
+        assertEquals(2, r.exitCode(), named + ": " + r.stderr());
+        assertTrue(r.stderr().contains(named), "names " + named + ": " + r.stderr());
+      });
+      assertEquals(before, Nb.kernelDump(lab), "kernel unchanged");
+    }
+  }
+
   private static String sysctl(Lab lab, String path) {
     return lab.execCheck(lab.routerNs(), "cat", "/proc/sys/" + path).stdout().strip();
   }
