@@ -80,8 +80,11 @@ final class ExplainCommand implements Callable<Integer> {
     Balancer balancer = Balancer.forHost(config);
     KernelState state = balancer.observer().observe();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, state);
+    boolean ipv6 = dst.contains(":");
     Map<String, UplinkState> states = new LinkedHashMap<>();
+    Map<String, UplinkState> states6 = new LinkedHashMap<>();
     Map<String, String> why = new LinkedHashMap<>();
+    Map<String, String> why6 = new LinkedHashMap<>();
     String fromDaemon = Privileges.ask(config.controlSocket(), "status");
     if (fromDaemon != null) {
       for (JsonNode row : JSON.readTree(fromDaemon).path("uplinks")) {
@@ -91,19 +94,30 @@ final class ExplainCommand implements Callable<Integer> {
             : "";
         why.put(name, row.path("state").asText() + (row.path("reason").isTextual() ? ": " + row.get("reason").asText()
             : "") + hold + (row.path("drained").asBoolean() ? " (drained by the operator)" : ""));
+        JsonNode v6 = row.path("ipv6");
+        if (v6.isObject()) {
+          states6.put(name, UplinkState.fromWireName(v6.path("state").asText()));
+          String hold6 = v6.path("holdDownSeconds").isNumber() ? ", " + v6.get("holdDownSeconds").asLong() + " s left"
+              : "";
+          why6.put(name, "IPv6 " + v6.path("state").asText() + (v6.path("reason").isTextual() ? ": "
+              + v6.get("reason").asText() : "") + hold6 + (row.path("drained").asBoolean() ? " (drained by the operator)"
+              : ""));
+        }
       }
     } else {
       uplinks.forEach(u -> states.put(u.name(), u.carrier() ? UplinkState.UP : UplinkState.DOWN));
       uplinks.forEach(u -> why.put(u.name(), u.carrier() ? "up" : "down: no carrier"));
+      why6.putAll(why);
     }
-    Plan plan = Planner.plan(config, policies, uplinks, states);
-    FlowExplainer.Explanation e = FlowExplainer.explain(config, plan, policy, why);
+    Plan plan = Planner.plan(config, policies, uplinks, states, states6);
+    FlowExplainer.Explanation e = FlowExplainer.explain(config, plan, policy, ipv6 ? why6 : why, ipv6);
 
     CommandRunner runner = new ProcessRunner();
     long mark = e.mark();
     String sticky = null;
     if (policy != null && policy.sticky() != null && e.table() != null) {
-      String map = PolicyPlanner.stickyMap(e.mark(), config.markShift());
+      String map = ipv6 ? PolicyPlanner.stickyMap6(e.mark(), config.markShift())
+          : PolicyPlanner.stickyMap(e.mark(), config.markShift());
       CommandRunner.Result r = runner.run("nft", "-j", "get", "element", "inet", "net_balancer", map, "{ " + src + " }");
       Long stuck = r.ok() ? stuckMark(r.stdout()) : null;
       if (stuck != null) {

@@ -56,15 +56,11 @@ final class StatusTable {
     }
     sb.append("* = in LB_TABLE (takes new connections); ipv6: the uplink's IPv6 side, in LB_TABLE's IPv6 route\n");
     for (JsonNode p : doc.path("policies")) {
-      List<String> ups = new java.util.ArrayList<>();
-      p.path("uplinks").forEach(u -> ups.add(u.asText()));
-      String route = p.path("route").asText();
       List<String> absent = new java.util.ArrayList<>();
       p.path("absent").forEach(u -> absent.add(u.asText()));
-      sb.append(String.format("policy %-15s %s%s%s%n", p.path("name").asText(),
-          route.equals("uplinks") ? String.join(",", ups) : route.equals("balanced") ? "balanced ("
-              + (ups.isEmpty() ? "none" : String.join(",", ups)) + ")" : route,
-          p.path("fallback").asBoolean() ? "  (fallback: its uplinks are not eligible)" : "",
+      JsonNode v6 = p.path("ipv6");
+      sb.append(String.format("policy %-15s %s%s%s%n", p.path("name").asText(), uses(p),
+          v6.isObject() ? "; ipv6 " + uses(v6) : "",
           absent.isEmpty() ? "" : "  (not uplinks now: " + String.join(",", absent) + ")"));
     }
     if (!fromDaemon) {
@@ -73,6 +69,16 @@ final class StatusTable {
       sb.append("FAIL-OPEN: no uplink is healthy; balancing over every uplink with carrier\n");
     }
     return sb.toString();
+  }
+
+  /** A policy's (or its IPv6 side's) uplinks in use now, in words. */
+  private static String uses(JsonNode p) {
+    List<String> ups = new java.util.ArrayList<>();
+    p.path("uplinks").forEach(u -> ups.add(u.asText()));
+    String route = p.path("route").asText();
+    return (route.equals("uplinks") ? String.join(",", ups) : route.equals("balanced") ? "balanced ("
+        + (ups.isEmpty() ? "none" : String.join(",", ups)) + ")" : route)
+        + (p.path("fallback").asBoolean() ? " (fallback: its uplinks are not eligible)" : "");
   }
 
   private static String paint(String state, String line) {

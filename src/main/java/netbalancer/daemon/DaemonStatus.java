@@ -139,7 +139,7 @@ public final class DaemonStatus {
 
   /**
    * Each policy with the uplinks it sends new connections to now ({@code balanced}: LB_TABLE's)
-   * and whether its last resort decides; only with a policies file, so the document is otherwise
+   * and whether its last resort decides, for IPv6 too when an uplink has it; only with a policies file, so the document is otherwise
    * as before.
    */
   static List<Map<String, Object>> policies(Plan plan) {
@@ -151,6 +151,13 @@ public final class DaemonStatus {
       row.put("uplinks", p.route().equals("balanced") ? plan.balanced() : p.uplinks());
       row.put("fallback", p.fallback());
       row.put("absent", p.absent());
+      if (p.ipv6() != null) { // only when an uplink has IPv6, so that an IPv4-only document stays as it was
+        Map<String, Object> v6 = new LinkedHashMap<>();
+        v6.put("route", p.ipv6().route());
+        v6.put("uplinks", p.ipv6().route().equals("balanced") ? plan.balanced6() : p.ipv6().uplinks());
+        v6.put("fallback", p.ipv6().fallback());
+        row.put("ipv6", v6);
+      }
       out.add(row);
     }
     return out;

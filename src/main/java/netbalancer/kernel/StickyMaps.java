@@ -58,7 +58,7 @@ final class StickyMaps {
         for (JsonNode elem : item.path("map").path("elem")) {
           JsonNode key = elem.get(0);
           String address = key.has("elem") ? key.get("elem").path("val").asText() : key.asText();
-          if (!keep.contains(elem.get(1).asLong()) && address.matches("[0-9.]+")) {
+          if (!keep.contains(elem.get(1).asLong()) && address.matches("[0-9a-fA-F.:]+")) {
             out.add(address);
           }
         }

@@ -346,8 +346,10 @@ public final class Lab implements AutoCloseable {
       shell.addNamespace(ns);
       ip(ns, "link", "set", "dev", "lo", "up", "alias", marker);
       // No duplicate address detection: link-local addresses appear at once, so kernel state
-      // dumps taken a second apart compare equal.
-      sysctl(ns, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+      // dumps taken a second apart compare equal. Global IPv6 addresses survive a link set down
+      // (carrierDown on the ISP side): the kernel would otherwise drop them for good.
+      sysctl(ns, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
+          "net.ipv6.conf.all.keep_addr_on_down=1");
     });
     sysctl(routerNs(), "net.ipv4.ip_forward=1",
         "net.ipv4.conf.all.rp_filter=" + options.rpFilter,

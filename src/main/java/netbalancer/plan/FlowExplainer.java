@@ -34,15 +34,25 @@ public final class FlowExplainer {
    * @param why    per uplink not eligible now, the reason as the daemon gives it (state, cause, time left)
    */
   public static Explanation explain(Config config, Plan plan, Policy policy, Map<String, String> why) {
+    return explain(config, plan, policy, why, false);
+  }
+
+  /**
+   * @param ipv6 the flow is IPv6: its policy's IPv6 side, LB_TABLE's IPv6 route and the IPv6
+   *             sides' states decide, and an uplink without IPv6 is never used
+   * @param why  per uplink (per IPv6 side for an IPv6 flow) not eligible now, the daemon's reason
+   */
+  public static Explanation explain(Config config, Plan plan, Policy policy, Map<String, String> why, boolean ipv6) {
     Map<String, String> out = new LinkedHashMap<>();
     int shift = config.markShift();
+    List<String> balanced = ipv6 ? plan.balanced6() : plan.balanced();
     if (policy == null || (policy.sticky() == null && policy.action().kind() == Kind.BALANCED)) {
       for (Uplink u : plan.uplinks()) {
-        out.put(u.name(), plan.balanced().contains(u.name()) ? "in LB_TABLE (weight " + config.weightOf(u.name())
-            + ", tier " + config.tierOf(u.name()) + ")" : notUsed(config, plan, u.name(), why));
+        out.put(u.name(), balanced.contains(u.name()) ? "in LB_TABLE (weight " + config.weightOf(u.name())
+            + ", tier " + config.tierOf(u.name()) + ")" : notUsed(config, plan, u, why, ipv6));
       }
       return new Explanation(policy == null ? 0 : (long) PolicyPlanner.BALANCED_VALUE << shift,
-          policy == null ? null : config.lbTable(), plan.balanced(), "LB_TABLE: " + joined(plan.balanced()), out);
+          policy == null ? null : config.lbTable(), balanced, "LB_TABLE: " + joined(balanced), out);
     }
     if (policy.action().kind() == Kind.MAIN) {
       plan.uplinks().forEach(u -> out.put(u.name(), "not used: the main table routes this flow"));
@@ -51,7 +61,11 @@ public final class FlowExplainer {
     }
     PolicySet set = plan.policies().sets().stream().filter(s -> s.policies().contains(policy.name())).findFirst()
         .orElseThrow(() -> new IllegalStateException("no table for policy " + policy.name()));
-    PolicySet.Resolved r = set.resolved();
+    PolicySet.Resolved r = set.resolved(ipv6);
+    if (r == null) { // no uplink has this family: nothing of ours routes the flow
+      plan.uplinks().forEach(u -> out.put(u.name(), "not used: no uplink has " + (ipv6 ? "IPv6" : "IPv4")));
+      return new Explanation(set.mark(), set.table(), List.of(), "no uplink has " + (ipv6 ? "IPv6" : "IPv4"), out);
+    }
     List<String> now = r.uplinks().stream().map(Member::iface).toList();
     String route;
     if (!now.isEmpty()) {
@@ -61,7 +75,7 @@ public final class FlowExplainer {
     } else if (set.orElse().kind() == Kind.MAIN) {
       route = "empty: the main table (else main)";
     } else {
-      now = plan.balanced();
+      now = balanced;
       route = "empty: falls through to LB_TABLE (" + (policy.action().kind() == Kind.BALANCED ? "balanced"
           : "else balanced") + "): " + joined(now);
     }
@@ -77,10 +91,12 @@ public final class FlowExplainer {
         out.put(name, "in use" + tierOf(policy, name));
       } else if (!named.contains(name) && policy.action().kind() == Kind.UPLINKS) {
         out.put(name, "not named by the policy");
-      } else if (eligible(plan, name)) {
+      } else if (ipv6 ? !u.hasIpv6() : !u.hasIpv4()) {
+        out.put(name, "no " + (ipv6 ? "IPv6" : "IPv4") + tierOf(policy, name));
+      } else if (eligible(plan, name, ipv6)) {
         out.put(name, "eligible, but a better tier of the policy has an eligible uplink" + tierOf(policy, name));
       } else {
-        out.put(name, notUsed(config, plan, name, why) + tierOf(policy, name));
+        out.put(name, notUsed(config, plan, u, why, ipv6) + tierOf(policy, name));
       }
     }
     for (String name : named) {
@@ -91,13 +107,18 @@ public final class FlowExplainer {
     return new Explanation(set.mark(), set.table(), now, route, out);
   }
 
-  private static boolean eligible(Plan plan, String name) {
-    UplinkState s = plan.states().get(name);
-    return s != null && s.eligible() && !plan.failOpen();
+  private static boolean eligible(Plan plan, String name, boolean ipv6) {
+    UplinkState s = (ipv6 ? plan.states6() : plan.states()).get(name);
+    return s != null && s.eligible() && !(ipv6 ? plan.states6().values().stream().noneMatch(UplinkState::eligible)
+        : plan.failOpen());
   }
 
-  private static String notUsed(Config config, Plan plan, String name, Map<String, String> why) {
-    UplinkState s = plan.states().get(name);
+  private static String notUsed(Config config, Plan plan, Uplink u, Map<String, String> why, boolean ipv6) {
+    String name = u.name();
+    if (ipv6 ? !u.hasIpv6() : !u.hasIpv4()) {
+      return "no " + (ipv6 ? "IPv6" : "IPv4");
+    }
+    UplinkState s = (ipv6 ? plan.states6() : plan.states()).get(name);
     if (s != null && s.eligible()) {
       return "eligible, but tier " + config.tierOf(name) + " of UPLINK_TIERS is not the best with an eligible uplink";
     }

@@ -130,7 +130,9 @@ public final class Planner {
 
     Set<String> usable = (failOpen ? sorted.stream().filter(Uplink::carrier) : eligible.stream())
         .map(Uplink::name).collect(Collectors.toSet());
-    PolicyPlan policy = PolicyPlanner.plan(config, policies, sorted, usable);
+    Set<String> usable6 = (eligible6.isEmpty() ? dual.stream().filter(Uplink::carrier) : eligible6.stream())
+        .map(Uplink::name).collect(Collectors.toSet());
+    PolicyPlan policy = PolicyPlanner.plan(config, policies, sorted, usable, usable6);
     rules.addAll(policy.rules());
     routes.addAll(policy.routes());
     return new Plan(sorted, effective, routes, rules, NftRenderer.render(config, sorted, policy),

@@ -3,6 +3,7 @@ package netbalancer.plan;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import netbalancer.observe.Family;
 import netbalancer.observe.Route;
 import netbalancer.observe.Rule;
 
@@ -35,11 +36,21 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
    *                 {@code main}, {@code unreachable} or {@code blackhole}
    * @param fallback its own uplinks are all ineligible: its {@code else} decides
    * @param absent   uplinks the policy names that are not uplinks now (valid: USB and LTE come and go)
+   * @param ipv6     the same for IPv6 connections, null when no uplink has IPv6 (the fields above are
+   *                 IPv4's, or IPv6's when no uplink has IPv4)
    */
-  public record InUse(String policy, List<String> uplinks, String route, boolean fallback, List<String> absent) {
+  public record InUse(String policy, List<String> uplinks, String route, boolean fallback, List<String> absent,
+      Side ipv6) {
     public InUse {
       uplinks = List.copyOf(uplinks);
       absent = List.copyOf(absent);
+    }
+
+    /** What one family's connections of the policy use now. */
+    public record Side(List<String> uplinks, String route, boolean fallback) {
+      public Side {
+        uplinks = List.copyOf(uplinks);
+      }
     }
   }
 
@@ -56,9 +67,14 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
 
   /** The rules (added) and routes (replaced, typed unreachable/blackhole ones last), as ip batch lines. */
   public List<String> ipBatch() {
+    return ipBatch(Family.INET);
+  }
+
+  /** As above for one family ({@code ip -6 -batch} for IPv6). */
+  public List<String> ipBatch(Family family) {
     List<String> out = new java.util.ArrayList<>();
-    rules.forEach(r -> out.add(IpCommands.rule("add", r)));
-    routes.forEach(r -> out.add(IpCommands.route("replace", r)));
+    rules.stream().filter(r -> r.family() == family).forEach(r -> out.add(IpCommands.rule("add", r)));
+    routes.stream().filter(r -> r.family() == family).forEach(r -> out.add(IpCommands.route("replace", r)));
     return out;
   }
 
@@ -80,7 +96,11 @@ public record PolicyPlan(int protocol, List<PolicySet> sets, List<Rule> rules, L
       sb.append("# ").append(s.describe()).append('\n');
     }
     sb.append("# ip -batch -\n");
-    ipBatch().forEach(l -> sb.append(l).append('\n'));
+    ipBatch(Family.INET).forEach(l -> sb.append(l).append('\n'));
+    if (rules.stream().anyMatch(r -> r.family() == Family.INET6)) {
+      sb.append("# ip -6 -batch -\n");
+      ipBatch(Family.INET6).forEach(l -> sb.append(l).append('\n'));
+    }
     sb.append("# nft: in chain prerouting, output, nat_postrouting\n");
     nftHooks.forEach(h -> sb.append(h).append('\n'));
     sb.append("# nft: definitions\n").append(nftDefinitions);

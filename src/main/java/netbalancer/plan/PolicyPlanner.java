@@ -64,9 +64,16 @@ import netbalancer.observe.Rule;
  * uplink's mark (refreshing the entry), the NAT chain records an unknown one. {@link
  * PolicyPlan#stickyKeep()} says which uplinks each map may hold now; the daemon deletes the rest.
  *
- * <h2>Not yet</h2>
- * IPv6: the chain runs for IPv4 packets only (IPv6 ones take the global balance). {@link
- * Planner} calls this and {@link NftRenderer} places the chain and its hooks in our one table.
+ * <h2>IPv6</h2>
+ * The same marks and table numbers serve both families (the kernel keeps IPv4 and IPv6 rules and
+ * routes apart): a table's IPv6 side holds the multipath route over the first tier with an
+ * eligible IPv6 side, resolved from the IPv6 sides' states exactly as LB_TABLE's IPv6 route. An
+ * uplink without IPv6 is never eligible there, so a policy whose listed uplinks have no IPv6
+ * takes its {@code else} for IPv6 (and an IPv4-only one its else for IPv4). A sticky policy has
+ * a second map, keyed by IPv6 source. The chain runs for the families some uplink has; {@code
+ * main}'s bypass of the NAT chain is family-free, so a {@code main} IPv6 connection is neither
+ * NAT66- nor NPTv6-translated. {@link Planner} calls this and {@link NftRenderer} places the
+ * chain and its hooks in our one table.
  */
 public final class PolicyPlanner {
   static final int BALANCED_VALUE = 64;
@@ -85,6 +92,15 @@ public final class PolicyPlanner {
    * @throws ConfigException when LB_MARK_MASK has no room for the policies' marks
    */
   public static PolicyPlan plan(Config config, Policies policies, List<Uplink> uplinks, Set<String> eligible) {
+    return plan(config, policies, uplinks, eligible, eligible);
+  }
+
+  /**
+   * @param eligible6 names of the uplinks whose IPv6 side may take new connections now (every
+   *                  IPv6 side with carrier when none is eligible, as LB_TABLE's IPv6 route)
+   */
+  public static PolicyPlan plan(Config config, Policies policies, List<Uplink> uplinks, Set<String> eligible,
+      Set<String> eligible6) {
     if (policies.isEmpty()) {
       return PolicyPlan.NONE;
     }
@@ -116,6 +132,8 @@ public final class PolicyPlanner {
     List<Long> refused = new ArrayList<>();
     Map<List<Object>, Long> markOf = new LinkedHashMap<>();
     Map<String, java.util.Set<Long>> stickyKeep = new LinkedHashMap<>();
+    boolean v6 = byName.values().stream().anyMatch(Uplink::hasIpv6);
+    boolean v4 = !v6 || byName.values().stream().anyMatch(Uplink::hasIpv4); // IPv4 when no uplink has either
     int table = config.lbTableBase() + 64;
     int value = FIRST_SET_VALUE;
     for (Map.Entry<List<Object>, List<String>> e : users.entrySet()) {
@@ -123,24 +141,35 @@ public final class PolicyPlanner {
       long mark = (long) value << shift;
       Action action = (Action) e.getKey().get(0);
       Action orElse = (Action) e.getKey().get(1);
-      PolicySet.Resolved resolved = resolve(action, orElse, byName, eligible);
+      PolicySet.Resolved resolved = v4 ? resolve(action, orElse, byName, eligible, Family.INET) : null;
+      PolicySet.Resolved resolved6 = v6 ? resolve(action, orElse, byName, eligible6, Family.INET6) : null;
       if (e.getKey().size() > 2) {
-        stickyKeep.put(stickyMap(mark, shift), keep(config, resolved, byName, eligible));
+        if (v4) {
+          stickyKeep.put(stickyMap(mark, shift), keep(config, resolved, byName, eligible, Family.INET));
+        }
+        if (v6) {
+          stickyKeep.put(stickyMap6(mark, shift), keep(config, resolved6, byName, eligible6, Family.INET6));
+        }
       }
-      sets.add(new PolicySet(action, orElse, mark, table, e.getValue(), resolved));
+      sets.add(new PolicySet(action, orElse, mark, table, e.getValue(), resolved, resolved6));
       markOf.put(e.getKey(), mark);
-      rules.add(new Rule(Family.INET, pref - 3, null, mark, config.lbMarkMask(), table, null, proto));
-      if (orElse.kind() == Kind.MAIN) { // static: matters only while the table above is empty
-        rules.add(new Rule(Family.INET, pref - 2, null, mark, config.lbMarkMask(), Planner.MAIN_TABLE, null, proto));
-      }
-      if (!resolved.uplinks().isEmpty()) {
-        List<Nexthop> hops = resolved.uplinks().stream()
-            .map(m -> new Nexthop(byName.get(m.iface()).gateway(), m.iface(),
-                resolved.uplinks().size() == 1 ? 1 : m.weight()))
-            .toList();
-        routes.add(new Route(Family.INET, table, "default", hops, proto, 0, null, null, false));
-      } else if (resolved.type() != null) {
-        typed.add(new Route(Family.INET, table, "default", List.of(), proto, 0, null, null, false, resolved.type()));
+      for (Family f : Family.values()) {
+        PolicySet.Resolved r = f == Family.INET ? resolved : resolved6;
+        if (r == null) {
+          continue;
+        }
+        rules.add(new Rule(f, pref - 3, null, mark, config.lbMarkMask(), table, null, proto));
+        if (orElse.kind() == Kind.MAIN) { // static: matters only while the table above is empty
+          rules.add(new Rule(f, pref - 2, null, mark, config.lbMarkMask(), Planner.MAIN_TABLE, null, proto));
+        }
+        if (!r.uplinks().isEmpty()) {
+          List<Nexthop> hops = r.uplinks().stream()
+              .map(m -> new Nexthop(gateway(byName.get(m.iface()), f), m.iface(), r.uplinks().size() == 1 ? 1 : m.weight()))
+              .toList();
+          routes.add(new Route(f, table, "default", hops, proto, 0, null, null, false));
+        } else if (r.type() != null) {
+          typed.add(new Route(f, table, "default", List.of(), proto, 0, null, null, false, r.type()));
+        }
       }
       if (action.kind() == Kind.UNREACHABLE || orElse.kind() == Kind.UNREACHABLE) {
         refused.add(mark);
@@ -150,20 +179,32 @@ public final class PolicyPlanner {
     }
     boolean anyBalanced = policies.rules().stream().anyMatch(p -> p.action().kind() == Kind.BALANCED);
     boolean anyMain = policies.rules().stream().anyMatch(p -> p.action().kind() == Kind.MAIN);
-    if (anyBalanced) {
-      rules.add(new Rule(Family.INET, pref - 3, null, (long) BALANCED_VALUE << shift, config.lbMarkMask(),
-          config.lbTable(), null, proto));
-    }
-    if (anyMain) {
-      rules.add(new Rule(Family.INET, pref - 3, null, (long) MAIN_VALUE << shift, config.lbMarkMask(),
-          Planner.MAIN_TABLE, null, proto));
+    for (Family f : families(v4, v6)) {
+      if (anyBalanced) {
+        rules.add(new Rule(f, pref - 3, null, (long) BALANCED_VALUE << shift, config.lbMarkMask(),
+            config.lbTable(), null, proto));
+      }
+      if (anyMain) {
+        rules.add(new Rule(f, pref - 3, null, (long) MAIN_VALUE << shift, config.lbMarkMask(),
+            Planner.MAIN_TABLE, null, proto));
+      }
     }
     routes.addAll(typed); // after the unicast ones, as they were first written
-    List<String> hooks = hooks(config, anyMain, refused);
+    List<Family> families = families(v4, v6);
+    List<String> hooks = hooks(config, anyMain, refused, families);
     hooks.addAll(stickyRecords(config, policies, markOf, byName));
-    List<String> chain = chain(config, policies, markOf);
-    return new PolicyPlan(proto, sets, rules, routes, stickyMaps(policies, markOf, shift) + chainText(chain),
+    List<String> chain = chain(config, policies, markOf, families);
+    return new PolicyPlan(proto, sets, rules, routes, stickyMaps(policies, markOf, shift, families) + chainText(chain),
         chain.size(), hooks, stickyKeep, inUse(policies, sets, byName));
+  }
+
+  /** The families planned for. */
+  private static List<Family> families(boolean v4, boolean v6) {
+    return v4 && v6 ? List.of(Family.INET, Family.INET6) : v6 ? List.of(Family.INET6) : List.of(Family.INET);
+  }
+
+  private static String gateway(Uplink u, Family f) {
+    return f == Family.INET ? u.gateway() : u.ipv6().gateway();
   }
 
   private static List<PolicyPlan.InUse> inUse(Policies policies, List<PolicySet> sets, Map<String, Uplink> byName) {
@@ -173,16 +214,24 @@ public final class PolicyPlanner {
           .filter(n -> !byName.containsKey(n)).distinct().toList();
       PolicySet set = sets.stream().filter(s -> s.policies().contains(p.name())).findFirst().orElse(null);
       if (set == null) {
-        out.add(new PolicyPlan.InUse(p.name(), List.of(), p.action().kind().word(), false, absent));
+        PolicyPlan.InUse.Side none = new PolicyPlan.InUse.Side(List.of(), p.action().kind().word(), false);
+        out.add(new PolicyPlan.InUse(p.name(), none.uplinks(), none.route(), false, absent,
+            byName.values().stream().anyMatch(Uplink::hasIpv6) ? none : null));
         continue;
       }
-      PolicySet.Resolved r = set.resolved();
-      String route = !r.uplinks().isEmpty() ? "uplinks" : r.type() != null ? r.type()
-          : set.orElse().kind() == Kind.MAIN ? "main" : "balanced";
-      out.add(new PolicyPlan.InUse(p.name(), r.uplinks().stream().map(Member::iface).toList(), route,
-          r.fallback() && p.action().kind() == Kind.UPLINKS, absent));
+      PolicySet.Resolved r = set.resolved() != null ? set.resolved() : set.resolved6();
+      PolicyPlan.InUse.Side v6 = set.resolved6() == null ? null : side(p, set, set.resolved6());
+      PolicyPlan.InUse.Side main = side(p, set, r);
+      out.add(new PolicyPlan.InUse(p.name(), main.uplinks(), main.route(), main.fallback(), absent, v6));
     }
     return out;
+  }
+
+  private static PolicyPlan.InUse.Side side(Policy p, PolicySet set, PolicySet.Resolved r) {
+    String route = !r.uplinks().isEmpty() ? "uplinks" : r.type() != null ? r.type()
+        : set.orElse().kind() == Kind.MAIN ? "main" : "balanced";
+    return new PolicyPlan.InUse.Side(r.uplinks().stream().map(Member::iface).toList(), route,
+        r.fallback() && p.action().kind() == Kind.UPLINKS);
   }
 
   /**
@@ -204,17 +253,22 @@ public final class PolicyPlanner {
     return "sticky_" + (mark >>> shift);
   }
 
+  /** The IPv6 sources' map of the same policy. */
+  public static String stickyMap6(long mark, int shift) {
+    return "sticky6_" + (mark >>> shift);
+  }
+
   /**
    * The uplinks a sticky source may stay on now: those its table holds, or, when it falls through
    * to the balance, every eligible one. The daemon deletes the entries of every other uplink.
    */
   private static java.util.Set<Long> keep(Config config, PolicySet.Resolved resolved, Map<String, Uplink> byName,
-      Set<String> eligible) {
+      Set<String> eligible, Family family) {
     java.util.Set<Long> out = new java.util.TreeSet<>();
     if (!resolved.uplinks().isEmpty()) {
       resolved.uplinks().forEach(m -> out.add(config.markFor(byName.get(m.iface()).index())));
     } else if (resolved.type() == null) {
-      byName.values().stream().filter(u -> eligible.contains(u.name()) && u.family() == Family.INET)
+      byName.values().stream().filter(u -> eligible.contains(u.name()) && has(u, family))
           .forEach(u -> out.add(config.markFor(u.index())));
     }
     return out;
@@ -225,11 +279,17 @@ public final class PolicyPlanner {
    * with the policy's timeout (refreshed by each new connection). It lives in the kernel, so a
    * daemon restart keeps it; a ruleset replaced for other reasons (a new uplink) starts it empty.
    */
-  private static String stickyMaps(Policies policies, Map<List<Object>, Long> markOf, int shift) {
+  private static String stickyMaps(Policies policies, Map<List<Object>, Long> markOf, int shift,
+      List<Family> families) {
     StringBuilder sb = new StringBuilder();
     for (Policy p : policies.rules()) {
-      if (p.sticky() != null) {
-        sb.append("\tmap ").append(stickyMap(markOf.get(key(p)), shift)).append(" {\n\t\ttype ipv4_addr : mark\n")
+      if (p.sticky() == null) {
+        continue;
+      }
+      for (Family f : families) {
+        long mark = markOf.get(key(p));
+        sb.append("\tmap ").append(f == Family.INET ? stickyMap(mark, shift) : stickyMap6(mark, shift))
+            .append(" {\n\t\ttype ").append(f == Family.INET ? "ipv4_addr" : "ipv6_addr").append(" : mark\n")
             .append("\t\tsize ").append(STICKY_SIZE).append("\n\t\tflags dynamic,timeout\n\t\ttimeout ")
             .append(p.sticky().toSeconds()).append("s\n\t}\n");
       }
@@ -251,11 +311,14 @@ public final class PolicyPlanner {
         continue;
       }
       long mark = markOf.get(key(p));
-      for (Uplink u : byName.values()) {
-        if (u.family() == Family.INET) {
-          out.add("nat_postrouting: meta mark & " + mask + " == " + IpCommands.hex(mark) + " oifname \"" + u.name()
-              + "\" update @" + stickyMap(mark, config.markShift()) + " { ip saddr : "
-              + IpCommands.hex(config.markFor(u.index())) + " }");
+      for (Family f : Family.values()) {
+        for (Uplink u : byName.values()) {
+          if (has(u, f)) {
+            out.add("nat_postrouting: meta mark & " + mask + " == " + IpCommands.hex(mark) + " oifname \"" + u.name()
+                + "\" update @" + (f == Family.INET ? stickyMap(mark, config.markShift())
+                : stickyMap6(mark, config.markShift())) + " { " + f.nftKeyword() + " saddr : "
+                + IpCommands.hex(config.markFor(u.index())) + " }");
+          }
         }
       }
     }
@@ -270,27 +333,35 @@ public final class PolicyPlanner {
     return t;
   }
 
-  /** The first tier with an eligible uplink; else the last resort's; else nothing (fall through). */
   static PolicySet.Resolved resolve(Action action, Action orElse, Map<String, Uplink> uplinks, Set<String> eligible) {
+    return resolve(action, orElse, uplinks, eligible, Family.INET);
+  }
+
+  /**
+   * The first tier with an eligible uplink of {@code family}; else the last resort's; else
+   * nothing (fall through). An uplink without that family is never eligible for it.
+   */
+  static PolicySet.Resolved resolve(Action action, Action orElse, Map<String, Uplink> uplinks, Set<String> eligible,
+      Family family) {
     if (action.kind() == Kind.UNREACHABLE || action.kind() == Kind.BLACKHOLE) {
       return new PolicySet.Resolved(List.of(), action.kind().word(), false);
     }
-    List<Member> tier = firstEligibleTier(action, uplinks, eligible);
+    List<Member> tier = firstEligibleTier(action, uplinks, eligible, family);
     if (!tier.isEmpty()) {
       return new PolicySet.Resolved(tier, null, false);
     }
     return switch (orElse.kind()) {
-      case UPLINKS -> new PolicySet.Resolved(firstEligibleTier(orElse, uplinks, eligible), null, true);
+      case UPLINKS -> new PolicySet.Resolved(firstEligibleTier(orElse, uplinks, eligible, family), null, true);
       case UNREACHABLE, BLACKHOLE -> new PolicySet.Resolved(List.of(), orElse.kind().word(), true);
       default -> new PolicySet.Resolved(List.of(), null, true); // balanced, main: the next rule decides
     };
   }
 
-  private static List<Member> firstEligibleTier(Action action, Map<String, Uplink> uplinks, Set<String> eligible) {
+  private static List<Member> firstEligibleTier(Action action, Map<String, Uplink> uplinks, Set<String> eligible,
+      Family family) {
     for (List<Member> tier : action.tiers()) {
       List<Member> ok = tier.stream()
-          .filter(m -> uplinks.containsKey(m.iface()) && eligible.contains(m.iface())
-              && uplinks.get(m.iface()).family() == Family.INET)
+          .filter(m -> uplinks.containsKey(m.iface()) && eligible.contains(m.iface()) && has(uplinks.get(m.iface()), family))
           .toList();
       if (!ok.isEmpty()) {
         return ok;
@@ -299,12 +370,17 @@ public final class PolicyPlanner {
     return List.of();
   }
 
-  private static List<String> hooks(Config config, boolean anyMain, List<Long> refused) {
+  private static boolean has(Uplink u, Family f) {
+    return f == Family.INET ? u.hasIpv4() : u.hasIpv6();
+  }
+
+  private static List<String> hooks(Config config, boolean anyMain, List<Long> refused, List<Family> families) {
     String mask = IpCommands.hex(config.lbMarkMask());
     List<String> out = new ArrayList<>();
-    // IPv4 only for now: the tables and rules are IPv4's, and an IPv6 packet with a policy mark
-    // would find no rule for it (or skip NAT66 with main's).
-    String classify = "meta nfproto ipv4 ct mark & " + mask + " == 0 jump " + CHAIN;
+    // Only the families some uplink has: a family without uplinks has no policy rules, and its
+    // packets must keep the main table (and their NAT) untouched.
+    String only = families.size() == 2 ? "" : "meta nfproto " + (families.get(0) == Family.INET ? "ipv4" : "ipv6") + " ";
+    String classify = only + "ct mark & " + mask + " == 0 jump " + CHAIN;
     out.add("prerouting: " + classify);
     if (!refused.isEmpty()) {
       // Fast failure: TCP treats the unreachable route's ICMP answer to a SYN as a soft error and
@@ -324,30 +400,36 @@ public final class PolicyPlanner {
   }
 
   /** The rules of the {@code policies} chain, in order. */
-  private static List<String> chain(Config config, Policies policies, Map<List<Object>, Long> markOf) {
+  private static List<String> chain(Config config, Policies policies, Map<List<Object>, Long> markOf,
+      List<Family> families) {
     String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
     List<String> out = new ArrayList<>();
     for (Policy p : policies.rules()) {
       long mark = markOf.containsKey(key(p)) ? markOf.get(key(p))
           : (long) (p.action().kind() == Kind.MAIN ? MAIN_VALUE : BALANCED_VALUE) << config.markShift();
       String comment = " comment \"" + p.name() + "\"";
-      List<String> selectors = selectors(p.match());
+      List<Selector> selectors = selectorsOf(p.match());
       if (p.sticky() != null) {
         // A source the map knows takes its uplink's own mark (the fwmark rules then route it by
         // that uplink's table) and refreshes its entry. The map's value is the whole mark: nft
         // 1.0.6 cannot OR it into the packet's, so this first packet loses mark bits outside
-        // LB_MARK_MASK (the connection's later packets keep theirs).
-        String map = "@" + stickyMap(mark, config.markShift());
-        for (String sel : selectors) {
-          if (!sel.contains("ip6 ")) {
-            out.add((sel.isEmpty() ? "" : sel + " ") + "meta mark set ip saddr map " + map + " update " + map
-                + " { ip saddr : meta mark } return" + comment);
+        // LB_MARK_MASK (the connection's later packets keep theirs). One rule per family: the
+        // maps are keyed by one family's addresses.
+        for (Selector sel : selectors) {
+          for (Family f : families) {
+            if (sel.family() == null || sel.family() == f) {
+              String map = "@" + (f == Family.INET ? stickyMap(mark, config.markShift())
+                  : stickyMap6(mark, config.markShift()));
+              String saddr = f.nftKeyword() + " saddr";
+              out.add(prefix(sel.text()) + "meta mark set " + saddr + " map " + map + " update " + map + " { "
+                  + saddr + " : meta mark } return" + comment);
+            }
           }
         }
       }
       String set = "meta mark set meta mark & " + keep + " | " + IpCommands.hex(mark) + " return";
-      for (String sel : selectors) {
-        out.add((sel.isEmpty() ? "" : sel + " ") + set + comment);
+      for (Selector sel : selectors) {
+        out.add(prefix(sel.text()) + set + comment);
       }
     }
     return out;
@@ -359,9 +441,21 @@ public final class PolicyPlanner {
     return sb.append("\t}\n").toString();
   }
 
+  private static String prefix(String selector) {
+    return selector.isEmpty() ? "" : selector + " ";
+  }
+
+  /** A rule's match for one family, or for both ({@code family} null). */
+  record Selector(Family family, String text) {
+  }
+
   /** One selector text per address family the rule can match (one when it names no address). */
   static List<String> selectors(Match m) {
-    List<String> out = new ArrayList<>();
+    return selectorsOf(m).stream().map(Selector::text).toList();
+  }
+
+  private static List<Selector> selectorsOf(Match m) {
+    List<Selector> out = new ArrayList<>();
     boolean anyAddress = !m.src().isEmpty() || !m.dst().isEmpty();
     for (Family f : Family.values()) {
       List<String> src = ofFamily(m.src(), f);
@@ -391,16 +485,10 @@ public final class PolicyPlanner {
         w.add("th dport " + set(m.dport().stream().map(Object::toString).toList()));
       }
       if (!anyAddress && m.proto() != Proto.ICMP) {
-        out.add(String.join(" ", w)); // family-free: one rule for both
+        out.add(new Selector(null, String.join(" ", w))); // family-free: one rule for both
         return out;
       }
-      if (!anyAddress && f == Family.INET6) {
-        out.add(String.join(" ", w));
-        return out;
-      }
-      if (anyAddress || f == Family.INET) {
-        out.add(String.join(" ", w));
-      }
+      out.add(new Selector(f, String.join(" ", w)));
     }
     return out;
   }

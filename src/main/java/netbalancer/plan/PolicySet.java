@@ -12,13 +12,19 @@ import netbalancer.config.Policy;
  * @param mark     the fwmark value, inside LB_MARK_MASK
  * @param table    the routing table id
  * @param policies names of the policies that use it, in file order
- * @param resolved what the table holds now
+ * @param resolved what the table holds now for IPv4 (null when no uplink has IPv4)
+ * @param resolved6 what it holds now for IPv6 (null when no uplink has IPv6)
  */
 public record PolicySet(Policy.Action action, Policy.Action orElse, long mark, int table, List<String> policies,
-    Resolved resolved) {
+    Resolved resolved, Resolved resolved6) {
 
   public PolicySet {
     policies = List.copyOf(policies);
+  }
+
+  /** The side of {@code ipv6}'s family (null when no uplink has it). */
+  public Resolved resolved(boolean ipv6) {
+    return ipv6 ? resolved6 : resolved;
   }
 
   /**
@@ -35,11 +41,16 @@ public record PolicySet(Policy.Action action, Policy.Action orElse, long mark, i
   }
 
   String describe() {
-    String now = resolved.type() != null ? resolved.type()
-        : resolved.uplinks().isEmpty() ? "empty (falls through to " + orElse + ")"
-        : String.join(",", resolved.uplinks().stream().map(Policy.Member::toString).toList());
     return "table " + table + " mark " + IpCommands.hex(mark) + ": " + action
         + (action.kind() == Policy.Kind.UPLINKS ? " else " + orElse : "") + " for " + String.join(",", policies)
-        + "; now " + now + (resolved.fallback() ? " (fallback)" : "");
+        + (resolved == null ? "" : "; now " + now(resolved))
+        + (resolved6 == null ? "" : "; IPv6 now " + now(resolved6));
+  }
+
+  private String now(Resolved r) {
+    String now = r.type() != null ? r.type()
+        : r.uplinks().isEmpty() ? "empty (falls through to " + orElse + ")"
+        : String.join(",", r.uplinks().stream().map(Policy.Member::toString).toList());
+    return now + (r.fallback() ? " (fallback)" : "");
   }
 }

@@ -263,4 +263,117 @@ class PoliciesIT {
       assertEquals(pristine, Nb.kernelDump(lab));
     }
   }
+
+  /** {@code explain --json} for an IPv6 TCP flow from the lab's client to its server. */
+  private JsonNode explain6(Lab lab, Path file, int port) throws Exception {
+    Result r = Nb.run(lab, env(file), "explain", "--src", Lab.CLIENT_ADDRESS6, "--dst", Lab.SERVER_ADDRESS6,
+        "--proto", "tcp", "--dport", Integer.toString(port), "--json");
+    assertEquals(0, r.exitCode(), r.stderr());
+    return new ObjectMapper().readTree(r.stdout());
+  }
+
+  private static LoadReport load6(Lab lab, int port, int n, String... options) {
+    return lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS6, port, n, options);
+  }
+
+  /** Connections per uplink, by the IPv6 source the server saw (each uplink's NAT66 address). */
+  private static Map<Integer, Integer> byUplink6(Lab lab, LoadReport r) {
+    Map<Integer, Integer> out = new java.util.TreeMap<>();
+    r.bySource().forEach((src, n) -> out.merge(lab.uplinkOfAddress6(src), n, Integer::sum));
+    return out;
+  }
+
+  /**
+   * IPv6 in the dual-stack lab (wan1 link-local gateway, wan2 global, wan3 IPv4-only; the ISPs
+   * drop foreign IPv6 sources): the same rules route IPv6 connections by the IPv6 sides, a policy
+   * whose uplink has no IPv6 takes its else for IPv6 (unreachable: reset at once, never leaks),
+   * main is neither marked nor NAT66-translated, a sticky IPv6 source keeps one uplink, the IPv6
+   * side fails over on its own, explain agrees with the server, and the stop leaves both families
+   * as they were.
+   */
+  @Test
+  void ipv6ConnectionsTakeTheirRulesUplinkFailOverAndCleanUp() throws Exception {
+    int sticky = 8084;
+    Path file = Files.writeString(tmp.resolve("policies.conf"),
+        "voip   proto tcp dport " + VOIP + "                -> wan2 > wan1\n"
+        + "office dst " + Lab.SERVER_ADDRESS6 + " proto tcp dport " + OFFICE + " -> main\n"
+        + "guests proto tcp dport " + GUESTS + "              -> wan3 else unreachable\n"
+        + "bank   src " + Lab.CLIENT_ADDRESS6 + " proto tcp dport " + sticky + " -> balanced sticky 600\n");
+    Map<String, String> env = env(file);
+    try (Lab lab = Lab.builder().uplinks(3).ipv4Only(3).build();
+        LabProcess servers = lab.startServers(Lab.SERVER_PORT, VOIP, GUESTS, OFFICE, sticky)) {
+      String pristine = Nb.kernelDump(lab);
+      try (LabProcess daemon = Nb.daemon(lab, env)) {
+        LoadReport voip = load6(lab, VOIP, 200);
+        assertEquals(Map.of(2, 200), byUplink6(lab, voip), "the first tier's IPv6 side takes every one: " + voip);
+        LoadReport voip4 = load(lab, VOIP, 50);
+        assertEquals(50, voip4.from(lab.ispPublicAddress(2)), voip4.toString());
+        // guests: wan3 for IPv4; wan3 has no IPv6, so IPv6 takes the else (unreachable), at once.
+        assertEquals(20, load(lab, GUESTS, 20).from(lab.ispPublicAddress(3)));
+        long start = System.nanoTime();
+        LoadReport refused = load6(lab, GUESTS, 20, "--timeout-ms", "10000");
+        long refusedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(20, refused.failed(), "never leaks out of another uplink: " + refused);
+        assertTrue(refusedMs < 3000, "reset, not timed out: " + refusedMs + " ms");
+        LoadReport other = load6(lab, Lab.SERVER_PORT, 300);
+        assertEquals(0, other.failed(), other.toString());
+        assertEquals(java.util.Set.of(1, 2), byUplink6(lab, other).keySet(), "no rule: the IPv6 balance: " + other);
+        LoadReport stuck = load6(lab, sticky, 100);
+        assertEquals(0, stuck.failed(), stuck.toString());
+        assertEquals(1, stuck.bySource().size(), "one uplink for the sticky IPv6 source: " + stuck);
+        String mapped = lab.execCheck(lab.routerNs(), "nft", "list", "map", "inet", "net_balancer", "sticky6_68")
+            .stdout();
+        assertTrue(mapped.contains(Lab.CLIENT_ADDRESS6), mapped);
+        System.out.println("PoliciesIT IPv6: voip " + byUplink6(lab, voip) + ", other " + byUplink6(lab, other)
+            + ", sticky " + byUplink6(lab, stuck) + "; 20 guests refused in " + refusedMs + " ms");
+
+        // explain agrees with the server and the kernel, for IPv6 addresses.
+        JsonNode why = explain6(lab, file, VOIP);
+        assertEquals("wan2", why.path("kernel").path("dev").asText(), why.toString());
+        assertTrue(why.path("kernel").path("command").asText().startsWith("ip -6 route get"), why.toString());
+        JsonNode unreachable = explain6(lab, file, GUESTS);
+        assertTrue(unreachable.path("route").asText().startsWith("unreachable"), unreachable.toString());
+        assertTrue(unreachable.path("uplinks").path("wan3").asText().startsWith("no IPv6"), unreachable.toString());
+        assertTrue(unreachable.path("kernel").has("error"), unreachable.toString());
+        assertEquals("wan3", explain(lab, file, GUESTS).path("kernel").path("dev").asText());
+
+        // main: neither pinned nor NAT66-translated (the ISP then drops the LAN source: no answer).
+        load6(lab, OFFICE, 1, "--timeout-ms", "500");
+        String ct = lab.execCheck(lab.routerNs(), "conntrack", "-L", "-f", "ipv6", "-p", "tcp", "--dport",
+            Integer.toString(OFFICE)).stdout();
+        assertTrue(ct.contains("dst=" + Lab.CLIENT_ADDRESS6 + " sport=" + OFFICE), "not translated: " + ct);
+        assertTrue(ct.contains("mark=0 "), "not marked: " + ct);
+
+        // wan2 fails: voip's IPv6 goes to its second tier, wan1.
+        lab.carrierDown(2);
+        Await.until(REACT, "voip's IPv6 table on wan1", () -> lab.exec(lab.routerNs(), "ip", "-6", "route", "show",
+            "table", VOIP_TABLE).stdout().contains("dev wan1"));
+        LoadReport failedOver = load6(lab, VOIP, 100);
+        assertEquals(Map.of(1, 100), byUplink6(lab, failedOver), failedOver.toString());
+        JsonNode moved = explain6(lab, file, VOIP);
+        assertEquals("wan1", moved.path("kernel").path("dev").asText(), moved.toString());
+        assertTrue(moved.path("uplinks").path("wan2").asText().contains("down"), moved.toString());
+        JsonNode status = new ObjectMapper().readTree(Nb.run(lab, env, "status", "--json").stdout());
+        JsonNode voipStatus = status.path("policies").get(0);
+        assertEquals("[\"wan1\"]", voipStatus.path("ipv6").path("uplinks").toString(), status.toString());
+        LoadReport stillStuck = load6(lab, sticky, 50);
+        assertEquals(Map.of(1, 50), byUplink6(lab, stillStuck), "the sticky source moved as a whole: " + stillStuck);
+
+        lab.carrierUp(2);
+        long back = System.nanoTime();
+        Await.until(Duration.ofSeconds(10), "voip's IPv6 back on wan2", () -> lab.exec(lab.routerNs(), "ip", "-6",
+            "route", "show", "table", VOIP_TABLE).stdout().contains("dev wan2"));
+        long tableMs = (System.nanoTime() - back) / 1_000_000;
+        // NDP must find the gateway again first.
+        Await.until(Duration.ofSeconds(15), "voip's IPv6 connections on wan2",
+            () -> byUplink6(lab, load6(lab, VOIP, 5, "--timeout-ms", "1000")).equals(Map.of(2, 5)));
+        System.out.println("PoliciesIT IPv6: wan2 back: in voip's table after " + tableMs + " ms, its connections on"
+            + " wan2 after " + (System.nanoTime() - back) / 1_000_000 + " ms");
+        assertEquals(Map.of(2, 50), byUplink6(lab, load6(lab, VOIP, 50)));
+        signal(daemon, "TERM");
+        assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)));
+      }
+      assertEquals(pristine, Nb.kernelDump(lab), "the daemon's stop left both families as before");
+    }
+  }
 }
