@@ -55,11 +55,15 @@ final class StatusTable {
       sb.append("(no uplinks: no default route in the main table and none in UPLINKS)\n");
     }
     sb.append("* = in LB_TABLE (takes new connections); ipv6: the uplink's IPv6 side, in LB_TABLE's IPv6 route\n");
+    if (!doc.path("policies").isEmpty()) {
+      sb.append("policies: share of new connections (since the ruleset was last replaced), uplinks in use now\n");
+    }
     for (JsonNode p : doc.path("policies")) {
       List<String> absent = new java.util.ArrayList<>();
       p.path("absent").forEach(u -> absent.add(u.asText()));
       JsonNode v6 = p.path("ipv6");
-      sb.append(String.format("policy %-15s %s%s%s%n", p.path("name").asText(), uses(p),
+      sb.append(String.format("policy %-15s %6s  %s%s%s%n", p.path("name").asText(),
+          p.hasNonNull("share") ? String.format(Locale.ROOT, "%.1f%%", p.get("share").asDouble()) : "-", uses(p),
           v6.isObject() ? "; ipv6 " + uses(v6) : "",
           absent.isEmpty() ? "" : "  (not uplinks now: " + String.join(",", absent) + ")"));
     }

@@ -100,7 +100,7 @@ public final class Daemon {
     this.hooks = new HookRunner(config, ticker);
     this.events = EventLog.open(stateDir, java.time.Clock.systemUTC());
     this.page = new StatusPage(java.time.Clock.systemUTC(),
-        () -> status.json(this.config, health.snapshot(), health6.snapshot(), currentStats()), events);
+        () -> status.json(this.config, health.snapshot(), health6.snapshot(), currentStats(), stats.counters()), events);
     metrics.page(page);
   }
 
@@ -297,8 +297,9 @@ public final class Daemon {
 
   private void publishMetrics(Map<String, UplinkStats.Stats> traffic) {
     try {
-      metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), health6.snapshot(), traffic));
-      page.sample(status.json(config, health.snapshot(), health6.snapshot(), traffic)); // the status page's history
+      metrics.update(MetricsBridge.input(config, status.last(), health.snapshot(), health6.snapshot(), traffic,
+          stats.counters()));
+      page.sample(status.json(config, health.snapshot(), health6.snapshot(), traffic, stats.counters())); // the status page's history
     } catch (RuntimeException e) {
       Log.error("metrics: %s", e.toString());
     }
@@ -313,7 +314,7 @@ public final class Daemon {
     String[] words = request.split("\\s+");
     switch (words[0]) {
       case "status":
-        return status.json(config, health.snapshot(), health6.snapshot(), currentStats());
+        return status.json(config, health.snapshot(), health6.snapshot(), currentStats(), stats.counters());
       case "events":
         return events.json();
       case "drain":

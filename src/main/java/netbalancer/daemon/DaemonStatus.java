@@ -17,6 +17,7 @@ import netbalancer.health.HealthSnapshot;
 import netbalancer.plan.IpCommands;
 import netbalancer.plan.Plan;
 import netbalancer.plan.PolicyPlan;
+import netbalancer.plan.PolicyPlanner;
 import netbalancer.plan.Uplink;
 import netbalancer.plan.UplinkState;
 
@@ -84,6 +85,12 @@ public final class DaemonStatus {
 
   String json(Config config, Map<String, HealthSnapshot> health, Map<String, HealthSnapshot> health6,
       Map<String, UplinkStats.Stats> stats) {
+    return json(config, health, health6, stats, Map.of());
+  }
+
+  /** @param counters our nft counters by name, read with {@code stats}: each policy's new connections */
+  String json(Config config, Map<String, HealthSnapshot> health, Map<String, HealthSnapshot> health6,
+      Map<String, UplinkStats.Stats> stats, Map<String, Long> counters) {
     Snapshot s = last();
     List<Map<String, Object>> rows = new ArrayList<>();
     long newTotal = stats.values().stream().mapToLong(UplinkStats.Stats::newConnections).sum();
@@ -124,7 +131,7 @@ public final class DaemonStatus {
     doc.put("uplinks", rows);
     doc.put("failOpen", s.plan() != null && s.plan().failOpen());
     if (s.plan() != null && !s.plan().policies().inUse().isEmpty()) {
-      doc.put("policies", policies(s.plan()));
+      doc.put("policies", withShares(policies(s.plan()), counters));
     }
     doc.put("failovers", s.failovers());
     doc.put("reconciles", s.reconciles());
@@ -161,6 +168,28 @@ public final class DaemonStatus {
       out.add(row);
     }
     return out;
+  }
+
+  /**
+   * Each policy's new connections (its nft counter, since the ruleset was last replaced) and its
+   * share of every new connection the policies chain saw (those no policy matched included).
+   */
+  static List<Map<String, Object>> withShares(List<Map<String, Object>> rows, Map<String, Long> counters) {
+    long total = counters.getOrDefault(PolicyPlanner.counterName(0), 0L);
+    for (int i = 1; i <= rows.size(); i++) {
+      total += counters.getOrDefault(PolicyPlanner.counterName(i), 0L);
+    }
+    for (int i = 1; i <= rows.size(); i++) {
+      long n = counters.getOrDefault(PolicyPlanner.counterName(i), 0L);
+      rows.get(i - 1).put("newConnections", n);
+      rows.get(i - 1).put("share", total == 0 ? null : Math.round(1000.0 * n / total) / 10.0);
+    }
+    return rows;
+  }
+
+  /** New connections no policy matched, by the same counters. */
+  static long unmatched(Map<String, Long> counters) {
+    return counters.getOrDefault(PolicyPlanner.counterName(0), 0L);
   }
 
   private static Map<String, Object> ipv6(Uplink u, Snapshot s, HealthSnapshot h) {

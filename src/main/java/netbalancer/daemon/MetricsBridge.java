@@ -23,6 +23,12 @@ final class MetricsBridge {
   /** @param health6 the IPv6 sides' probes (empty when IPv6 is not probed on its own) */
   static MetricsInput input(Config config, DaemonStatus.Snapshot s, Map<String, HealthSnapshot> health,
       Map<String, HealthSnapshot> health6, Map<String, UplinkStats.Stats> stats) {
+    return input(config, s, health, health6, stats, Map.of());
+  }
+
+  /** @param counters our nft counters by name: each policy's new connections */
+  static MetricsInput input(Config config, DaemonStatus.Snapshot s, Map<String, HealthSnapshot> health,
+      Map<String, HealthSnapshot> health6, Map<String, UplinkStats.Stats> stats, Map<String, Long> counters) {
     List<UplinkMetrics> uplinks = new ArrayList<>();
     if (s.plan() != null) {
       for (Uplink u : s.plan().uplinks()) {
@@ -38,15 +44,16 @@ final class MetricsBridge {
     }
     return new MetricsInput(uplinks, s.failovers(), s.lastDurationNanos() / 1e9,
         s.lastSuccess() == null ? 0 : s.lastSuccess().toEpochMilli() / 1e3, s.reconciles(), s.failures(),
-        s.plan() != null && s.plan().failOpen(), policies(s));
+        s.plan() != null && s.plan().failOpen(), policies(s, counters));
   }
 
-  private static List<PolicyMetrics> policies(DaemonStatus.Snapshot s) {
+  private static List<PolicyMetrics> policies(DaemonStatus.Snapshot s, Map<String, Long> counters) {
     if (s.plan() == null) {
       return List.of();
     }
-    return DaemonStatus.policies(s.plan()).stream().map(row -> new PolicyMetrics((String) row.get("name"),
-        uplinkNames(row.get("uplinks")), (Boolean) row.get("fallback"))).toList();
+    return DaemonStatus.withShares(DaemonStatus.policies(s.plan()), counters).stream()
+        .map(row -> new PolicyMetrics((String) row.get("name"), uplinkNames(row.get("uplinks")),
+            (Boolean) row.get("fallback"), (Long) row.get("newConnections"))).toList();
   }
 
   private static List<String> uplinkNames(Object list) {

@@ -35,6 +35,7 @@ final class UplinkStats {
   private Map<String, Stats> cached = Map.of();
   private long cachedAt = Long.MIN_VALUE;
   private Map<Long, Integer> connections = Map.of();
+  private Map<String, Long> counters = Map.of();
   private long connectionsAt = Long.MIN_VALUE;
 
   UplinkStats(Config config, Conntrack conntrack, KernelObserver observer, Ticker ticker) {
@@ -74,6 +75,7 @@ final class UplinkStats {
     }
     Map<Long, Integer> byMark = connections;
     NftTable table = observer.nftTable();
+    counters = table.counterPackets();
     Map<String, Stats> out = new LinkedHashMap<>();
     for (Uplink u : uplinks) {
       out.put(u.name(), new Stats(byMark.getOrDefault(config.markFor(u.index()), 0),
@@ -83,6 +85,14 @@ final class UplinkStats {
     cached = out;
     cachedAt = now;
     return out;
+  }
+
+  /**
+   * Our nft counters (packets, by name) as the last collection read them: the policies' new
+   * connections come from the same read as the uplinks', so status and metrics cost no more.
+   */
+  synchronized Map<String, Long> counters() {
+    return counters;
   }
 
   private static long interfaceBytes(String iface, String counter) {

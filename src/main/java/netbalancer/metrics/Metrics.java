@@ -34,6 +34,7 @@ public final class Metrics implements AutoCloseable {
   private final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
   private final MonotonicCounters uplinkCounters = new MonotonicCounters();
   private final MonotonicCounters totals = new MonotonicCounters();
+  private final MonotonicCounters policyCounters = new MonotonicCounters();
   private volatile MetricsInput view;
   private volatile HTTPServer server;
   private com.sun.net.httpserver.HttpHandler page;
@@ -193,7 +194,16 @@ public final class Metrics implements AutoCloseable {
     }
     return new MetricsInput(ups, totals.advance("", "failovers", in.failoversTotal()), in.lastReconcileSeconds(),
         in.lastSuccessEpochSeconds(), totals.advance("", "reconciles", in.reconcilesTotal()),
-        totals.advance("", "reconcile_failures", in.reconcileFailuresTotal()), in.failOpen(), in.policies());
+        totals.advance("", "reconcile_failures", in.reconcileFailuresTotal()), in.failOpen(), monotonicPolicies(in));
+  }
+
+  /** Each policy's new connections made monotonic across ruleset replacements (which restart the nft counter). */
+  private List<PolicyMetrics> monotonicPolicies(MetricsInput in) {
+    Map<String, PolicyMetrics> byName = new LinkedHashMap<>();
+    in.policies().forEach(p -> byName.putIfAbsent(p.name(), p));
+    policyCounters.retainScopes(byName.keySet());
+    return byName.values().stream().map(p -> new PolicyMetrics(p.name(), p.uplinks(), p.fallback(),
+        policyCounters.advance(p.name(), "new_connections", p.newConnections()))).toList();
   }
 
   /** Logs the first failure and the recovery only: this runs on every update. */

@@ -102,6 +102,9 @@ final class MetricsCollector implements MultiCollector {
         inUse));
     out.add(gauge("load_balancer_policy_fallback",
         "1 while none of the policy's own uplinks is eligible and its else action decides, else 0.", fallback));
+    out.add(counter("load_balancer_policy_new_connections_total",
+        "New connections the policy matched (its first packet through the policies chain).",
+        in.policies().stream().map(p -> counterPoint(Labels.of("policy", p.name()), p.newConnections())).toList()));
 
     out.add(counter("load_balancer_failovers_total", "Uplinks that stopped taking new connections.",
         List.of(counterPoint(Labels.EMPTY, in.failoversTotal()))));

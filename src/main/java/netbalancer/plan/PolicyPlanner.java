@@ -49,9 +49,10 @@ import netbalancer.observe.Rule;
  * same moment as LB_TABLE.
  *
  * <h2>nft</h2>
- * One chain, {@code policies}, one rule per policy and family in file order (first match wins);
- * address and port lists are anonymous sets, so a rule is one lookup per field however long its
- * lists. It runs only for packets whose connection has no uplink pinned (ct mark 0 under the
+ * One chain, {@code policies}, one rule per policy and family in file order (first match wins),
+ * each a {@code goto} to the policy's own chain, which counts its new connections and sets its
+ * mark; address and port lists are anonymous sets, so a rule is one lookup per field however
+ * long its lists. It runs only for packets whose connection has no uplink pinned (ct mark 0 under the
  * mask): a connection's first packet, and the packets of connections that are never pinned
  * ({@code main} ones, LAN to LAN). Packets of {@code main} connections are thus re-marked on
  * every packet rather than carrying a ct mark: "neither marked nor translated" is what conntrack
@@ -193,9 +194,9 @@ public final class PolicyPlanner {
     List<Family> families = families(v4, v6);
     List<String> hooks = hooks(config, anyMain, refused, families);
     hooks.addAll(stickyRecords(config, policies, markOf, byName));
-    List<String> chain = chain(config, policies, markOf, families);
-    return new PolicyPlan(proto, sets, rules, routes, stickyMaps(policies, markOf, shift, families) + chainText(chain),
-        chain.size(), hooks, stickyKeep, inUse(policies, sets, byName));
+    Chains chains = chains(config, policies, markOf, families);
+    return new PolicyPlan(proto, sets, rules, routes, stickyMaps(policies, markOf, shift, families) + chains.text(),
+        chains.rules(), hooks, stickyKeep, inUse(policies, sets, byName));
   }
 
   /** The families planned for. */
@@ -399,46 +400,71 @@ public final class PolicyPlanner {
     return out;
   }
 
-  /** The rules of the {@code policies} chain, in order. */
-  private static List<String> chain(Config config, Policies policies, Map<List<Object>, Long> markOf,
+  /** nft text and how many rules it holds. */
+  private record Chains(String text, int rules) {
+  }
+
+  /** The counter of the new connections of the policy at {@code position} (1-based) in the file; 0: of none. */
+  public static String counterName(int position) {
+    return "policy_new_" + position;
+  }
+
+  /**
+   * The {@code policies} chain: one rule per policy and family in file order (first match wins),
+   * each a {@code goto} to the policy's own small chain, which counts the connection if it is
+   * new and sets the mark (then returns to the hook's chain, as {@code return} would). The
+   * count costs nothing on the walk and only a compare for a match; packets of a {@code main}
+   * connection come here on every packet but count once. The last rule counts new connections
+   * no policy matched, so that each policy's share is of every new connection.
+   */
+  private static Chains chains(Config config, Policies policies, Map<List<Object>, Long> markOf,
       List<Family> families) {
     String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
-    List<String> out = new ArrayList<>();
+    StringBuilder walk = new StringBuilder("\tchain ").append(CHAIN).append(" {\n");
+    StringBuilder own = new StringBuilder();
+    StringBuilder counters = new StringBuilder();
+    int rules = 0;
+    int position = 0;
     for (Policy p : policies.rules()) {
+      position++;
       long mark = markOf.containsKey(key(p)) ? markOf.get(key(p))
           : (long) (p.action().kind() == Kind.MAIN ? MAIN_VALUE : BALANCED_VALUE) << config.markShift();
-      String comment = " comment \"" + p.name() + "\"";
+      String chain = "policy_" + position;
       List<Selector> selectors = selectorsOf(p.match());
+      for (Selector sel : selectors) {
+        walk.append("\t\t").append(prefix(sel.text())).append("goto ").append(chain).append(" comment \"")
+            .append(p.name()).append("\"\n");
+        rules++;
+      }
+      counters.append("\tcounter ").append(counterName(position)).append(" { }\n");
+      own.append("\tchain ").append(chain).append(" {\n\t\tct state new counter name \"")
+          .append(counterName(position)).append("\"\n");
+      rules++;
       if (p.sticky() != null) {
         // A source the map knows takes its uplink's own mark (the fwmark rules then route it by
         // that uplink's table) and refreshes its entry. The map's value is the whole mark: nft
         // 1.0.6 cannot OR it into the packet's, so this first packet loses mark bits outside
         // LB_MARK_MASK (the connection's later packets keep theirs). One rule per family: the
         // maps are keyed by one family's addresses.
-        for (Selector sel : selectors) {
-          for (Family f : families) {
-            if (sel.family() == null || sel.family() == f) {
-              String map = "@" + (f == Family.INET ? stickyMap(mark, config.markShift())
-                  : stickyMap6(mark, config.markShift()));
-              String saddr = f.nftKeyword() + " saddr";
-              out.add(prefix(sel.text()) + "meta mark set " + saddr + " map " + map + " update " + map + " { "
-                  + saddr + " : meta mark } return" + comment);
-            }
+        for (Family f : families) {
+          if (selectors.stream().anyMatch(sel -> sel.family() == null || sel.family() == f)) {
+            String map = "@" + (f == Family.INET ? stickyMap(mark, config.markShift())
+                : stickyMap6(mark, config.markShift()));
+            String saddr = f.nftKeyword() + " saddr";
+            own.append("\t\tmeta mark set ").append(saddr).append(" map ").append(map).append(" update ").append(map)
+                .append(" { ").append(saddr).append(" : meta mark } return\n");
+            rules++;
           }
         }
       }
-      String set = "meta mark set meta mark & " + keep + " | " + IpCommands.hex(mark) + " return";
-      for (Selector sel : selectors) {
-        out.add(prefix(sel.text()) + set + comment);
-      }
+      own.append("\t\tmeta mark set meta mark & ").append(keep).append(" | ").append(IpCommands.hex(mark))
+          .append("\n\t}\n");
+      rules++;
     }
-    return out;
-  }
-
-  private static String chainText(List<String> rules) {
-    StringBuilder sb = new StringBuilder("\tchain ").append(CHAIN).append(" {\n");
-    rules.forEach(r -> sb.append("\t\t").append(r).append('\n'));
-    return sb.append("\t}\n").toString();
+    walk.append("\t\tct state new counter name \"").append(counterName(0)).append("\"\n\t}\n");
+    rules++;
+    counters.insert(0, "\tcounter " + counterName(0) + " { }\n");
+    return new Chains(counters.toString() + walk + own, rules);
   }
 
   private static String prefix(String selector) {

@@ -94,6 +94,16 @@ class PoliciesIT {
           assertTrue(other.from(lab.ispPublicAddress(i)) > 50, "uplink " + i + " keeps its share: " + other);
         }
         System.out.println("PoliciesIT: all up: voip " + voip + ", guests " + guests + ", other " + other);
+        // Each policy's new connections, by its nft counter (read on demand), and its share of all.
+        JsonNode counted = new ObjectMapper().readTree(Nb.run(lab, env, "status", "--json").stdout());
+        JsonNode voipRow = counted.path("policies").get(0);
+        assertEquals(300, voipRow.path("newConnections").asLong(), counted.toString());
+        assertEquals(50, counted.path("policies").get(2).path("newConnections").asLong(), counted.toString());
+        double voipShare = voipRow.path("share").asDouble();
+        assertTrue(voipShare > 40 && voipShare < 50, "300 of 650 and the router's own: " + counted);
+        String table = Nb.run(lab, env, "status").stdout();
+        assertTrue(table.contains("policy voip"), table);
+        System.out.println("PoliciesIT: status\n" + table);
         // explain agrees with what the server saw, for each rule.
         assertEquals(lab.uplinkName(2), explain(lab, file, VOIP).path("kernel").path("dev").asText());
         assertEquals(lab.uplinkName(3), explain(lab, file, GUESTS).path("kernel").path("dev").asText());

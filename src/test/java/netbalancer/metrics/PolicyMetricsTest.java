@@ -2,6 +2,7 @@ package netbalancer.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -31,6 +32,17 @@ class PolicyMetricsTest {
     assertEquals(Map.of("{policy=\"voip\"}", 1.0), series(in, "load_balancer_policy_fallback"));
     assertEquals(Map.of("{interface=\"wan1\",policy=\"voip\"}", 1.0, "{interface=\"wan2\",policy=\"voip\"}", 0.0),
         series(in, "load_balancer_policy_uplink_in_use"));
+  }
+
+  @Test
+  void newConnectionsPerPolicyNeverGoBackWhenTheRulesetIsReplaced() throws Exception {
+    netbalancer.config.Config c = netbalancer.config.Config.of(Map.of("METRICS_ENABLED", "false"));
+    try (Metrics m = new Metrics(c)) {
+      List<netbalancer.metrics.UplinkMetrics> ups = List.of(Inputs.uplink("wan1", "up", true, 0, 0));
+      m.update(new MetricsInput(ups, 0, 0, 0, 0, 0, false, List.of(new PolicyMetrics("voip", List.of("wan1"), false, 40))));
+      m.update(new MetricsInput(ups, 0, 0, 0, 0, 0, false, List.of(new PolicyMetrics("voip", List.of("wan1"), false, 5))));
+      assertTrue(m.scrapeText().contains("load_balancer_policy_new_connections_total{policy=\"voip\"} 45.0"), m.scrapeText());
+    }
   }
 
   @Test
