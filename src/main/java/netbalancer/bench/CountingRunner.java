@@ -7,13 +7,13 @@ import netbalancer.system.CommandRunner;
 /**
  * Counts the subprocesses an applier starts and the time spent waiting for {@code ip} and for
  * {@code nft}, so "subprocesses per apply" is measured, not claimed, and a slow apply shows
- * where its time went. Single-threaded use.
+ * where its time went. Any thread (the observer reads in parallel).
  */
 final class CountingRunner implements CommandRunner {
   private final CommandRunner delegate;
-  private int count;
-  private long ipNanos;
-  private long nftNanos;
+  private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong ipNanos = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong nftNanos = new java.util.concurrent.atomic.AtomicLong();
 
   CountingRunner(CommandRunner delegate) {
     this.delegate = delegate;
@@ -21,27 +21,34 @@ final class CountingRunner implements CommandRunner {
 
   @Override
   public Result run(List<String> argv, String stdin, Duration timeout) {
-    count++;
+    count.incrementAndGet();
     long t0 = System.nanoTime();
     try {
       return delegate.run(argv, stdin, timeout);
     } finally {
       long spent = System.nanoTime() - t0;
       if (argv.get(0).equals("nft")) {
-        nftNanos += spent;
+        nftNanos.addAndGet(spent);
       } else if (argv.get(0).equals("ip")) {
-        ipNanos += spent;
+        ipNanos.addAndGet(spent);
       }
     }
   }
 
+  @Override
+  public <T> T stream(List<String> argv, Duration timeout, java.util.function.Function<java.io.InputStream, T> reader) {
+    count.incrementAndGet();
+    long t0 = System.nanoTime();
+    try {
+      return delegate.stream(argv, timeout, reader);
+    } finally {
+      ipNanos.addAndGet(System.nanoTime() - t0);
+    }
+  }
+
   /** What was counted since the last call, then starts again from zero. */
-  Tally take() {
-    Tally t = new Tally(count, ipNanos / 1e6, nftNanos / 1e6);
-    count = 0;
-    ipNanos = 0;
-    nftNanos = 0;
-    return t;
+  synchronized Tally take() {
+    return new Tally(count.getAndSet(0), ipNanos.getAndSet(0) / 1e6, nftNanos.getAndSet(0) / 1e6);
   }
 
   record Tally(int subprocesses, double ipMs, double nftMs) {

@@ -44,8 +44,10 @@ public final class Daemon {
   /** Each policy's uplinks in use at the last pass (loop thread only). */
   private Map<String, Object> policyUse = Map.of();
   private final CommandRunner runner = new ProcessRunner();
-  /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
   private static final Duration HANDOVER_WINDOW = Duration.ofMinutes(10);
+  /** How long route events gather between reads of their monitor (see KernelMonitor.routes). */
+  static final long ROUTE_EVENTS_GATHER_MS = 100;
+  /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
   private final Ticker ticker = Ticker.system();
   private final ScheduledExecutorService loop = FatalErrors.scheduler("reconciler");
   private final AtomicBoolean pending = new AtomicBoolean();
@@ -73,6 +75,7 @@ public final class Daemon {
   /** GET / on the metrics endpoint. */
   private final StatusPage page;
   private KernelMonitor ipMonitor;
+  private KernelMonitor routeMonitor;
   private KernelMonitor nftMonitor;
   private ControlServer control;
   private ScheduledFuture<?> resync;
@@ -138,9 +141,10 @@ public final class Daemon {
     long ms = c.resyncInterval().toMillis();
     resync = loop.scheduleWithFixedDelay(() -> {
       // A pass now and then, whatever the monitors saw: it reads our tables, rules and nft table
-      // afresh (each pass does). The main table's view is not read again here: the ip monitor
+      // afresh. The main table's view is not read again here: the ip monitor
       // keeps it current (docs/design.md, "The main table's view"), and at 1 000 000 routes
-      // its defaults cost a quarter second of dump per read.
+      // its defaults cost a quarter second of dump per read. Our routes and nft table are.
+      observer.oursChanged();
       signal();
     }, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -200,13 +204,21 @@ public final class Daemon {
     // RTT, loss and traffic change between reconciles: publish them on a beat too (while enabled).
     loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
     ipMonitor = KernelMonitor.ip(config.lbRtProto(), t -> Observers.tables(config).contains(t), this::isGateway,
-        (families, parts) -> observer.mainChanged(families, parts), this::signal);
+        (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal);
     ipMonitor.start();
     parts.started("ip monitor", ipMonitor::close);
-    nftMonitor = KernelMonitor.nftTables(this::signal);
+    routeMonitor = KernelMonitor.routes(config.lbRtProto(), t -> Observers.tables(config).contains(t),
+        (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal,
+        ROUTE_EVENTS_GATHER_MS);
+    routeMonitor.start();
+    parts.started("ip route monitor", routeMonitor::close);
+    nftMonitor = KernelMonitor.nftTables(() -> observer.oursChanged(), this::signal);
     nftMonitor.start();
     parts.started("nft monitor", nftMonitor::close);
     scheduleResync(config);
+    // The pass after the first apply looks for ours in every table (a walk of all of them, which
+    // the first apply does not wait for: docs/design.md, "The main table's view").
+    signal();
   }
 
   /** Asks for a reconcile pass; many signals before it runs make one pass. */
@@ -239,13 +251,28 @@ public final class Daemon {
       }
       o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - ticker.read()),
           TimeUnit.NANOSECONDS));
+      if (o.applied().changedAnything() || !o.applied().ok()) {
+        // What we wrote is read back now, after the pass (its hooks and metrics are out), not by
+        // the next pass: that may be a carrier loss, which should not wait for it.
+        observer.oursChanged();
+        loop.execute(this::refreshOurs);
+      }
     } catch (RuntimeException e) {
       status.recordFailure();
+      observer.oursChanged(); // whatever the pass got to, the next one reads ours afresh
       Log.error("reconcile failed: %s", e.toString());
     }
   }
 
-  private void fireHooks(Transition t, List<String> balanced, List<String> policiesChanged) {
+  private void refreshOurs() {
+    try {
+      observer.refreshOurs();
+    } catch (RuntimeException e) {
+      Log.debug("reading our routes after an apply: %s (the next pass reads them)", e.toString());
+    }
+  }
+
+    private void fireHooks(Transition t, List<String> balanced, List<String> policiesChanged) {
     hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(), t.from() == null ? "" : t.from().wireName(),
         t.reason(), config.tierOf(t.uplink()), balanced, t.family(), policiesChanged);
   }

@@ -27,6 +27,11 @@ final class NamespaceRunner implements CommandRunner {
     return inner.run(wrap(argv), stdin, timeout);
   }
 
+  @Override
+  public <T> T stream(List<String> argv, Duration timeout, java.util.function.Function<java.io.InputStream, T> reader) {
+    return inner.stream(wrap(argv), timeout, reader);
+  }
+
   List<String> wrap(List<String> argv) {
     List<String> out = new ArrayList<>();
     if (argv.get(0).equals("ip")) {

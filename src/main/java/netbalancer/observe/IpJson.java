@@ -50,6 +50,33 @@ final class IpJson {
     return arrays;
   }
 
+  /**
+   * The elements of one array as they come from {@code in}, while {@code more} says so: the
+   * rest is never read (nor, for a dump, made).
+   */
+  static void forEachElementWhile(java.io.InputStream in, java.util.function.Predicate<JsonNode> more) {
+    try (JsonParser parser = MAPPER.createParser(in)) {
+      parser.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE); // the runner reads on to tell an early stop
+      JsonToken t = parser.nextToken();
+      if (t == null) {
+        return; // ip prints nothing for an empty answer at times
+      }
+      if (t != JsonToken.START_ARRAY) {
+        throw new IOException("expected an array, found " + t);
+      }
+      for (t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+        if (t == null) {
+          throw new IOException("the answer ends inside its array");
+        }
+        if (!more.test(parser.readValueAsTree())) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable ip -j output", e);
+    }
+  }
+
   static Link link(JsonNode n) {
     List<String> flags = strings(n.path("flags"));
     List<Address> addrs = new ArrayList<>();

@@ -1,7 +1,11 @@
 package netbalancer.system;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Runs one external program with an argument array (never through a shell) and optional
@@ -33,6 +37,23 @@ public interface CommandRunner {
 
   default Result check(String... argv) {
     return check(List.of(argv), null);
+  }
+
+  /**
+   * Runs {@code argv} (no input) and hands its standard output, as it comes, to {@code reader},
+   * which may stop before the end: the program is then ended. A kernel dump is made only as fast
+   * as it is read, so one that stops after the first routes costs the kernel those routes alone.
+   * This default reads everything first (the fakes of tests).
+   *
+   * @return what {@code reader} returned
+   * @throws CommandException when the program exited non-zero on its own
+   */
+  default <T> T stream(List<String> argv, Duration timeout, Function<InputStream, T> reader) {
+    Result r = run(argv, null, timeout);
+    if (!r.ok()) {
+      throw new CommandException(argv, r);
+    }
+    return reader.apply(new ByteArrayInputStream(r.stdout().getBytes(StandardCharsets.UTF_8)));
   }
 
   /** What a program left behind: its exit code and both output streams. */

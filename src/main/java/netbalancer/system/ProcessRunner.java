@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Runs programs for real. Output is drained on a separate thread so a full pipe never blocks.
@@ -57,6 +58,46 @@ public final class ProcessRunner implements CommandRunner {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
       return new Result(130, "", "interrupted");
+    }
+  }
+
+  @Override
+  public <T> T stream(List<String> argv, Duration timeout, Function<InputStream, T> reader) {
+    Process p;
+    try {
+      ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.environment().put("LC_ALL", "C");
+      p = pb.start();
+    } catch (IOException e) {
+      throw new CommandException(argv, new Result(127, "", argv.get(0) + ": " + e.getMessage()));
+    }
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), READERS);
+    CompletableFuture<Void> watchdog = CompletableFuture.runAsync(p::destroyForcibly,
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS, READERS));
+    try (InputStream in = p.getInputStream()) {
+      T value = reader.apply(in);
+      if (in.read() >= 0) {
+        p.destroy(); // the reader has what it needs: the rest of the dump is never made
+        p.waitFor();
+        return value;
+      }
+      int code = p.waitFor();
+      if (code != 0) {
+        throw new CommandException(argv, new Result(code, "", err.join()));
+      }
+      return value;
+    } catch (IOException e) {
+      p.destroyForcibly();
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new CommandException(argv, new Result(130, "", "interrupted"));
+    } catch (RuntimeException e) { // unreadable output: the program must not outlive its reader
+      p.destroyForcibly();
+      throw e;
+    } finally {
+      watchdog.cancel(false);
     }
   }
 

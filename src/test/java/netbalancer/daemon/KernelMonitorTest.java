@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** Which lines of real {@code ip -N monitor … label} output (iproute2 6.1) wake the reconciler. */
 class KernelMonitorTest {
   private final KernelMonitor monitor = KernelMonitor.ip(213, t -> t == 200 || t == 101,
-      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, (families, parts) -> { }, () -> { });
+      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, (families, parts) -> { }, () -> { }, () -> { });
 
   @Test
   void neighborEventsReachThePredicateWithTheirState() {
@@ -87,9 +87,26 @@ class KernelMonitorTest {
         monitor.classify("[ROUTE]Deleted 198.18.5.0/24 dev wan1 proto 2 scope 253 src 198.18.5.2 "));
     assertEquals(KernelMonitor.Kind.MAIN_CONNECTED,
         monitor.classify("[ROUTE]Deleted 2001:db8:2::/64 dev wan2 proto 2 metric 256 pref medium"));
-    assertEquals(KernelMonitor.Kind.SIGNAL,
-        monitor.classify("[ROUTE]198.18.0.0/24 dev va table 101 proto 2 scope 253 linkdown "));
-    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[ADDR]3: wan1    inet 198.18.5.2/24 scope 0 wan1"));
+  }
+
+  @Test
+  void whatCanChangeOurRoutesMakesTheirKeptViewStaleAndACarrierChangeDoesNot() {
+    assertEquals(KernelMonitor.Kind.OURS,
+        monitor.classify("[ROUTE]198.18.0.0/24 dev va table 101 proto 2 scope 253 linkdown "), "someone's, in a table of ours");
+    assertEquals(KernelMonitor.Kind.OURS, monitor.classify("[ROUTE]Deleted default via 198.18.1.1 dev wan1 table 101 proto 213 "));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[ROUTE]default via 198.18.1.1 dev wan1 table 101 proto 213 "),
+        "our own addition's echo");
+    assertEquals(KernelMonitor.Kind.OURS, monitor.classify("[ADDR]3: wan1    inet 198.18.5.2/24 scope 0 wan1"));
+    assertEquals(KernelMonitor.Kind.OURS, monitor.classify("[ADDR]Deleted 3: wan1    inet 198.18.5.2/24 scope 0 wan1"));
+    // A device going down loses its IPv4 routes, ours too, with no route event for them.
+    assertEquals(KernelMonitor.Kind.OURS, monitor.classify("[LINK]3: wan2@if4: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue"
+        + " state DOWN group default "));
+    assertEquals(KernelMonitor.Kind.OURS, monitor.classify("[LINK]Deleted 3: wan2@if4: <BROADCAST,MULTICAST,UP> mtu 1500"));
+    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[LINK]3: wan2@if4: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500"
+        + " qdisc noqueue state LOWERLAYERDOWN group default "), "carrier lost: our routes stay (linkdown)");
+    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[LINK]3: wan2@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500"
+        + " qdisc noqueue state UP group default "));
+    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[RULE]Deleted 80:	from all fwmark 0x100/0xff00 lookup 101 proto 213"));
   }
 
   @Test

@@ -63,7 +63,8 @@ class KernelObserverTest {
       boolean v6 = c.argv().contains("-6");
       if (c.stdin() == null) {
         String q = String.join(" ", c.argv().subList(5, c.argv().size()));
-        String out = q.equals("route show table main default") ? (v6 ? MAIN6 : main)
+        String out = q.equals("route show table main default") && v6 ? MAIN6
+            : q.equals("route show table main") && !v6 ? mainDump(main)
             : q.equals("route show table main proto 2") ? (v6 || main.equals("[]") ? "[]" : CONNECTED)
             : q.equals("route show table 101 proto 213") && !v6 ? ours : "[]";
         return new CommandRunner.Result(0, out, "");
@@ -79,6 +80,20 @@ class KernelObserverTest {
     });
   }
 
+  /**
+   * All of IPv4's main as the kernel dumps it: the routes to 0.0.0.0/x first (the trie's order),
+   * then the rest — here cut off mid-way, which the read must never reach.
+   */
+  static String mainDump(String defaults) {
+    String open = defaults.equals("[]") ? "[" : defaults.substring(0, defaults.length() - 1) + ",";
+    return open + CONNECTED.substring(1, CONNECTED.length() - 1) + ",{\"type\":\"1\",\"dst\":\"240.0.0.0/28\",\"gatew";
+  }
+
+  /** Commands in sorted order: the reads of a pass run at the same time. */
+  private static List<String> sorted(List<String> commands) {
+    return commands.stream().sorted().toList();
+  }
+
   private static List<String> commands(RecordingRunner runner) {
     return runner.calls().stream().map(c -> c.command() + (c.stdin() == null ? "" : " < " + c.stdin().strip()
         .replace('\n', ';'))).toList();
@@ -88,22 +103,25 @@ class KernelObserverTest {
   void readsOnlyWhatTheBalancerNeedsFilteredByTheKernel() {
     RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200, 201, 202));
-    observer.observe(); // the first read sweeps every table for ours
+    observer.observe();
+    observer.observe(); // the second read sweeps every table for ours
     runner.clear();
     observer.mainChanged();
+    observer.oursChanged();
     KernelState s = observer.observe();
     // Route queries one per call: only then does ip 6.1 ask the kernel to filter (strict checking);
     // in -batch mode each was a dump of every route of every table. Only tables known to exist:
-    // those our rules look up (the main table never); none of ours for IPv6.
-    assertEquals(List.of(
-        "ip -j -d -N -4 route show table main default",
+    // those our rules look up (the main table never); none of ours for IPv6. IPv4's defaults: the
+    // start of main's dump (mainDump: the rest is never read).
+    assertEquals(sorted(List.of(
+        "ip -j -d -N -4 route show table main",
         "ip -j -d -N -4 route show table main proto 2",
         "ip -j -d -N -6 route show table main default",
         "ip -j -d -N -6 route show table main proto 2",
         "ip -j -d -N -4 -force -batch - < address show;rule show;neigh show dev wan1",
         "ip -j -d -N -4 route show table 101 proto 213",
         "ip -j -d -N -6 -force -batch - < address show;rule show;neigh show dev wan2",
-        "nft -j list table inet net_balancer"), commands(runner));
+        "nft -j list table inet net_balancer")), sorted(commands(runner)));
     assertEquals(new Address(Family.INET6, "2001:db8:2::2", 64, null, "global", false, false, true),
         s.link("wan2").orElseThrow().addresses().get(2), "IPv6 addresses join the link, flags and all");
     Route default6 = s.routes().stream().filter(r -> r.family() == Family.INET6).findFirst().orElseThrow();
@@ -171,7 +189,7 @@ class KernelObserverTest {
     observer.observe();
     assertEquals(0, mainReads(runner), "IPv4's main (a routing feed, perhaps) is kept");
     assertEquals(List.of("ip -j -d -N -6 route show table main default", "ip -j -d -N -6 route show table main proto 2"),
-        commands(runner).stream().filter(c -> c.contains("table main")).toList(), "IPv6's main is read again");
+        sorted(commands(runner).stream().filter(c -> c.contains("table main")).toList()), "IPv6's main is read again");
   }
 
   @Test
@@ -189,7 +207,7 @@ class KernelObserverTest {
     runner.clear();
     observer.mainChanged(EnumSet.of(Family.INET), EnumSet.of(MainPart.DEFAULTS));
     observer.observe();
-    assertEquals(List.of("ip -j -d -N -4 route show table main default"),
+    assertEquals(List.of("ip -j -d -N -4 route show table main"),
         commands(runner).stream().filter(c -> c.contains("table main")).toList());
   }
 
@@ -210,11 +228,16 @@ class KernelObserverTest {
       return new CommandRunner.Result(0, "[]", "");
     });
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
-    observer.observe();
-    runner.clear();
     KernelState s = observer.observe();
     assertTrue(commands(runner).contains("ip -j -d -N -4 route show table 101 proto 213"),
         "our rules (read in the same pass) look up 101");
+    assertTrue(s.routes().isEmpty());
+    observer.observe(); // the sweep
+    runner.clear();
+    observer.oursChanged();
+    s = observer.observe();
+    assertTrue(commands(runner).contains("ip -j -d -N -4 route show table 101 proto 213"),
+        "asked with the rules, at the same time, as the last read's rules looked it up");
     assertTrue(s.routes().isEmpty());
     RecordingRunner broken = new RecordingRunner(c -> c.stdin() != null
         ? new CommandRunner.Result(0, "[]\n[]\n", "")
@@ -232,7 +255,7 @@ class KernelObserverTest {
         return new CommandRunner.Result(1, "", "");
       }
       if (c.stdin() == null) {
-        boolean v4Defaults = !c.argv().contains("-6") && c.command().endsWith("table main default");
+        boolean v4Defaults = !c.argv().contains("-6") && c.command().endsWith("table main");
         return new CommandRunner.Result(0, v4Defaults && mainCalls[0]++ == 0 ? MAIN : "[]", "");
       }
       // ip prints nothing for "neigh show dev wan1" when wan1 is gone.
@@ -246,14 +269,17 @@ class KernelObserverTest {
   }
 
   @Test
-  void onlyTheFirstReadLooksForOurRoutesInEveryTable() {
+  void onlyTheSecondReadLooksForOurRoutesInEveryTable() {
     RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
     observer.observe();
+    assertEquals(List.of(), commands(runner).stream().filter(c -> c.contains("table all")).toList(),
+        "the first apply does not wait for a walk of every table");
     observer.observe();
+    observer.oursChanged();
     observer.observe();
     assertEquals(List.of("ip -j -d -N -4 route show table all proto 213", "ip -j -d -N -6 route show table all proto 213"),
-        commands(runner).stream().filter(c -> c.contains("table all")).toList());
+        sorted(commands(runner).stream().filter(c -> c.contains("table all")).toList()));
     assertEquals(2, mainReads(runner));
   }
 
@@ -262,8 +288,48 @@ class KernelObserverTest {
     RecordingRunner runner = kernel("[]", OURS, NEIGH, null);
     KernelState s = KernelObserver.of(runner, 213, List.of(200)).observeEverythingOurs();
     assertEquals(List.of("ip -j -d -N -4 route show table all proto 213", "ip -j -d -N -6 route show table all proto 213"),
-        commands(runner).stream().filter(c -> c.contains("proto 213")).toList());
+        sorted(commands(runner).stream().filter(c -> c.contains("proto 213")).toList()));
     assertFalse(s.nftTable().exists());
+  }
+
+  @Test
+  void ourRoutesAndNftTableAreKeptUntilToldTheyChangedAndReadBackAfterAnApply() {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    observer.observe();
+    KernelState swept = observer.observe();
+    runner.clear();
+    KernelState s = observer.observe(); // a carrier loss, say
+    assertEquals(List.of("ip -j -d -N -4 -force -batch - < address show;rule show;neigh show dev wan1",
+        "ip -j -d -N -6 -force -batch - < address show;rule show;neigh show dev wan2"), sorted(commands(runner)),
+        "links, addresses, rules and neighbors only");
+    assertEquals(swept.routes(), s.routes(), "ours as kept");
+    assertEquals(swept.nftTable(), s.nftTable());
+    runner.clear();
+    observer.oursChanged(); // our apply wrote something
+    observer.refreshOurs();
+    assertEquals(List.of("ip -j -d -N -4 route show table 101 proto 213", "nft -j list table inet net_balancer"),
+        sorted(commands(runner)), "read back after the pass, not by the next one");
+    runner.clear();
+    observer.refreshOurs();
+    observer.observe();
+    assertEquals(2, commands(runner).size(), "nothing of ours again: " + commands(runner));
+  }
+
+  @Test
+  void ipv4DefaultsAreTheStartOfMainsDumpWhateverRoutesToZeroComeFirst() {
+    // The trie's leaf for 0.0.0.0 holds every prefix of that address, the longest first.
+    String dump = "[{\"type\":\"blackhole\",\"dst\":\"0.0.0.0/8\",\"protocol\":\"12\",\"scope\":\"0\",\"flags\":[]},"
+        + "{\"type\":\"1\",\"dst\":\"0.0.0.0/1\",\"gateway\":\"198.18.3.1\",\"dev\":\"wan3\",\"protocol\":\"3\","
+        + "\"scope\":\"0\",\"flags\":[]}," + MAIN.substring(1, MAIN.length() - 1)
+        + ",{\"type\":\"1\",\"dst\":\"1.0.0.0/24\",\"gateway\":\"198.18.1.1\",\"dev\":\"wan1\",\"protocol\":\"12\","
+        + "\"flags\":[]},{\"type\":\"1\",\"dst\":\"default\",\"gateway\":\"198.18.9.9\",\"dev\":\"never\"},{\"broken";
+    RecordingRunner runner = new RecordingRunner(c -> new CommandRunner.Result(0,
+        c.stdin() == null && c.command().endsWith("-4 route show table main") ? dump : c.stdin() == null ? "[]"
+        : "[]\n".repeat((int) c.stdin().lines().count()), ""));
+    KernelState s = KernelObserver.of(runner, 213, List.of(200)).observe();
+    assertEquals(List.of("wan1"), s.routesInTable(254).stream().filter(Route::isDefault)
+        .flatMap(r -> r.nexthops().stream()).map(Nexthop::dev).toList(), "read up to the first other address");
   }
 
   private static long mainReads(RecordingRunner runner) {
