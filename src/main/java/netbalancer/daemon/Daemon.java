@@ -129,7 +129,7 @@ public final class Daemon {
     if (watcher != null) {
       watcher.close();
     }
-    watcher = new UnrepliedWatcher(c, runner, health, () -> reconciler.uplinks(), this::signal, ticker);
+    watcher = new UnrepliedWatcher(c, runner, health, health6, () -> reconciler.uplinks(), this::signal, ticker);
     observer = Observers.keepingMain(runner, c); // a new one sweeps every table on its first read
     stats = new UplinkStats(c, new Conntrack(runner), observer, ticker);
   }

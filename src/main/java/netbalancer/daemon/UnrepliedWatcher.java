@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,11 +28,13 @@ import netbalancer.system.Ticker;
 
 /**
  * Passive evidence from real traffic, every {@link #PERIOD}: the outbound TCP connections whose
- * first SYN got no answer yet, from our nft set ({@link KernelObserver#SYN_SET}: the ruleset adds
- * each connection's first SYN with its uplink and the first SYN-ACK or RST takes it out), judged
- * by {@link SynEvidence}, which calls {@link HealthMonitor#suspect}. One small {@code nft} call
- * whose answer holds only the unanswered: a tick costs the same with 250 000 tracked flows as
- * with none (walking the connection table, as before, cost 8 % of a core at 168 000).
+ * first SYN got no answer yet, from our nft sets ({@link KernelObserver#SYN_SET} for IPv4,
+ * {@link KernelObserver#SYN_SET6} for IPv6: the ruleset adds each connection's first SYN with its
+ * uplink and the first SYN-ACK or RST takes it out), judged by one {@link SynEvidence} per family,
+ * which calls {@link HealthMonitor#suspect} of that family's monitor: an IPv6 blackhole takes
+ * out the IPv6 side only. One small {@code nft} call per family with an uplink in service, whose
+ * answer holds only the unanswered: a tick costs the same with 250 000 tracked flows as with none
+ * (walking the connection table, as before, cost 8 % of a core at 168 000).
  *
  * <p>Suspicion is confirmed by probes before an uplink fails (a dead server is not a dead uplink):
  * weak evidence only brings the next probe round forward; strong evidence (2 connections to 2
@@ -53,27 +56,70 @@ final class UnrepliedWatcher implements AutoCloseable {
 
   private final Config config;
   private final CommandRunner runner;
-  private final HealthMonitor health;
   private final Supplier<List<Uplink>> uplinks;
   private final Runnable signal;
   private final Ticker ticker;
-  private final SynEvidence evidence = new SynEvidence();
+  /** IPv4 connections judge the uplinks (the IPv4 side's monitor), IPv6 ones their IPv6 sides. */
+  private final List<Side> sides;
   private final ScanGate gate = new ScanGate();
   private final GatewayNudger nudger;
   private final ScheduledExecutorService timer = FatalErrors.scheduler("unreplied-watcher");
-  private boolean listing; // whether the last tick listed conntrack
+  private boolean listing; // whether the last tick listed the sets
   private long lastWarning = Long.MIN_VALUE;
+
+  /** What one family's evidence needs from its health monitor. */
+  interface FamilyHealth {
+    /** The uplinks (or IPv6 sides) in service. */
+    Set<String> eligible();
+
+    void suspect(String uplink, String reason, boolean counts);
+
+    static FamilyHealth of(HealthMonitor m) {
+      return new FamilyHealth() {
+        @Override
+        public Set<String> eligible() {
+          return m.eligible();
+        }
+
+        @Override
+        public void suspect(String uplink, String reason, boolean counts) {
+          m.suspect(uplink, reason, counts);
+        }
+      };
+    }
+  }
+
+  /** One family's set, judge and monitor. */
+  private static final class Side {
+    final Family family;
+    final FamilyHealth health;
+    final SynEvidence evidence = new SynEvidence();
+
+    Side(Family family, FamilyHealth health) {
+      this.family = family;
+      this.health = health;
+    }
+
+    boolean has(Uplink u) {
+      return family == Family.INET6 ? u.hasIpv6() : u.hasIpv4();
+    }
+  }
 
   /**
    * @param uplinks the uplinks the last reconcile pass saw
    * @param signal  asks the daemon for a reconcile pass
    */
-  UnrepliedWatcher(Config config, CommandRunner runner, HealthMonitor health, Supplier<List<Uplink>> uplinks,
-      Runnable signal, Ticker ticker) {
+  UnrepliedWatcher(Config config, CommandRunner runner, HealthMonitor health, HealthMonitor health6,
+      Supplier<List<Uplink>> uplinks, Runnable signal, Ticker ticker) {
+    this(config, runner, FamilyHealth.of(health), FamilyHealth.of(health6), uplinks, signal, ticker);
+  }
+
+  UnrepliedWatcher(Config config, CommandRunner runner, FamilyHealth health, FamilyHealth health6,
+      Supplier<List<Uplink>> uplinks, Runnable signal, Ticker ticker) {
     this.config = config;
     this.ticker = ticker;
     this.runner = runner;
-    this.health = health;
+    this.sides = List.of(new Side(Family.INET, health), new Side(Family.INET6, health6));
     this.uplinks = uplinks;
     this.signal = signal;
     String target = config.probeTargets().stream().filter(t -> t.indexOf(':') < 0).findFirst().orElse(null);
@@ -106,56 +152,72 @@ final class UnrepliedWatcher implements AutoCloseable {
   }
 
   private void watchSyns(List<Uplink> current) {
-    Set<String> eligible = new HashSet<>();
+    Map<Side, Set<String>> eligible = new LinkedHashMap<>();
     if (config.healthCheckEnabled()) {
-      Set<String> inService = health.eligible();
-      for (Uplink u : current) {
-        if (u.family() == Family.INET && inService.contains(u.name())) {
-          eligible.add(u.name());
+      for (Side side : sides) {
+        Set<String> inService = side.health.eligible();
+        Set<String> mine = new HashSet<>();
+        for (Uplink u : current) {
+          if (side.has(u) && inService.contains(u.name())) {
+            mine.add(u.name());
+          }
+        }
+        if (!mine.isEmpty()) {
+          eligible.put(side, mine);
         }
       }
     }
     if (eligible.isEmpty()) {
       if (listing) {
-        evidence.reset(); // ages estimated after the pause start afresh
+        sides.forEach(side -> side.evidence.reset()); // ages estimated after the pause start afresh
         gate.reset();
         listing = false;
       }
       return;
     }
     listing = true;
-    if (!gate.due(ticker.read(), connectionCount(), evidence.waiting())) {
+    if (!gate.due(ticker.read(), connectionCount(), sides.stream().anyMatch(side -> side.evidence.waiting()))) {
       return;
     }
-    List<PendingSyn> pending = KernelObserver.pendingSyns(runner);
-    long now = ticker.read();
-    if (pending == null) {
-      if (now - lastWarning >= WARN_EVERY || lastWarning == Long.MIN_VALUE) {
-        lastWarning = now;
-        Log.warn("unreplied watcher: nft set %s %s %s unreadable", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE,
-            KernelObserver.SYN_SET);
+    for (Side side : sides) {
+      Set<String> mine = eligible.get(side);
+      if (mine == null) {
+        side.evidence.reset(); // its set is not read: what it held is stale when it is again
+        continue;
       }
-      return;
-    }
-    for (SynEvidence.Suspicion s : evidence.update(now, syns(pending, current), eligible)) {
-      Log.info("traffic: %s: %s%s", s.uplink(), s.reason(), s.counts() ? " (counts as a failed check)" : "");
-      health.suspect(s.uplink(), s.reason(), s.counts());
+      List<PendingSyn> pending = KernelObserver.pendingSyns(runner, side.family);
+      long now = ticker.read();
+      if (pending == null) {
+        if (now - lastWarning >= WARN_EVERY || lastWarning == Long.MIN_VALUE) {
+          lastWarning = now;
+          Log.warn("unreplied watcher: nft set %s %s %s unreadable", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE,
+              KernelObserver.synSet(side.family));
+        }
+        continue;
+      }
+      String tag = side.family == Family.INET6 ? " ipv6" : "";
+      for (SynEvidence.Suspicion s : side.evidence.update(now, syns(pending, current, side.family), mine)) {
+        Log.info("traffic%s: %s: %s%s", tag, s.uplink(), s.reason(), s.counts() ? " (counts as a failed check)" : "");
+        side.health.suspect(s.uplink(), s.reason(), s.counts());
+      }
     }
   }
 
   /**
-   * The unanswered SYNs of our uplinks; the probes' own are left out. Their silence is measured
-   * from the first SYN (the set's timeout is not renewed by a retransmission), in whole seconds
-   * as nft gives it.
+   * The unanswered SYNs of our uplinks in {@code family}; the probes' own are left out. Their
+   * silence is measured from the first SYN (the set's timeout is not renewed by a retransmission),
+   * in whole seconds as nft gives it.
    */
-  List<SynEvidence.Syn> syns(List<PendingSyn> pending, List<Uplink> current) {
+  List<SynEvidence.Syn> syns(List<PendingSyn> pending, List<Uplink> current, Family family) {
     Map<String, Uplink> byName = new HashMap<>();
     current.forEach(u -> byName.put(u.name(), u));
-    Set<String> targets = Set.copyOf(config.probeTargets());
+    Set<String> targets = new HashSet<>();
+    config.probeTargets().forEach(t -> targets.add(canonical(t)));
     List<SynEvidence.Syn> out = new ArrayList<>();
     for (PendingSyn p : pending) {
       Uplink u = byName.get(p.uplink());
-      if (u == null || p.source().equals(u.address()) && targets.contains(p.destination())
+      String own = u == null ? null : family == Family.INET6 ? (u.hasIpv6() ? u.ipv6().address() : null) : u.address();
+      if (own == null || canonical(p.source()).equals(canonical(own)) && targets.contains(canonical(p.destination()))
           && p.destinationPort() == config.healthProbePort()) {
         continue;
       }
@@ -164,6 +226,22 @@ final class UnrepliedWatcher implements AutoCloseable {
           Math.max(0, KernelObserver.SYN_SET_TIMEOUT_SECONDS - remaining), remaining));
     }
     return out;
+  }
+
+  /**
+   * One spelling per address: nft prints IPv6 compressed and lower case, a probe target may be
+   * written otherwise, so IPv6 is compared by its bytes. A colon makes it an IPv6 literal: Java
+   * never looks such a string up by name.
+   */
+  private static String canonical(String address) {
+    if (address.indexOf(':') < 0) {
+      return address;
+    }
+    try {
+      return java.util.HexFormat.of().formatHex(java.net.InetAddress.getByName(address).getAddress());
+    } catch (java.net.UnknownHostException e) {
+      return address;
+    }
   }
 
   private static List<GatewayNudger.Gateway> gateways(List<Uplink> current) {

@@ -50,7 +50,9 @@ public final class KernelObserver {
   public static final String NFT_TABLE = "net_balancer";
   /** The set of outbound TCP connections whose first SYN is not answered yet (see {@link PendingSyn}). */
   public static final String SYN_SET = "syn_sent";
-  /** How long an unanswered SYN stays in {@link #SYN_SET}. */
+  /** {@link #SYN_SET}'s IPv6 twin: a set's key has one address type. */
+  public static final String SYN_SET6 = "syn_sent6";
+  /** How long an unanswered SYN stays in {@link #SYN_SET} or {@link #SYN_SET6}. */
   public static final int SYN_SET_TIMEOUT_SECONDS = 10;
   static final int MAIN_TABLE = 254;
   static final int KERNEL_PROTO = 2;
@@ -512,18 +514,28 @@ public final class KernelObserver {
    * null when ip fails (the namespace is gone, say).
    */
   public static Set<String> defaultRouteDevices(CommandRunner runner, int table) {
-    CommandRunner.Result r = runner.run("ip", "-j", "-d", "-N", "-4", "route", "show", "table", Integer.toString(table));
-    return r.ok() ? defaultRouteDevices(r.stdout()) : null;
+    return defaultRouteDevices(runner, table, Family.INET);
+  }
+
+  /** {@link #defaultRouteDevices(CommandRunner, int)} of one family. */
+  public static Set<String> defaultRouteDevices(CommandRunner runner, int table, Family family) {
+    CommandRunner.Result r = runner.run("ip", "-j", "-d", "-N", family.ipFlag(), "route", "show", "table",
+        Integer.toString(table));
+    return r.ok() ? defaultRouteDevices(r.stdout(), family) : null;
   }
 
   /** The devices of the default route(s) in {@code ip -j route show} output, sorted. */
   static Set<String> defaultRouteDevices(String ipJson) {
+    return defaultRouteDevices(ipJson, Family.INET);
+  }
+
+  private static Set<String> defaultRouteDevices(String ipJson, Family family) {
     Set<String> devs = new TreeSet<>();
     if (ipJson == null || ipJson.isBlank()) {
       return devs;
     }
     IpJson.forEachElement(ipJson, (q, n) -> {
-      Route r = IpJson.route(n, Family.INET, 0, 0);
+      Route r = IpJson.route(n, family, 0, 0);
       if (r != null && r.isDefault()) {
         r.nexthops().forEach(h -> devs.add(h.dev()));
       }
@@ -532,13 +544,20 @@ public final class KernelObserver {
   }
 
   /**
-   * The connections whose first SYN left by an uplink and got no answer yet (from our nft set:
-   * one small call, whatever the connection table holds); null when the set cannot be read.
+   * The connections of one family whose first SYN left by an uplink and got no answer yet (from
+   * our nft set: one small call, whatever the connection table holds); null when the set cannot
+   * be read. One call per family: nft 1.0.6 refuses two {@code list set} in one batch, and
+   * {@code list sets} would print every set of every table with its elements.
    */
-  public static List<PendingSyn> pendingSyns(CommandRunner runner) {
-    CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "set", NFT_FAMILY, NFT_TABLE, SYN_SET), null,
-        java.time.Duration.ofSeconds(2));
+  public static List<PendingSyn> pendingSyns(CommandRunner runner, Family family) {
+    CommandRunner.Result r = runner.run(List.of("nft", "-j", "list", "set", NFT_FAMILY, NFT_TABLE, synSet(family)),
+        null, java.time.Duration.ofSeconds(2));
     return r.ok() ? PendingSyn.parse(r.stdout()) : null;
+  }
+
+  /** The unanswered-SYN set of {@code family}. */
+  public static String synSet(Family family) {
+    return family == Family.INET6 ? SYN_SET6 : SYN_SET;
   }
 
   public NftTable nftTable() {

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One element of our {@code syn_sent} nft set: an outbound TCP connection (its original tuple)
+ * One element of our {@code syn_sent} (or, IPv6, {@code syn_sent6}) nft set: an outbound TCP connection (its original tuple)
  * whose first SYN left by {@code uplink} and has had no SYN-ACK or RST yet. {@code expiresSeconds}:
  * what is left of the set's timeout, in whole seconds as nft's JSON gives it.
  */
@@ -16,7 +16,7 @@ public record PendingSyn(String source, int sourcePort, String destination, int 
     long expiresSeconds) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** Reads {@code nft -j list set inet net_balancer syn_sent}. */
+  /** Reads {@code nft -j list set inet net_balancer syn_sent} (or {@code syn_sent6}). */
   static List<PendingSyn> parse(String json) {
     JsonNode root;
     try {

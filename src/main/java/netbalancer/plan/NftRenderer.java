@@ -21,11 +21,8 @@ import netbalancer.observe.KernelObserver;
  */
 final class NftRenderer {
   static final String TABLE = "inet net_balancer";
-  static final String SYN_SET = KernelObserver.SYN_SET;
   /** Unanswered SYNs kept at most: a blackhole under heavy traffic fills it, and then it is full. */
   static final int SYN_SET_SIZE = 4096;
-  private static final String SYN_KEY =
-      "ct original ip saddr . ct original proto-src . ct original ip daddr . ct original proto-dst";
 
   private NftRenderer() {
   }
@@ -48,9 +45,20 @@ final class NftRenderer {
     StringBuilder body = new StringBuilder();
     int rules = 0;
     List<Uplink> v4 = uplinks.stream().filter(Uplink::hasIpv4).toList();
-    boolean synWatch = !v4.isEmpty(); // the set's key is IPv4 (IPv6 passive evidence is not built yet)
-    if (synWatch) {
-      body.append("\tset ").append(SYN_SET).append(" {\n\t\ttype ipv4_addr . inet_service . ipv4_addr . inet_service . ifname\n")
+    List<Uplink> v6 = uplinks.stream().filter(Uplink::hasIpv6).toList();
+    // Passive evidence, one set per family (a set's key has one address type); a family without
+    // uplinks has no set, so an IPv4-only host's ruleset is what it was.
+    List<Family> synWatch = new java.util.ArrayList<>();
+    if (!v4.isEmpty()) {
+      synWatch.add(Family.INET);
+    }
+    if (!v6.isEmpty()) {
+      synWatch.add(Family.INET6);
+    }
+    for (Family f : synWatch) {
+      String addr = f == Family.INET6 ? "ipv6_addr" : "ipv4_addr";
+      body.append("\tset ").append(KernelObserver.synSet(f)).append(" {\n\t\ttype ").append(addr)
+          .append(" . inet_service . ").append(addr).append(" . inet_service . ifname\n")
           .append("\t\tsize ").append(SYN_SET_SIZE).append("\n\t\tflags dynamic,timeout\n\t\ttimeout ")
           .append(KernelObserver.SYN_SET_TIMEOUT_SECONDS).append("s\n\t}\n");
     }
@@ -87,13 +95,15 @@ final class NftRenderer {
     // connection, which would keep ours from running.
     body.append(chainHead("nat_postrouting", "nat", "postrouting", "srcnat - 1"));
     rules += hooks(body, policy, "nat_postrouting");
-    if (synWatch) {
+    for (Family f : synWatch) {
       // Passive evidence: each outbound TCP connection's first SYN enters a small set with its
       // uplink, and its first answer (SYN-ACK or RST, in_N below) takes it out again; what stays
       // is what no one answered, read in one small nft call, whatever the size of the
-      // connection table. The key is the connection's original tuple, the same both ways.
-      body.append("		tcp flags & (syn | ack) == syn oifname { ").append(join(v4, u -> quote(u.name())))
-          .append(" } add @").append(SYN_SET).append(" { ").append(SYN_KEY).append(" . oifname }\n");
+      // connection table. The key is the connection's original tuple, the same both ways; the
+      // kernel's ct expression matches only connections of the family it names.
+      body.append("\t\ttcp flags & (syn | ack) == syn oifname { ").append(join(f == Family.INET6 ? v6 : v4,
+          u -> quote(u.name()))).append(" } add @").append(KernelObserver.synSet(f)).append(" { ").append(synKey(f))
+          .append(" . oifname }\n");
       rules += 1;
     }
     if (config.sessionAffinityEnabled()) {
@@ -140,10 +150,12 @@ final class NftRenderer {
           .append(keep).append(" | ").append(m).append("\n\t}\n");
       body.append("\tchain in_").append(u.index()).append(" {\n\t\tct state new ct mark & ").append(mask)
           .append(" == 0 ct mark set ct mark & ").append(keep).append(" | ").append(m).append("\n");
-      if (synWatch) { // one compare for every other packet; only a SYN-ACK or RST reaches the set
-        body.append("\t\ttcp flags & (syn | rst) != 0 ct direction reply delete @").append(SYN_SET).append(" { ")
-            .append(SYN_KEY).append(" . iifname }\n");
-        rules += 1;
+      for (Family f : synWatch) { // one compare for every other packet; only a SYN-ACK or RST reaches the set
+        if (f == Family.INET6 ? u.hasIpv6() : u.hasIpv4()) {
+          body.append("\t\ttcp flags & (syn | rst) != 0 ct direction reply delete @").append(KernelObserver.synSet(f))
+              .append(" { ").append(synKey(f)).append(" . iifname }\n");
+          rules += 1;
+        }
       }
       body.append("\t\taccept\n\t}\n");
       rules += 3; // restore, in (pin, accept)
@@ -170,6 +182,12 @@ final class NftRenderer {
     List<String> lines = policy.hooks(chain);
     lines.forEach(l -> body.append("\t\t").append(l).append('\n'));
     return lines.size();
+  }
+
+  /** A connection's original tuple in {@code family}'s unanswered-SYN set. */
+  private static String synKey(Family family) {
+    String k = family.nftKeyword();
+    return "ct original " + k + " saddr . ct original proto-src . ct original " + k + " daddr . ct original proto-dst";
   }
 
   private static String chainHead(String name, String type, String hook, String priority) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,6 +87,62 @@ class DualStackHealthIT {
         long in6 = lb.await("-6", "wan2", true, t3, Duration.ofSeconds(10));
         System.out.printf("DualStackHealthIT carrier back on wan2 (DEBOUNCE_TIME 1): IPv4 back after %d ms, IPv6 after"
             + " %d ms%n", in4, in6);
+      }
+    }
+  }
+
+  /**
+   * Passive evidence for IPv6, at the seed's defaults (30 s interval, 3 s timeout, threshold 2;
+   * the only setting given is an IPv6 probe target beside the IPv4 one, which the IPv6 side needs
+   * to be judged on its own): LAN traffic to three IPv6 servers keeps opening connections, and
+   * ISP 2 starts dropping IPv6. Without the evidence the probes alone would take up to 30 s +
+   * 2 x 3 s; the bound is HealthIT's for an IPv4 blackhole under traffic (10 s). IPv4 traffic over
+   * the same uplink runs throughout, and none of it fails.
+   */
+  @Test
+  void anIpv6BlackholeUnderIpv6TrafficWithDefaultsTakesOutOnlyTheIpv6SideOnPassiveEvidence() throws Exception {
+    Map<String, String> env = Map.of("HEALTH_PROBE_TARGETS", Lab.SERVER_ADDRESS + " " + Lab.SERVER_ADDRESS6);
+    try (Lab lab = Lab.builder().uplinks(2).dualStack().build(); LabProcess servers = lab.startServers();
+        LabProcess daemon = Nb.daemon(lab, env); HealthIT.LogTail log = new HealthIT.LogTail(daemon)) {
+      Await.until(Duration.ofSeconds(20), "both uplinks in both routes",
+          () -> devs(lab, "-4").equals(Set.of("wan1", "wan2")) && devs(lab, "-6").equals(Set.of("wan1", "wan2")));
+      try (HealthIT.Traffic v4 = HealthIT.Traffic.start(lab, 2_000, "203.0.113.20");
+          // 40 connections a batch, 8 at a time: a JVM start per batch on a loaded machine would
+          // otherwise leave seconds without a new connection, and without evidence
+          HealthIT.Traffic v6 = HealthIT.Traffic.start(lab, 500, 40, 8, "2001:db8:ffff::20", "2001:db8:ffff::21",
+              "2001:db8:ffff::22");
+          Sampler lb = Sampler.start(lab)) {
+        v6.awaitBatches(3);
+        v4.awaitBatches(2);
+        Thread.sleep(ThreadLocalRandom.current().nextLong(0, 1_000)); // any phase of the traffic and the watcher
+        lab.blackholeIpv6(2, true);
+        long t0 = System.nanoTime();
+        long out = lb.await("-6", "wan2", false, t0, Duration.ofSeconds(12));
+        int v4Before = v4.batches();
+        v4.awaitBatches(v4Before + 2); // IPv4 batches that ran with wan2's IPv6 out
+        v4.close();
+        v6.close();
+        System.out.printf("DualStackHealthIT IPv6 blackhole under IPv6 traffic (seed defaults: interval 30, timeout 3,"
+            + " threshold 2): wan2 out of the IPv6 route after %d ms%n", out);
+        log.print();
+        assertTrue(out <= 10_000, "out of the IPv6 route after " + out + " ms, more than 10 s");
+        assertTrue(log.contains("traffic ipv6: wan2:"), "IPv6 passive evidence raised it");
+        assertFalse(log.contains("traffic: wan2:", "counts"), "no counted IPv4 suspicion of wan2");
+        assertFalse(log.contains("traffic ipv6: wan1:", "counts"), "no counted suspicion of wan1's IPv6");
+        assertEquals(Set.of(), lb.everOut("-4", "wan2", t0), "IPv4 kept balancing over wan2 throughout");
+        assertEquals(Set.of(), lb.everOut("-4", "wan1", t0), "wan1's IPv4 never left");
+        assertEquals(Set.of(), lb.everOut("-6", "wan1", t0), "wan1's IPv6 never left");
+        List<LoadReport> reports = v4.reports();
+        assertEquals(0, reports.stream().mapToInt(LoadReport::failed).sum(), "IPv4 traffic: " + reports);
+        assertTrue(reports.subList(reports.size() - 2, reports.size()).stream()
+            .mapToInt(r -> r.from(lab.ispPublicAddress(2))).sum() > 0, "IPv4 over wan2 while its IPv6 is out: " + reports);
+        JsonNode wan2 = HealthIT.status(lab, "wan2");
+        assertEquals("up", wan2.path("state").asText(), wan2.toString());
+        assertTrue(wan2.path("balanced").asBoolean(), wan2.toString());
+        assertFalse(wan2.path("ipv6").path("balanced").asBoolean(), wan2.toString());
+        // the evidence is in the reason: confirmed by one failed round, or counted beside the rounds
+        // when a round it brought forward failed first
+        assertTrue(wan2.path("ipv6").path("reason").asText().contains("traffic: "), wan2.toString());
       }
     }
   }

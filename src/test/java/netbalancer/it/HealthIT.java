@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
+import netbalancer.lab.LoadReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -495,21 +496,27 @@ class HealthIT {
 
   /**
    * User traffic from the LAN host: one thread per server, each running LoadClient batches
-   * back to back (12 short connections, 4 at a time), so new connections start all the time.
+   * back to back (by default 12 short connections, 4 at a time), so new connections start all the time.
    */
   static final class Traffic implements AutoCloseable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicInteger batches = new AtomicInteger();
     private final List<Thread> threads = new ArrayList<>();
+    private final List<LoadReport> reports = new CopyOnWriteArrayList<>();
 
     static Traffic start(Lab lab, int connectTimeoutMs, String... servers) {
+      return start(lab, connectTimeoutMs, 12, 4, servers);
+    }
+
+    /** Batches of {@code perBatch} connections, {@code parallel} at a time: longer batches spend less on JVM starts. */
+    static Traffic start(Lab lab, int connectTimeoutMs, int perBatch, int parallel, String... servers) {
       Traffic t = new Traffic();
       for (String server : servers) {
         Thread th = new Thread(() -> {
           while (!t.stop.get()) {
             try {
-              lab.loadCount(lab.clientNs(), server, Lab.SERVER_PORT, 12, "--timeout-ms",
-                  Integer.toString(connectTimeoutMs), "--parallel", "4");
+              t.reports.add(lab.loadCount(lab.clientNs(), server, Lab.SERVER_PORT, perBatch, "--timeout-ms",
+                  Integer.toString(connectTimeoutMs), "--parallel", Integer.toString(parallel)));
               t.batches.incrementAndGet();
             } catch (RuntimeException e) {
               if (!t.stop.get()) {
@@ -527,6 +534,11 @@ class HealthIT {
 
     int batches() {
       return batches.get();
+    }
+
+    /** What each batch so far saw, in order of their ends. */
+    List<LoadReport> reports() {
+      return List.copyOf(reports);
     }
 
     void awaitBatches(int n) {
@@ -577,7 +589,7 @@ class HealthIT {
 
     /** Prints the lines about health, traffic evidence and neighbors, to show what happened. */
     void print() {
-      lines.stream().filter(l -> l.contains("health:") || l.contains("traffic:") || l.contains("neighbor"))
+      lines.stream().filter(l -> l.contains("health") || l.contains("traffic") || l.contains("neighbor"))
           .forEach(l -> System.out.println("  daemon| " + l));
     }
 

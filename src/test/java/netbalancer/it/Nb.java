@@ -86,7 +86,7 @@ final class Nb {
     boolean inElements = false;
     for (String line : nft.split("\n", -1)) {
       String t = line.strip();
-      if (t.startsWith("set " + KernelObserver.SYN_SET + " ")) {
+      if (t.startsWith("set " + KernelObserver.SYN_SET + " ") || t.startsWith("set " + KernelObserver.SYN_SET6 + " ")) {
         inSet = true;
       } else if (inSet && t.equals("}")) {
         inSet = false;

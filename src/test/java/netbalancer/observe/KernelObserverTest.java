@@ -358,7 +358,7 @@ class KernelObserverTest {
   }
 
   @Test
-  void theUnansweredSynsAreOneSmallNftCall() {
+  void theUnansweredSynsAreOneSmallNftCallPerFamily() {
     String json = "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}, {\"set\": {\"family\": \"inet\", "
         + "\"name\": \"syn_sent\", \"table\": \"net_balancer\", \"type\": [\"ipv4_addr\", \"inet_service\", \"ipv4_addr\", "
         + "\"inet_service\", \"ifname\"], \"handle\": 3, \"size\": 4096, \"flags\": [\"timeout\"], \"timeout\": 10, "
@@ -366,8 +366,23 @@ class KernelObserverTest {
         + "\"expires\": 9}}]}}]}";
     RecordingRunner runner = new RecordingRunner(c -> new CommandRunner.Result(0, json, ""));
     assertEquals(List.of(new PendingSyn("192.0.2.10", 1234, "203.0.113.10", 80, "wan1", 9)),
-        KernelObserver.pendingSyns(runner));
+        KernelObserver.pendingSyns(runner, Family.INET));
     assertEquals("nft -j list set inet net_balancer syn_sent", runner.calls().get(0).command());
-    assertNull(KernelObserver.pendingSyns(new RecordingRunner(c -> new CommandRunner.Result(1, "", "No such file"))));
+    assertNull(KernelObserver.pendingSyns(new RecordingRunner(c -> new CommandRunner.Result(1, "", "No such file")),
+        Family.INET));
+  }
+
+  /** As nft 1.0.6 prints the IPv6 set: the same concatenation with compressed IPv6 addresses. */
+  @Test
+  void theUnansweredIpv6SynsComeFromTheirOwnSet() {
+    String json = "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}, {\"set\": {\"family\": \"inet\", "
+        + "\"name\": \"syn_sent6\", \"table\": \"net_balancer\", \"type\": [\"ipv6_addr\", \"inet_service\", "
+        + "\"ipv6_addr\", \"inet_service\", \"ifname\"], \"handle\": 4, \"size\": 4096, \"flags\": [\"timeout\"], "
+        + "\"timeout\": 10, \"elem\": [{\"elem\": {\"val\": {\"concat\": [\"2001:db8:ff00::10\", 40000, "
+        + "\"2001:db8:ffff::20\", 8080, \"wan2\"]}, \"expires\": 7}}]}}]}";
+    RecordingRunner runner = new RecordingRunner(c -> new CommandRunner.Result(0, json, ""));
+    assertEquals(List.of(new PendingSyn("2001:db8:ff00::10", 40000, "2001:db8:ffff::20", 8080, "wan2", 7)),
+        KernelObserver.pendingSyns(runner, Family.INET6));
+    assertEquals("nft -j list set inet net_balancer syn_sent6", runner.calls().get(0).command());
   }
 }
