@@ -133,10 +133,14 @@ final class TestCommand implements Callable<Integer> {
   }
 
   @Command(name = "neighbor-fail", mixinStandardHelpOptions = true,
-      description = "Make IFACE's gateway unresolvable (ARP fails) for SECONDS (default 10).")
+      description = "Make IFACE's gateway unresolvable (ARP fails; NDP with --ipv6) for SECONDS (default 10).")
   static final class NeighborFail extends ScenarioCommand {
     @Parameters(index = "0", paramLabel = "IFACE", description = "the uplink to fault")
     String iface;
+
+    @Option(names = "--ipv6", description = "the uplink's IPv6 gateway (link-local or global): only its IPv6 side"
+        + " should leave")
+    boolean ipv6;
 
     @Parameters(index = "1", paramLabel = "SECONDS", arity = "0..1", defaultValue = "10",
         description = "how long, 1..3600")
@@ -149,7 +153,7 @@ final class TestCommand implements Callable<Integer> {
 
     @Override
     Scenario scenario() {
-      return Scenarios.neighborFail(iface, seconds);
+      return Scenarios.neighborFail(iface, seconds, ipv6);
     }
   }
 

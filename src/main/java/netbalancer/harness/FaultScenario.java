@@ -49,7 +49,7 @@ final class FaultScenario implements Scenario {
       return Result.fail(title, "no daemon answers on " + c.target.config().controlSocket()
           + ": only the daemon can tell that every uplink failed its checks");
     }
-    Scenarios.refuseIfUnsafe(c, uplink);
+    Scenarios.refuseIfUnsafe(c, uplink, expect.ipv6());
     Fault f = fault.apply(c.target);
     Seen steady = c.observer.await(System.nanoTime(), expect.steady(), c.limits.back());
     if (steady == null) {
@@ -67,6 +67,7 @@ final class FaultScenario implements Scenario {
   private Result run(Context c, Fault f, Optional<Target.Held> held) throws InterruptedException {
     List<String> problems = new ArrayList<>();
     Set<String> before = c.latest().members();
+    Set<String> before6 = c.latest().members6();
     c.timeline.note("fault: " + f.describe());
     c.undo.apply(f);
     long t0 = System.nanoTime();
@@ -95,7 +96,13 @@ final class FaultScenario implements Scenario {
       c.timeline.note("steady again (" + expect.steadyText() + ") " + Scenarios.millis(back.nanos() - t1)
           + " after the restore");
     }
-    problems.addAll(Scenarios.collateral(c, t0, uplink, before));
+    if (expect.ipv6()) { // only the uplink's IPv6 side may leave: its IPv4 side and every other stay
+      problems.addAll(Scenarios.collateral(c, t0, uplink, before, Seen::members, ""));
+      problems.addAll(Scenarios.collateral(c, t0, uplink, before6, Seen::members6, "'s IPv6").stream()
+          .filter(p -> !p.startsWith(uplink + "'s IPv6 ")).toList());
+    } else {
+      problems.addAll(Scenarios.collateral(c, t0, uplink, before));
+    }
     String kept = Scenarios.connections(c, held, uplink, problems);
     return Result.of(title, reaction + ", " + recovery + "; " + kept, problems);
   }

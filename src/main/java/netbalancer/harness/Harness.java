@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import netbalancer.config.Config;
+import netbalancer.observe.Family;
 import netbalancer.observe.KernelObserver;
 import netbalancer.system.ProcessRunner;
 
@@ -41,6 +42,7 @@ public final class Harness {
     try (Undo undo = new Undo("net-balancer test", out)) {
       Target target = lab ? labTarget(undo, out) : hostTarget(hostConfig.get(), undo, out);
       Observer observer = new Observer(() -> KernelObserver.defaultRouteDevices(target.runner(), target.config().lbTable()),
+          () -> KernelObserver.defaultRouteDevices(target.runner(), target.config().lbTable(), Family.INET6),
           () -> DaemonView.request(target.config().controlSocket()), timeline);
       undo.atEnd(observer::close);
       observer.start();

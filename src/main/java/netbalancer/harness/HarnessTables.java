@@ -5,13 +5,14 @@ import java.util.List;
 import netbalancer.system.CommandRunner;
 
 /**
- * The harness's own nftables tables, {@code inet net_balancer_harness} (blocked probes) and
- * {@code arp net_balancer_harness} (a dead gateway): nothing else of the host's ruleset is
+ * The harness's own nftables tables, {@code inet net_balancer_harness} (blocked probes),
+ * {@code arp net_balancer_harness} (a dead gateway) and {@code ip6 net_balancer_harness} (a dead
+ * IPv6 gateway): nothing else of the host's ruleset is
  * touched, and deleting them by name undoes every harness rule, even after a crash.
  */
 final class HarnessTables {
   static final String NAME = "net_balancer_harness";
-  static final List<String> FAMILIES = List.of("inet", "arp");
+  static final List<String> FAMILIES = List.of("inet", "arp", "ip6");
 
   private HarnessTables() {
   }
@@ -27,7 +28,7 @@ final class HarnessTables {
     r.run("nft", "delete", "table", family, NAME); // absent is fine: deleting is idempotent here
   }
 
-  /** The harness tables that exist now ("inet", "arp"). */
+  /** The harness tables that exist now ("inet", "arp", "ip6"). */
   static List<String> present(CommandRunner r) {
     List<String> out = new ArrayList<>();
     CommandRunner.Result res = r.run("nft", "list", "tables");

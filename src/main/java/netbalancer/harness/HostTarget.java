@@ -43,6 +43,9 @@ final class HostTarget implements Target {
   @Override
   public Fault neighbor(String uplink) {
     Uplink u = uplink(uplink).orElseThrow(() -> new Refused(uplink + " is not an uplink now"));
+    if (!u.hasIpv4() && u.hasIpv6() && u.ipv6().gateway() != null) {
+      throw new Refused(uplink + " is IPv6-only: its gateway is " + u.ipv6().gateway() + "; add --ipv6 to fail it");
+    }
     if (u.gateway() == null) {
       throw new Refused(uplink + " is point-to-point: it has no gateway whose neighbor entry could fail");
     }
@@ -55,6 +58,26 @@ final class HostTarget implements Target {
           + " and the harness does not delete what you configured");
     }
     return new ArpBlock(runner, uplink, u.gateway());
+  }
+
+  /** NDP instead of ARP; a link-local gateway is matched on the uplink it belongs to. */
+  @Override
+  public Fault neighbor6(String uplink) {
+    Uplink u = uplink(uplink).orElseThrow(() -> new Refused(uplink + " is not an uplink now"));
+    if (!u.hasIpv6()) {
+      throw new Refused(uplink + " has no IPv6 side (no IPv6 default route through it with a global address)");
+    }
+    String gateway = u.ipv6().gateway();
+    if (gateway == null) {
+      throw new Refused(uplink + "'s IPv6 default has no gateway (a route through the device alone): no neighbor"
+          + " entry could fail");
+    }
+    String entry = runner.run("ip", "-6", "neigh", "show", "to", gateway, "dev", uplink).stdout();
+    if (entry.contains("PERMANENT")) {
+      throw new Refused(uplink + "'s IPv6 gateway " + gateway + " has a permanent neighbor entry: it cannot fail,"
+          + " and the harness does not delete what you configured");
+    }
+    return new NdpBlock(runner, uplink, gateway);
   }
 
   @Override

@@ -68,6 +68,12 @@ final class LabTarget implements Target {
         n -> lab.gatewayNeighborLost(n, false), i);
   }
 
+  @Override
+  public Fault neighbor6(String uplink) {
+    throw new Refused("the --lab lab's uplinks are IPv4-only: run neighbor-fail --ipv6 on a host (or a namespace)"
+        + " with an IPv6 uplink");
+  }
+
   /** The ISP forwards nothing any more while its link, ARP and gateway address stay fine. */
   Fault blackhole(String uplink) {
     int i = index(uplink);

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * Watches the balancer react: LB_TABLE's members every 20 ms (the kernel's truth, daemon or
- * not) and, when a daemon answers, its per-uplink states every 200 ms. Keeps every change with
+ * not; the IPv6 route's too, for faults of an IPv6 side) and, when a daemon answers, its per-uplink states every 200 ms. Keeps every change with
  * its time, so a scenario can ask "when did wan2 leave" after the fact without racing the poll.
  */
 final class Observer implements AutoCloseable {
@@ -20,9 +20,18 @@ final class Observer implements AutoCloseable {
   private static final int DAEMON_EVERY = 10;
 
   /** What was seen at one moment; {@code daemon} is null when no daemon answered. */
-  record Seen(long nanos, Set<String> members, DaemonView daemon) {
+  record Seen(long nanos, Set<String> members, Set<String> members6, DaemonView daemon) {
+    Seen(long nanos, Set<String> members, DaemonView daemon) {
+      this(nanos, members, Set.of(), daemon);
+    }
+
     boolean balances(String uplink) {
       return members.contains(uplink);
+    }
+
+    /** Whether the uplink is in LB_TABLE's IPv6 multipath route. */
+    boolean balances6(String uplink) {
+      return members6.contains(uplink);
     }
 
     private Object key() {
@@ -30,7 +39,7 @@ final class Observer implements AutoCloseable {
       if (daemon != null) {
         daemon.uplinks().forEach((n, e) -> states.put(n, e.state()));
       }
-      return List.of(members, states, daemon != null && daemon.failOpen(), daemon == null);
+      return List.of(members, members6, states, daemon != null && daemon.failOpen(), daemon == null);
     }
   }
 
@@ -40,6 +49,7 @@ final class Observer implements AutoCloseable {
   }
 
   private final Supplier<Set<String>> table;
+  private final Supplier<Set<String>> table6;
   private final Supplier<DaemonView> daemon;
   private final Listener listener;
   private final List<Seen> history = new ArrayList<>();
@@ -47,7 +57,13 @@ final class Observer implements AutoCloseable {
   private volatile boolean closed;
 
   Observer(Supplier<Set<String>> table, Supplier<DaemonView> daemon, Listener listener) {
+    this(table, Set::of, daemon, listener);
+  }
+
+  /** @param table6 the IPv6 route's members, or null while it cannot be read */
+  Observer(Supplier<Set<String>> table, Supplier<Set<String>> table6, Supplier<DaemonView> daemon, Listener listener) {
     this.table = table;
+    this.table6 = table6;
     this.daemon = daemon;
     this.listener = listener;
     this.thread = new Thread(this::loop, "harness-observer");
@@ -75,6 +91,7 @@ final class Observer implements AutoCloseable {
 
   private DaemonView poll(int i, DaemonView lastView) {
     Set<String> members = table.get();
+    Set<String> members6 = table6.get();
     DaemonView view = i % DAEMON_EVERY == 0 ? daemon.get() : lastView;
     Seen before;
     synchronized (this) {
@@ -83,7 +100,10 @@ final class Observer implements AutoCloseable {
     if (members == null) {
       members = before == null ? Set.of() : before.members();
     }
-    Seen now = new Seen(System.nanoTime(), Set.copyOf(members), view);
+    if (members6 == null) {
+      members6 = before == null ? Set.of() : before.members6();
+    }
+    Seen now = new Seen(System.nanoTime(), Set.copyOf(members), Set.copyOf(members6), view);
     if (before == null || !before.key().equals(now.key())) {
       synchronized (this) {
         history.add(now);
@@ -100,6 +120,10 @@ final class Observer implements AutoCloseable {
     if (!before.members().equals(now.members())) {
       String members = now.members().isEmpty() ? "(empty)" : String.join(" ", new TreeSet<>(now.members()));
       listener.seen(now.nanos(), "LB_TABLE: " + members);
+    }
+    if (!before.members6().equals(now.members6())) {
+      String members = now.members6().isEmpty() ? "(empty)" : String.join(" ", new TreeSet<>(now.members6()));
+      listener.seen(now.nanos(), "LB_TABLE IPv6: " + members);
     }
     if (now.daemon() != null) {
       for (String change : now.daemon().changesSince(before.daemon())) {

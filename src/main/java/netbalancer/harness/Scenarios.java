@@ -34,6 +34,18 @@ public final class Scenarios {
 
   /** The uplink's gateway stops answering ARP for SECONDS (longer if the reaction is still due). */
   public static Scenario neighborFail(String uplink, int seconds) {
+    return neighborFail(uplink, seconds, false);
+  }
+
+  /**
+   * With {@code ipv6}: the uplink's IPv6 gateway (link-local or global) stops answering NDP, and
+   * only its IPv6 side is expected to leave (LB_TABLE's IPv6 route).
+   */
+  public static Scenario neighborFail(String uplink, int seconds, boolean ipv6) {
+    if (ipv6) {
+      return new FaultScenario("neighbor-fail " + uplink + " " + seconds + " --ipv6", uplink,
+          t -> t.neighbor6(uplink), Duration.ofSeconds(seconds), Expect.ipv6SideLeaves(uplink, Limits::neighbor));
+    }
     return new FaultScenario("neighbor-fail " + uplink + " " + seconds, uplink, t -> t.neighbor(uplink),
         Duration.ofSeconds(seconds), Expect.uplinkLeaves(uplink, Limits::neighbor));
   }
@@ -66,10 +78,16 @@ public final class Scenarios {
 
   /** Throws {@link Refused} if taking {@code uplink} away could cut the host off (null: none named). */
   static void refuseIfUnsafe(Context c, String uplink) {
+    refuseIfUnsafe(c, uplink, false);
+  }
+
+  /** With {@code ipv6}, for a fault of the uplink's IPv6 side: judged on the IPv6 route's members. */
+  static void refuseIfUnsafe(Context c, String uplink, boolean ipv6) {
     if (uplink == null) {
       return;
     }
-    String why = Guard.refusal(uplink, c.target.uplinks(), c.latest().members(), c.force);
+    String why = Guard.refusal(uplink, c.target.uplinks(), ipv6 ? c.latest().members6() : c.latest().members(),
+        c.force);
     if (why != null) {
       throw new Refused(why);
     }
@@ -87,6 +105,25 @@ public final class Scenarios {
       for (String other : before) {
         if (uplink != null && !other.equals(uplink) && !s.members().contains(other) && reported.add(other)) {
           problems.add(other + " left LB_TABLE " + millis(s.nanos() - t0) + " after the fault, which was on " + uplink);
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Every member of {@code before} (the faulted uplink too) that left {@code family}'s route after
+   * {@code t0}; {@code what} follows the uplink's name in the text ("'s IPv6").
+   */
+  static List<String> collateral(Context c, long t0, String uplink, Set<String> before,
+      java.util.function.Function<Seen, Set<String>> family, String what) {
+    List<String> problems = new ArrayList<>();
+    Set<String> reported = new LinkedHashSet<>();
+    for (Seen s : c.observer.since(t0)) {
+      for (String other : before) {
+        if (!family.apply(s).contains(other) && reported.add(other)) {
+          problems.add(other + what + " left LB_TABLE " + millis(s.nanos() - t0) + " after the fault, which was on "
+              + uplink + "'s IPv6 side");
         }
       }
     }

@@ -38,6 +38,9 @@ interface Target extends AutoCloseable {
   /** Makes the uplink's gateway unresolvable (ARP fails), and resolvable again. */
   Fault neighbor(String uplink);
 
+  /** Makes the uplink's IPv6 gateway unresolvable (NDP fails), and resolvable again. */
+  Fault neighbor6(String uplink);
+
   /** Drops the health probes to every target, through one uplink or (null) through all. */
   Fault probes(String uplinkOrNull);
 

@@ -144,11 +144,27 @@ class HostFaultsTest {
   }
 
   @Test
+  void ndpBlockDropsTheIpv6GatewaysNeighborDiscoveryOnThatLinkAndFlushesItsEntryBothWays() {
+    RecordingRunner runner = new RecordingRunner();
+    NdpBlock f = new NdpBlock(runner, "eth0", "fe80::1");
+    f.apply();
+    f.revert();
+    assertTrue(runner.calls().get(0).stdin().contains("table ip6 net_balancer_harness {"));
+    assertTrue(runner.calls().get(0).stdin().contains(
+        "iifname \"eth0\" ip6 saddr fe80::1 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } drop"));
+    assertEquals(List.of("nft -f -", "ip -6 neigh flush to fe80::1 dev eth0",
+        "nft delete table ip6 net_balancer_harness", "ip -6 neigh flush to fe80::1 dev eth0"),
+        runner.calls().stream().map(RecordingRunner.Call::command).toList());
+  }
+
+  @Test
   void leftoverHarnessTablesAreFoundByNameAndRemoved() {
     RecordingRunner runner = new RecordingRunner(c -> ok(c.command().equals("nft list tables")
-        ? "table inet filter\ntable inet net_balancer\ntable arp net_balancer_harness\n" : ""));
-    assertEquals(List.of("arp"), HarnessTables.removeLeftovers(runner));
+        ? "table inet filter\ntable inet net_balancer\ntable arp net_balancer_harness\ntable ip6 net_balancer_harness\n"
+        : ""));
+    assertEquals(List.of("arp", "ip6"), HarnessTables.removeLeftovers(runner));
     assertEquals("nft delete table arp net_balancer_harness", runner.calls().get(1).command());
+    assertEquals("nft delete table ip6 net_balancer_harness", runner.calls().get(2).command());
   }
 
   private static final String UP = "[{\"ifname\":\"v0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"]}]";

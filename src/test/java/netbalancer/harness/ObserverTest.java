@@ -34,6 +34,26 @@ class ObserverTest {
     }
   }
 
+  /** The IPv6 route is watched beside LB_TABLE's IPv4 one, and its changes are told apart. */
+  @Test
+  void theIpv6RoutesMembersAreSeenAndToldOnTheirOwn() throws Exception {
+    AtomicReference<Set<String>> table6 = new AtomicReference<>(Set.of("wan1", "wan2"));
+    List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Observer o = new Observer(() -> Set.of("wan1", "wan2"), table6::get, () -> null,
+        (t, what) -> told.add(what)).start()) {
+      long t0 = System.nanoTime();
+      table6.set(Set.of("wan2"));
+      Seen out = o.await(t0, s -> !s.balances6("wan1"), Duration.ofSeconds(5));
+      assertNotNull(out);
+      assertTrue(out.balances("wan1"), "IPv4 kept it");
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (told.isEmpty() && System.nanoTime() < end) { // told just after the change is recorded
+        Thread.sleep(5);
+      }
+      assertEquals(List.of("LB_TABLE IPv6: wan2"), told);
+    }
+  }
+
   @Test
   void theStateInEffectWhenWaitingStartsCounts() throws Exception {
     try (Observer o = new Observer(() -> Set.of("wan1"), () -> null, (t, w) -> { }).start()) {

@@ -111,6 +111,44 @@ class HarnessIT {
     }
   }
 
+  /**
+   * neighbor-fail --ipv6 on a host with dual-stack uplinks, for both kinds of IPv6 gateway: wan1's
+   * is link-local (fe80::1), wan2's global (2001:db8:2::1). Each run passes only if that uplink's
+   * IPv6 side left LB_TABLE's IPv6 route while its IPv4 side and the other uplink stayed, and
+   * came back; afterwards the router is as before and no harness table is left.
+   */
+  @Test
+  void neighborFailIpv6OnAHostTakesOutOnlyTheIpv6SideForALinkLocalAndAGlobalGateway() {
+    Map<String, String> env = fast();
+    env.put("HEALTH_PROBE_TARGETS", Lab.SERVER_ADDRESS + " " + Lab.SERVER_ADDRESS6);
+    try (Lab lab = Lab.builder().uplinks(2).dualStack().build(); LabProcess servers = lab.startServers();
+        LabProcess daemon = Nb.daemon(lab, env)) {
+      String ns = lab.routerNs();
+      Await.until(Duration.ofSeconds(20), "both uplinks in both routes",
+          () -> DualStackHealthIT.devs(lab, "-4").size() == 2 && DualStackHealthIT.devs(lab, "-6").size() == 2);
+      String before = Nb.kernelDump(lab);
+      for (int i = 1; i <= 2; i++) {
+        String uplink = lab.uplinkName(i);
+        var r = lab.exec(ns, Nb.argv(lab, env, "test", "neighbor-fail", uplink, "3", "--ipv6"), null,
+            Duration.ofSeconds(90));
+        String out = r.stdout();
+        System.out.println(out);
+        assertEquals(0, r.exitCode(), out + r.stderr());
+        assertTrue(out.contains("PASS  neighbor-fail " + uplink + " 3 --ipv6"), out);
+        assertTrue(out.contains("NDP from IPv6 gateway " + lab.gatewayAddress6(i) + " on " + uplink), out);
+        assertTrue(out.contains("LB_TABLE IPv6: " + lab.uplinkName(3 - i)), "only the other one left: " + out);
+      }
+      assertFalse(lab.exec(ns, "nft", "list", "tables").stdout().contains("net_balancer_harness"));
+      try {
+        Await.until(Duration.ofSeconds(10), "the state from before",
+            () -> sorted(Nb.kernelDump(lab)).equals(sorted(before)));
+      } catch (AssertionError e) {
+        assertEquals(sorted(before), sorted(Nb.kernelDump(lab)), "the router as it was before the scenarios");
+      }
+      stop(daemon);
+    }
+  }
+
   @Test
   void comprehensiveOnAHostRestoresEverythingItTouched() {
     try (Lab lab = Lab.create(3); LabProcess daemon = Nb.daemon(lab, fast())) {

@@ -171,7 +171,9 @@ class Ipv6ModesIT {
           "IPV6_LAN_PREFIX=\"\"", Map.of("IPV6_TRANSLATION", "nptv6"),
           "IPV6_TRANSLATION=nat46", Map.of("IPV6_TRANSLATION", "nat46"),
           "IPV6_NPT_PREFIXES=wan1=2001:db8:1:1::/56", Map.of("IPV6_TRANSLATION", "nptv6",
-              "IPV6_LAN_PREFIX", Lab.LAN_PREFIX6, "IPV6_NPT_PREFIXES", "wan1=2001:db8:1:1::/56"));
+              "IPV6_LAN_PREFIX", Lab.LAN_PREFIX6, "IPV6_NPT_PREFIXES", "wan1=2001:db8:1:1::/56"),
+          "\"2001:db8:ffff::10::1\" is not an IP address literal", Map.of("HEALTH_PROBE_TARGETS",
+              Lab.SERVER_ADDRESS + " 2001:db8:ffff::10::1"));
       bad.forEach((named, env) -> {
         Result r = Nb.run(lab, env, "apply");
         assertEquals(2, r.exitCode(), named + ": " + r.stderr());
