@@ -127,6 +127,39 @@ class AlertRulesTest {
     promtool(dir, "test", "rules", "test.yml");
   }
 
+  /** wan1's IPv6 side down for 7 minutes while its IPv4 side stays up: the IPv6 alert, and only it. */
+  @Test
+  void theIpv6AlertFiresForTheIpv6SideOnly() throws Exception {
+    Files.writeString(dir.resolve("rules.yml"), readmeRules());
+    Files.writeString(dir.resolve("test.yml"), """
+        rule_files: [rules.yml]
+        evaluation_interval: 1m
+        tests:
+          - interval: 1m
+            input_series:
+              - series: 'load_balancer_uplink_state{instance="r1",interface="wan1",state="down"}'
+                values: '0x9'
+              - series: 'load_balancer_uplink_family_state{instance="r1",interface="wan1",family="ipv4",state="down"}'
+                values: '0x9'
+              - series: 'load_balancer_uplink_family_state{instance="r1",interface="wan1",family="ipv6",state="down"}'
+                values: '0 0 1 1 1 1 1 1 1 1'
+            alert_rule_test:
+              - eval_time: 5m
+                alertname: NetBalancerIpv6SideDown
+                exp_alerts: []
+              - eval_time: 8m
+                alertname: NetBalancerIpv6SideDown
+                exp_alerts:
+                  - exp_labels: {severity: warning, instance: r1, interface: wan1, family: ipv6, state: down}
+                    exp_annotations:
+                      summary: "IPv6 of uplink wan1 on r1 has been down for 5 minutes"
+              - eval_time: 8m
+                alertname: NetBalancerUplinkDown
+                exp_alerts: []
+        """);
+    promtool(dir, "test", "rules", "test.yml");
+  }
+
   private static String repeat(Double value, int times) {
     if (value == null) {
       throw new AssertionError("series missing from the capture");
