@@ -26,7 +26,11 @@ import netbalancer.lab.LabProcess;
  *       Any rule switches the kernel from its one merged local+main lookup to walking the rules
  *       and looking up local and main apart; this way shows what that alone costs, the part of
  *       nb's cost no balancer built on ip rules avoids;
- *   <li>the peers' rulesets, mwan3's and VyOS's, rebuilt by {@link PeerWays} for the same uplinks.
+ *   <li>the peers' rulesets, mwan3's and VyOS's, rebuilt by {@link PeerWays} for the same uplinks;
+ *   <li>IPv6: net-balancer with IPv6 traffic (NAT66, its default) in a dual-stack lab, paired with
+ *       a twin dual-stack lab routed plainly for IPv6 (main's IPv6 default routes and one
+ *       masquerade rule, NAT66) and measured the same way, to and from the servers' IPv6 address.
+ *       The IPv4 ways keep their IPv4-only labs, so their numbers compare with earlier runs.
  * </ul>
  * TCP throughput is one iperf3 stream from the LAN host to the internet host; the connection rate
  * is short connections (connect, read a line, reset) from the LAN host, 4 at a time, from one
@@ -110,10 +114,12 @@ final class DataPlaneSection {
    * {@code peers}: the peers' rulesets ({@link PeerWays}) against plain routing, in
    * {@link PeerWays.Peer} order. Every way is paired with plain in every round. {@code versus}:
    * net-balancer ÷ policy routing alone, then ÷ each peer. {@code pinned}: whether the labs were
-   * pinned to two CPUs.
+   * pinned to two CPUs. {@code plain6}, {@code balancer6}: IPv6 traffic, plain IPv6 routing with
+   * NAT66 and net-balancer against it, in dual-stack labs.
    */
   record Result(int rounds, int blocks, int iperfSeconds, int connRateMillis, boolean pinned, Mode plain,
-      Comparison balancer, Comparison policyRouting, List<Comparison> peers, List<Relative> versus) {
+      Comparison balancer, Comparison policyRouting, List<Comparison> peers, List<Relative> versus, Mode plain6,
+      Comparison balancer6) {
     double throughputRatio() {
       return balancer.throughputRatio();
     }
@@ -126,8 +132,8 @@ final class DataPlaneSection {
   private DataPlaneSection() {
   }
 
-  /** A lab, one way routed, and its warm connection-rate client. */
-  private record Way(Lab lab, LabProcess rateClient) {
+  /** A lab, one way routed, and its warm connection-rate client; {@code server}: where both measure to. */
+  private record Way(Lab lab, LabProcess rateClient, String server) {
   }
 
   /** One way's samples within one comparison, in round order. */
@@ -137,11 +143,22 @@ final class DataPlaneSection {
     }
   }
 
-  /** The ways beside plain, by index: net-balancer, policy routing alone, then the peers. */
+  /**
+   * The labs, by index: plain, then the ways measured beside plain (net-balancer, policy routing
+   * alone, the peers), then net-balancer with IPv6 traffic, measured beside {@link #PLAIN6}.
+   */
   private static final int NB = 1;
   private static final int POLICY = 2;
   private static final int FIRST_PEER = 3;
-  private static final int WAYS = FIRST_PEER + PeerWays.Peer.values().length;
+  private static final int NB6 = FIRST_PEER + PeerWays.Peer.values().length;
+  private static final int WAYS = NB6 + 1;
+  private static final int PLAIN6 = WAYS;
+  private static final int LABS = PLAIN6 + 1;
+
+  /** The lab way {@code w} is paired with: plain IPv6 for net-balancer's IPv6, plain for the others. */
+  private static int baseOf(int w) {
+    return w == NB6 ? PLAIN6 : 0;
+  }
 
   /** Plain is measured beside each way in turn: {@code plainBeside[w]} pairs with {@code way[w]}. */
   private record Samples(Series[] plainBeside, Series[] way) {
@@ -181,6 +198,9 @@ final class DataPlaneSection {
     Mode nb = mode(calibration ? "plain again (A/A calibration, " + CALIBRATION_ENV + "=1)"
         : after == null || after.isBlank() ? "net-balancer" : "net-balancer, then `" + after + "`",
         samples.way()[NB]);
+    Mode plain6 = mode("plain IPv6 routing + NAT66 (masquerade)", samples.plainBeside()[NB6]);
+    Mode nb6 = mode(calibration ? "plain IPv6 again (A/A calibration)" : "net-balancer, IPv6 (NAT66)",
+        samples.way()[NB6]);
     Mode policy = mode("plain routing + masquerade, policy routing on (one rule: `ip rule add pref 32765 lookup main`)",
         samples.way()[POLICY]);
     Comparison nbC = samples.comparison(NB, nb);
@@ -193,7 +213,7 @@ final class DataPlaneSection {
       versus.add(Relative.of(nbC, c, "net-balancer", p.title()));
     }
     return new Result(plan.dataPlaneRounds(), blocks, plan.iperfSeconds(), plan.connRateMillis(), PIN, plain, nbC,
-        policyC, peers, versus);
+        policyC, peers, versus, plain6, samples.comparison(NB6, nb6));
   }
 
   /**
@@ -206,13 +226,15 @@ final class DataPlaneSection {
       ExecutorService both, Samples samples) throws Exception {
     List<AutoCloseable> open = new ArrayList<>();
     try {
-      Way[] ways = new Way[WAYS];
-      for (int k = 0; k < WAYS; k++) {
-        int way = (k + block) % WAYS;
-        ways[way] = startWay(open, way != NB || calibration);
+      Way[] ways = new Way[LABS];
+      for (int k = 0; k < LABS; k++) {
+        int way = (k + block) % LABS;
+        boolean ipv6 = way == NB6 || way == PLAIN6;
+        ways[way] = startWay(open, (way != NB && way != NB6) || calibration, ipv6);
       }
       Lab nbLab = ways[NB].lab();
       if (!calibration) {
+        env.balancer(ways[NB6].lab()).runOrThrow("apply");
         env.balancer(nbLab).runOrThrow("apply");
         String variant = System.getenv(AFTER_APPLY_ENV);
         if (variant != null && !variant.isBlank()) {
@@ -230,26 +252,31 @@ final class DataPlaneSection {
         for (int k = 0; k < WAYS - 1; k++) {
           int w = 1 + (k + r) % (WAYS - 1);
           int first = (r + w) % 2; // which lab starts first alternates
-          pair(both, plan, first, keep, ways[0], samples.plainBeside()[w], ways[w], samples.way()[w]);
+          pair(both, plan, first, keep, ways[baseOf(w)], samples.plainBeside()[w], ways[w], samples.way()[w]);
         }
       }
       if (!calibration) {
         env.balancer(nbLab).runOrThrow("cleanup");
+        env.balancer(ways[NB6].lab()).runOrThrow("cleanup");
       }
     } finally {
       closeAll(open);
     }
   }
 
-  /** A lab with its servers and client started (and pinned), routed plainly if {@code plain}. */
-  private static Way startWay(List<AutoCloseable> open, boolean plain) throws Exception {
-    Lab lab = Lab.create(3);
+  /**
+   * A lab with its servers and client started (and pinned), routed plainly if {@code plain}; with
+   * {@code ipv6}, a dual-stack lab measured over IPv6.
+   */
+  private static Way startWay(List<AutoCloseable> open, boolean plain, boolean ipv6) throws Exception {
+    Lab lab = ipv6 ? Lab.builder().uplinks(3).dualStack().build() : Lab.create(3);
+    String target = ipv6 ? Lab.SERVER_ADDRESS6 : Lab.SERVER_ADDRESS;
     open.add(0, lab);
     LabProcess server = lab.startServers();
     open.add(0, server);
     LabProcess iperf = LabWays.startIperfServer(lab);
     open.add(0, iperf);
-    LabProcess client = startRateClient(lab);
+    LabProcess client = startRateClient(lab, target);
     open.add(0, client);
     if (PIN) {
       Affinity.pin(server, RECEIVER_CPU);
@@ -258,8 +285,11 @@ final class DataPlaneSection {
     }
     if (plain) {
       LabWays.plain(lab);
+      if (ipv6) {
+        LabWays.plain6(lab);
+      }
     }
-    return new Way(lab, client);
+    return new Way(lab, client, target);
   }
 
   /** Closes every one of them (processes before their labs), even when one fails to close. */
@@ -288,7 +318,8 @@ final class DataPlaneSection {
   private static void pair(ExecutorService both, BenchPlan plan, int first, boolean keep, Way a, Series aSeries,
       Way b, Series bSeries) throws InterruptedException, ExecutionException {
     Way[] ways = {a, b};
-    double[] gbps = together(both, first, i -> () -> throughputGbps(ways[i].lab(), plan.iperfSeconds()));
+    double[] gbps = together(both, first,
+        i -> () -> throughputGbps(ways[i].lab(), ways[i].server(), plan.iperfSeconds()));
     double[] rate = together(both, first,
         i -> () -> connectionRate(ways[i].lab(), ways[i].rateClient(), plan.connRateMillis()));
     if (keep) {
@@ -324,16 +355,16 @@ final class DataPlaneSection {
     return new Mode(name, s.gbps(), s.rate(), Stats.median(s.gbps()), Stats.median(s.rate()));
   }
 
-  private static LabProcess startRateClient(Lab lab) {
-    return lab.startJava(lab.clientNs(), BenchClient.class.getName(), "rates", Lab.SERVER_ADDRESS,
+  private static LabProcess startRateClient(Lab lab, String server) {
+    return lab.startJava(lab.clientNs(), BenchClient.class.getName(), "rates", server,
         Integer.toString(Lab.SERVER_PORT), Integer.toString(PARALLEL));
   }
 
-  private static double throughputGbps(Lab lab, int seconds) throws IOException {
+  private static double throughputGbps(Lab lab, String server, int seconds) throws IOException {
     lab.exec(lab.routerNs(), "conntrack", "-F"); // best effort: both ways start from an empty table
     // -A client,server: iperf3 pins both ends for this test
     String cpus = PIN ? SENDER_CPU + "," + RECEIVER_CPU : null;
-    return Stats.round(LabWays.iperf(lab, seconds, cpus).bitsPerSecond() / 1e9);
+    return Stats.round(LabWays.iperf(lab, server, seconds, cpus).bitsPerSecond() / 1e9);
   }
 
   private static double connectionRate(Lab lab, LabProcess client, int millis) {

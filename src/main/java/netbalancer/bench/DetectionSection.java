@@ -21,6 +21,12 @@ import netbalancer.lab.LabProcess;
  * Each sample starts a fresh daemon (so no hold-down or backoff of an earlier sample carries
  * over) and waits a random part of the probe interval first, so samples cover every phase of
  * the probe schedule.
+ *
+ * <p>Then IPv6, in a dual-stack lab of its own: ISP 2 drops IPv6 only (its IPv4 and NDP still
+ * work) while the LAN makes 20 IPv6 connections a second; detection: the fault → LB_TABLE's
+ * IPv6 route without wan2 ({@code ip -6 -ts monitor}). The profiles' settings plus one probe
+ * target of each family (the lab's server's two addresses, standing in for 1.1.1.1 and its
+ * IPv6 twin): without an IPv6 target net-balancer does not probe IPv6 sides on their own.
  */
 final class DetectionSection {
   static final int FAILING = 2;
@@ -36,11 +42,22 @@ final class DetectionSection {
   static final List<String> TRAFFIC_SERVERS = java.util.stream.IntStream.rangeClosed(20, 29)
       .mapToObj(i -> "203.0.113." + i).toList();
 
-  enum Fault { BLACKHOLE, NEIGHBOR_LOSS }
+  /** The IPv6 traffic's servers: ten addresses of the lab's IPv6 internet, in turn. */
+  static final List<String> TRAFFIC_SERVERS6 = java.util.stream.IntStream.rangeClosed(20, 29)
+      .mapToObj(i -> "2001:db8:ffff::" + i).toList();
+  /** The IPv6 cases' probe targets, on top of a profile: one of each family. */
+  static final Map<String, String> BOTH_FAMILIES = Map.of("HEALTH_PROBE_TARGETS",
+      Lab.SERVER_ADDRESS + " " + Lab.SERVER_ADDRESS6);
 
-  /** @param seconds detection times; {@code undetected}: samples with no detection within the limit */
+  enum Fault { BLACKHOLE, NEIGHBOR_LOSS, IPV6_BLACKHOLE }
+
+  /**
+   * @param seconds detection times; {@code undetected}: samples with no detection within the limit
+   * @param ipv4Kept for an IPv6 fault, the samples in which LB_TABLE's IPv4 route still held the
+   *     failing uplink when its IPv6 side went out (all of them, if only IPv6 was taken out); else null
+   */
   record Case(String fault, boolean underTraffic, String profile, int samples, List<Double> seconds,
-      int undetected, double limitSeconds, Stats stats) {
+      int undetected, double limitSeconds, Stats stats, Integer ipv4Kept) {
   }
 
   record Result(List<Case> cases, Map<String, Map<String, String>> profiles, String note) {
@@ -64,6 +81,17 @@ final class DetectionSection {
         cases.add(measure(lab, env, monitor, Fault.NEIGHBOR_LOSS, false, profile, settings, samples));
       }
     }
+    try (Lab lab = Lab.builder().uplinks(3).dualStack().build(); LabProcess servers = lab.startServers();
+        IpMonitor monitor = IpMonitor.start(lab, lab.routerNs(), true)) {
+      for (String profile : List.of("defaults", "fast")) {
+        int samples = profile.equals("fast") ? env.plan().detectionFastSamples() : env.plan().detectionDefaultSamples();
+        if (samples > 0) {
+          Map<String, String> settings = new LinkedHashMap<>(profile.equals("fast") ? FAST : DEFAULTS);
+          settings.putAll(BOTH_FAMILIES);
+          cases.add(measure(lab, env, monitor, Fault.IPV6_BLACKHOLE, true, profile, settings, samples));
+        }
+      }
+    }
     Map<String, Map<String, String>> profiles = new LinkedHashMap<>();
     profiles.put("defaults", DEFAULTS);
     profiles.put("fast", FAST);
@@ -72,7 +100,10 @@ final class DetectionSection {
         + " new LAN connections per second during the fault, to " + TRAFFIC_SERVERS.size() + " servers ("
         + TRAFFIC_SERVERS.get(0) + "-" + TRAFFIC_SERVERS.get(TRAFFIC_SERVERS.size() - 1).replaceAll(".*\\.", "")
         + ") in turn. Neighbor loss: the gateway stops answering ARP;"
-        + " the router's own ARP entry is left to age as it would.");
+        + " the router's own ARP entry is left to age as it would. IPv6 blackhole: in a dual-stack lab, ISP 2 drops"
+        + " IPv6 only, under " + (int) TRAFFIC_PER_SECOND + " new IPv6 LAN connections per second to "
+        + TRAFFIC_SERVERS6.size() + " IPv6 servers, until LB_TABLE's IPv6 route is without wan2; probe targets "
+        + BOTH_FAMILIES.get("HEALTH_PROBE_TARGETS") + " (one per family), the profile's settings otherwise.");
   }
 
   private static Case measure(Lab lab, BenchEnv env, IpMonitor monitor, Fault fault, boolean traffic, String profile,
@@ -80,14 +111,19 @@ final class DetectionSection {
     Duration interval = ConfigLoader.fromMap(settings).healthCheckInterval();
     Duration limit = interval.multipliedBy(2).plusSeconds(30);
     String dev = lab.uplinkName(FAILING);
+    boolean ipv6 = fault == Fault.IPV6_BLACKHOLE;
     List<Double> detected = new ArrayList<>();
     int undetected = 0;
+    int ipv4Kept = 0;
     for (int i = 0; i < samples; i++) {
       LabBalancer nb = env.balancer(lab).with(settings);
       try (LabDaemon daemon = nb.start()) {
         Thread.sleep(1000 + ThreadLocalRandom.current().nextLong(interval.toMillis()));
         nb.awaitBalanced(lab.uplinkCount(), Duration.ofSeconds(10));
-        LabProcess load = traffic ? startTraffic(lab) : null;
+        if (ipv6) {
+          awaitBalanced6(lab, nb, Duration.ofSeconds(10));
+        }
+        LabProcess load = traffic ? startTraffic(lab, ipv6 ? TRAFFIC_SERVERS6 : TRAFFIC_SERVERS) : null;
         try {
           monitor.drain();
           inject(lab, fault, true);
@@ -97,6 +133,9 @@ final class DetectionSection {
             undetected++;
           } else {
             detected.add(Math.max(0, e.micros() - t0) / 1e6);
+            if (ipv6 && nb.balanced().contains(dev)) {
+              ipv4Kept++;
+            }
           }
         } finally {
           if (load != null) {
@@ -109,13 +148,38 @@ final class DetectionSection {
       }
     }
     return new Case(fault.name().toLowerCase().replace('_', '-'), traffic, profile, samples, detected, undetected,
-        limit.toSeconds(), Stats.of(detected));
+        limit.toSeconds(), Stats.of(detected), ipv6 ? ipv4Kept : null);
+  }
+
+  /** Waits until LB_TABLE's IPv6 route spans every uplink. */
+  private static void awaitBalanced6(Lab lab, LabBalancer nb, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (devices6(lab, nb.lbTable()).size() < lab.uplinkCount()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("LB_TABLE's IPv6 route holds " + devices6(lab, nb.lbTable()) + ", not all "
+            + lab.uplinkCount() + " uplinks");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** The devices of {@code table}'s IPv6 default route in the router. */
+  static java.util.Set<String> devices6(Lab lab, int table) {
+    String out = lab.exec(lab.routerNs(), "ip", "-6", "route", "show", "table", Integer.toString(table), "default")
+        .stdout();
+    java.util.Set<String> devs = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bdev (\\S+)").matcher(out);
+    while (m.find()) {
+      devs.add(m.group(1));
+    }
+    return devs;
   }
 
   /** The fault is in force once the command returns; the clock starts then. */
   private static void inject(Lab lab, Fault fault, boolean on) {
     switch (fault) {
       case BLACKHOLE -> lab.blackhole(FAILING, on);
+      case IPV6_BLACKHOLE -> lab.blackholeIpv6(FAILING, on);
       case NEIGHBOR_LOSS -> {
         if (on) {
           // Only the gateway's side changes, as when a modem dies: the router keeps its ARP
@@ -130,9 +194,9 @@ final class DetectionSection {
     }
   }
 
-  private static LabProcess startTraffic(Lab lab) throws InterruptedException {
+  private static LabProcess startTraffic(Lab lab, List<String> servers) throws InterruptedException {
     LabProcess p = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "traffic",
-        String.join(",", TRAFFIC_SERVERS),
+        String.join(",", servers),
         Integer.toString(Lab.SERVER_PORT), Double.toString(TRAFFIC_PER_SECOND));
     Thread.sleep(1000); // steady traffic before the fault
     return p;

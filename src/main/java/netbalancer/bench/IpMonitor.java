@@ -56,7 +56,16 @@ final class IpMonitor implements AutoCloseable {
   }
 
   static IpMonitor start(Lab lab, String ns) throws InterruptedException {
-    LabProcess p = lab.start(ns, "ip", "-ts", "monitor", "link", "route");
+    return start(lab, ns, false);
+  }
+
+  /**
+   * {@code ipv6}: {@code ip -6 -ts monitor link route}, so every route event is an IPv6 one (the
+   * IPv4 and IPv6 default routes of LB_TABLE print alike, "default table N …").
+   */
+  static IpMonitor start(Lab lab, String ns, boolean ipv6) throws InterruptedException {
+    LabProcess p = ipv6 ? lab.start(ns, "ip", "-6", "-ts", "monitor", "link", "route")
+        : lab.start(ns, "ip", "-ts", "monitor", "link", "route");
     Thread.sleep(300); // ip has subscribed by then; nothing it could miss has happened yet
     return new IpMonitor(timeout -> {
       try {

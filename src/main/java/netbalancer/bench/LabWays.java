@@ -30,6 +30,16 @@ public final class LabWays {
   }
 
   /**
+   * The IPv6 twin of {@link #plain}, for a dual-stack lab: its main-table IPv6 default routes and
+   * one NAT66 masquerade rule (LAN sources become the uplink's own address).
+   */
+  public static void plain6(Lab lab) {
+    check(lab.exec(lab.routerNs(), List.of("nft", "-f", "-"), "table ip6 " + PLAIN_TABLE + " {\n chain postrouting {\n"
+        + "  type nat hook postrouting priority srcnat; policy accept;\n"
+        + "  oifname != \"" + Lab.LAN_INTERFACE + "\" masquerade\n }\n}\n", Duration.ofSeconds(10)), "nft");
+  }
+
+  /**
    * Policy routing switched on (on top of {@link #plain}) with one rule that looks up main as the
    * kernel's own rule does: what any balancer built on ip rules pays before a rule of its own.
    */
@@ -57,7 +67,12 @@ public final class LabWays {
    * {@code cpus} ("client,server") pins both ends, or null.
    */
   public static Stream iperf(Lab lab, int seconds, String cpus) throws IOException {
-    List<String> argv = new ArrayList<>(List.of("iperf3", "-c", Lab.SERVER_ADDRESS, "-p",
+    return iperf(lab, Lab.SERVER_ADDRESS, seconds, cpus);
+  }
+
+  /** {@link #iperf(Lab, int, String)} to {@code server} (say, {@link Lab#SERVER_ADDRESS6}). */
+  public static Stream iperf(Lab lab, String server, int seconds, String cpus) throws IOException {
+    List<String> argv = new ArrayList<>(List.of("iperf3", "-c", server, "-p",
         Integer.toString(IPERF_PORT), "-t", Integer.toString(seconds), "-J"));
     if (cpus != null) {
       argv.addAll(List.of("-A", cpus));

@@ -118,18 +118,33 @@ final class MarkdownReport {
         .append("| from carrier loss to | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|\n");
     row("LB_TABLE updated", r.lbTableMs());
     row("first new connection succeeds elsewhere", r.firstConnectionMs());
+    ReactionSection.Family v6 = r.ipv6();
+    if (v6 != null) {
+      row("IPv6: LB_TABLE's IPv6 route updated", v6.lbTableMs());
+      row("IPv6: first new IPv6 connection succeeds elsewhere", v6.firstConnectionMs());
+      md.append("\nIPv6 rows: ").append(v6.events()).append(" events (").append(v6.missed()).append(" unmeasured)"
+          + " in a dual-stack lab of their own, the same settings and method: `ip -6 -ts monitor` in the router,"
+          + " an IPv6 client whose source ports hash to wan2's IPv6 address (NAT66). The ISP end keeps its IPv6"
+          + " addresses over the down (`keep_addr_on_down`) and adds its route to the router's prefix back.\n");
+    }
     md.append("\nPeers: mwan3 reacts to carrier loss through hotplug in about 1 s; VyOS polls every 5–10 s.\n");
-    for (var e : Map.of("LB_TABLE", r.lbTableMs(), "first new connection elsewhere", r.firstConnectionMs())
+    reactionTargets("", r.events(), r.lbTableMs(), r.firstConnectionMs());
+    if (v6 != null) {
+      reactionTargets("IPv6 ", v6.events(), v6.lbTableMs(), v6.firstConnectionMs());
+    }
+  }
+
+  private void reactionTargets(String family, int events, Stats lbTable, Stats firstConnection) {
+    for (var e : Map.of("LB_TABLE", lbTable, "first new connection elsewhere", firstConnection)
         .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
       Stats s = e.getValue();
       boolean met = s.median() <= 50 && s.p99() <= 200;
-      String measured = "p50 " + fmt(s.median(), 1) + " ms, p99 " + fmt(s.p99(), 1) + " ms over " + r.events() + " events";
-      if (met && r.events() < 50) {
-        targets.add(new String[] {"carrier loss → " + e.getKey() + ": p50 ≤ 50 ms, p99 ≤ 200 ms over ≥ 50 events",
-            measured, "numbers yes; too few events"});
+      String measured = "p50 " + fmt(s.median(), 1) + " ms, p99 " + fmt(s.p99(), 1) + " ms over " + events + " events";
+      String what = family + "carrier loss → " + e.getKey() + ": p50 ≤ 50 ms, p99 ≤ 200 ms over ≥ 50 events";
+      if (met && events < 50) {
+        targets.add(new String[] {what, measured, "numbers yes; too few events"});
       } else {
-        target("carrier loss → " + e.getKey() + ": p50 ≤ 50 ms, p99 ≤ 200 ms over ≥ 50 events", measured,
-            met && r.events() >= 50);
+        target(what, measured, met && events >= 50);
       }
     }
   }
@@ -145,12 +160,29 @@ final class MarkdownReport {
             : r.profiles().get("defaults")).append(", fast ").append(r.profiles().get("fast")).append(".\n\n")
         .append("| fault | traffic | settings | samples | median | max | undetected |\n")
         .append("|---|---|---|---:|---:|---:|---:|\n");
+    List<String> kept = new ArrayList<>();
     for (DetectionSection.Case c : r.cases()) {
-      md.append("| ").append(c.fault()).append(" | ").append(c.underTraffic() ? "20 conn/s" : "idle").append(" | ")
+      boolean ipv6 = c.ipv4Kept() != null;
+      md.append("| ").append(c.fault()).append(" | ").append(c.underTraffic() ? ipv6 ? "20 IPv6 conn/s" : "20 conn/s"
+          : "idle").append(" | ")
           .append(c.profile()).append(" | ").append(c.samples()).append(" | ")
           .append(c.stats().n() == 0 ? "–" : fmt(c.stats().median(), 1)).append(" | ")
           .append(c.stats().n() == 0 ? "–" : fmt(c.stats().max(), 1)).append(" | ").append(c.undetected())
           .append(" (limit ").append(fmt(c.limitSeconds(), 0)).append(" s) |\n");
+      if (ipv6) {
+        kept.add(c.profile() + ": " + c.ipv4Kept() + " of " + c.stats().n());
+      }
+      if (c.underTraffic() && c.profile().equals("defaults") && !c.fault().equals("neighbor-loss")) {
+        String what = (ipv6 ? "IPv6-only blackhole" : "blackhole") + " under traffic, defaults: detected ≤ 5 s";
+        double worst = c.stats().n() == 0 ? Double.NaN : c.stats().max();
+        target(what, c.stats().n() == 0 ? "undetected" : "median " + fmt(c.stats().median(), 1) + " s, max "
+            + fmt(worst, 1) + " s over " + c.samples() + " samples, " + c.undetected() + " undetected",
+            c.undetected() == 0 && worst <= 5);
+      }
+    }
+    if (!kept.isEmpty()) {
+      md.append("\nIPv6 blackhole: samples in which wan2 was still in LB_TABLE's IPv4 route when its IPv6 side went"
+          + " out (only IPv6 taken out): ").append(String.join("; ", kept)).append(".\n");
     }
   }
 
@@ -180,6 +212,20 @@ final class MarkdownReport {
           (bold ? "**" : "") + fmt(c.connectionRateRatio(), 3) + (bold ? "**" : "") + " ("
               + interval(c.connectionRateRatioCi95()) + ")");
     }
+    DataPlaneSection.Comparison nb6 = r.balancer6();
+    if (nb6 != null) {
+      md.append("\nIPv6 traffic (to the server's IPv6 address), in a twin pair of dual-stack labs measured in the same"
+          + " rounds the same way:\n\n| way, IPv6 | TCP throughput (Gbit/s) | ÷ plain IPv6 | new connections/s |"
+          + " ÷ plain IPv6 |\n|---|---:|---:|---:|---:|\n");
+      tableRow(r.plain6().name(), fmt(r.plain6().throughputMedian(), 2), "1", fmt(r.plain6().connectionsMedian(), 0),
+          "1");
+      tableRow("**" + nb6.way().name() + "**", fmt(nb6.way().throughputMedian(), 2), "**"
+          + fmt(nb6.throughputRatio(), 3) + "** (" + interval(nb6.throughputRatioCi95()) + ")",
+          fmt(nb6.way().connectionsMedian(), 0), "**" + fmt(nb6.connectionRateRatio(), 3) + "** ("
+          + interval(nb6.connectionRateRatioCi95()) + ")");
+      md.append("\nEach round's IPv6 net-balancer ÷ plain IPv6: throughput ").append(list(nb6.throughputRatios()))
+          .append("; connection rate ").append(list(nb6.connectionRateRatios())).append(".\n");
+    }
     md.append("\n| net-balancer ÷ | TCP throughput | new connections/s |\n|---|---:|---:|\n");
     for (DataPlaneSection.Relative v : r.versus()) {
       tableRow(v.to(), fmt(v.throughputRatio(), 3) + " (" + interval(v.throughputRatioCi95()) + ")",
@@ -190,6 +236,12 @@ final class MarkdownReport {
         .append(list(nb.connectionRateRatios())).append(".\n");
     target("TCP throughput ≥ 0.97 of plain routing", fmt(r.throughputRatio(), 3), r.throughputRatio() >= 0.97);
     target("connection rate ≥ 0.95 of plain routing", fmt(r.connectionRateRatio(), 3), r.connectionRateRatio() >= 0.95);
+    if (nb6 != null) {
+      target("IPv6: TCP throughput ≥ 0.97 of plain IPv6 routing + NAT66", fmt(nb6.throughputRatio(), 3),
+          nb6.throughputRatio() >= 0.97);
+      target("IPv6: connection rate ≥ 0.95 of plain IPv6 routing + NAT66", fmt(nb6.connectionRateRatio(), 3),
+          nb6.connectionRateRatio() >= 0.95);
+    }
     for (DataPlaneSection.Relative v : r.versus()) {
       boolean policy = v == r.versus().get(0);
       double floor = policy ? 0.98 : 1.0;

@@ -25,6 +25,13 @@ import netbalancer.lab.LabProcess;
  * Health checks are off: carrier loss is handled from the link event alone. Carrier-flap damping
  * is off too: the section makes one carrier loss after another on purpose, and damping would
  * (rightly) hold the uplink down after the third; what is measured is the reaction to each loss.
+ *
+ * <p>Then the same again for IPv6, in a dual-stack lab of its own (the IPv4 numbers stay those
+ * of the IPv4-only lab they were always measured in): the clock stops at LB_TABLE's IPv6
+ * multipath route without wan2 ({@code ip -6 -ts monitor}) and at the first new IPv6 connection
+ * that succeeds elsewhere (source ports that hash to wan2's IPv6 address, found by an IPv6 scan).
+ * An IPv6 address goes with its link when the link is set down, so the ISP end keeps its
+ * addresses ({@code keep_addr_on_down}) and adds its route to the router's prefix back once up.
  */
 final class ReactionSection {
   static final int FAILING = 2;
@@ -33,28 +40,51 @@ final class ReactionSection {
   private static final int CONNECT_TIMEOUT_MS = 20;
   private static final Duration LIMIT = Duration.ofSeconds(10);
 
-  /** @param missed events for which a measurement did not arrive within 10 s */
+  /**
+   * IPv4 (the lab of old) in the top-level fields, IPv6 in {@code ipv6}.
+   *
+   * @param missed events for which a measurement did not arrive within 10 s
+   */
   record Result(int events, int missed, Stats lbTableMs, Stats firstConnectionMs, Map<String, String> settings,
-      int connectTimeoutMs) {
+      int connectTimeoutMs, Family ipv6) {
+  }
+
+  /** One family's events: to LB_TABLE's route of that family, and to its first new connection elsewhere. */
+  record Family(int events, int missed, Stats lbTableMs, Stats firstConnectionMs) {
   }
 
   private ReactionSection() {
   }
 
   static Result run(BenchEnv env) throws Exception {
-    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+    Family v4 = measure(env, false);
+    Family v6 = measure(env, true);
+    return new Result(v4.events(), v4.missed(), v4.lbTableMs(), v4.firstConnectionMs(), new TreeMap<>(SETTINGS),
+        CONNECT_TIMEOUT_MS, v6);
+  }
+
+  private static Family measure(BenchEnv env, boolean ipv6) throws Exception {
+    Lab.Builder builder = Lab.builder().uplinks(3);
+    try (Lab lab = ipv6 ? builder.dualStack().build() : builder.build(); LabProcess servers = lab.startServers()) {
+      String server = ipv6 ? Lab.SERVER_ADDRESS6 : Lab.SERVER_ADDRESS;
+      // what the server sees for wan2: the ISP's masquerade (IPv4), the router's NAT66 address (IPv6)
+      String failing = ipv6 ? lab.uplinkAddress6(FAILING) : lab.ispPublicAddress(FAILING);
+      if (ipv6) {
+        lab.execCheck(lab.ispNs(FAILING), "sysctl", "-q", "-w",
+            "net.ipv6.conf." + Lab.ISP_CUSTOMER_IF + ".keep_addr_on_down=1");
+      }
       LabBalancer nb = env.balancer(lab).with(SETTINGS);
       try (LabDaemon daemon = nb.start();
-          IpMonitor monitor = IpMonitor.start(lab, lab.routerNs());
+          IpMonitor monitor = IpMonitor.start(lab, lab.routerNs(), ipv6);
           LabProcess client = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "follow",
-              Lab.SERVER_ADDRESS, Integer.toString(Lab.SERVER_PORT), Integer.toString(CONNECT_TIMEOUT_MS),
-              lab.ispPublicAddress(FAILING), portsHashedTo(lab, lab.ispPublicAddress(FAILING)));
+              server, Integer.toString(Lab.SERVER_PORT), Integer.toString(CONNECT_TIMEOUT_MS),
+              failing, portsHashedTo(lab, server, failing));
           LabProcess isp = lab.start(lab.ispNs(FAILING), "ip", "-force", "-batch", "-")) {
         List<Double> lb = new ArrayList<>();
         List<Double> conn = new ArrayList<>();
         for (int i = 0; i < env.plan().reactionEvents(); i++) {
           Thread.sleep(100 + ThreadLocalRandom.current().nextInt(200)); // no rhythm to fall into
-          double[] times = sample(lab, nb, daemon, monitor, client, isp);
+          double[] times = sample(lab, nb, daemon, monitor, client, isp, ipv6);
           if (times != null) {
             lb.add(times[0]);
             conn.add(times[1]);
@@ -62,16 +92,17 @@ final class ReactionSection {
         }
         int missed = env.plan().reactionEvents() - lb.size();
         if (missed > env.plan().reactionEvents() / 2) {
-          throw new IllegalStateException("most carrier-loss events went unmeasured (" + missed + ")");
+          throw new IllegalStateException("most " + (ipv6 ? "IPv6 " : "") + "carrier-loss events went unmeasured ("
+              + missed + ")");
         }
-        return new Result(lb.size(), missed, Stats.of(lb), Stats.of(conn), new TreeMap<>(SETTINGS), CONNECT_TIMEOUT_MS);
+        return new Family(lb.size(), missed, Stats.of(lb), Stats.of(conn));
       }
     }
   }
 
   /** One carrier loss and return: ms to LB_TABLE and to the first connection elsewhere, or null. */
   private static double[] sample(Lab lab, LabBalancer nb, LabDaemon daemon, IpMonitor monitor, LabProcess client,
-      LabProcess isp) {
+      LabProcess isp, boolean ipv6) {
     String dev = lab.uplinkName(FAILING);
     monitor.drain();
     client.writeLine("go");
@@ -87,6 +118,10 @@ final class ReactionSection {
     // lingers counts as a dead gateway (with a hold-down). Each sample starts afresh.
     lab.execCheck(lab.routerNs(), "ip", "neigh", "flush", "dev", dev);
     isp.writeLine("link set dev " + Lab.ISP_CUSTOMER_IF + " up");
+    if (ipv6) { // the link's down took the ISP's route to the router's prefix with it
+      isp.writeLine("route replace " + lab.ispPrefix6(FAILING) + " via " + lab.uplinkAddress6(FAILING) + " dev "
+          + Lab.ISP_CUSTOMER_IF + " onlink");
+    }
     if (monitor.await(e -> e.isRouteIn(nb.lbTable()) && e.mentionsDev(dev), Duration.ofSeconds(20)) == null) {
       throw new IllegalStateException(dev + " did not rejoin LB_TABLE after its carrier came back; LB_TABLE "
           + nb.balanced() + "; daemon log:\n" + String.join("\n", daemon.recentLines()));
@@ -97,9 +132,12 @@ final class ReactionSection {
     return new double[] {(table.micros() - t0) / 1000.0, (Long.parseLong(ok.split(" ")[1]) - t0) / 1000.0};
   }
 
-  /** Source ports (outside the ephemeral range) whose connections the multipath route sends out {@code source}'s uplink. */
-  private static String portsHashedTo(Lab lab, String source) {
-    LabProcess scan = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "scan", Lab.SERVER_ADDRESS,
+  /**
+   * Source ports (outside the ephemeral range) whose connections to {@code server} the multipath
+   * route sends out the uplink the server sees as {@code source}.
+   */
+  private static String portsHashedTo(Lab lab, String server, String source) {
+    LabProcess scan = lab.startJava(lab.clientNs(), BenchClient.class.getName(), "scan", server,
         Integer.toString(Lab.SERVER_PORT), "20000", "1500");
     List<String> lines = new ArrayList<>();
     for (String l = scan.readLine(Duration.ofSeconds(60)); !l.equals("end"); l = scan.readLine(Duration.ofSeconds(60))) {

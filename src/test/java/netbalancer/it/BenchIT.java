@@ -90,12 +90,20 @@ class BenchIT {
     assertTrue(reaction.path("lbTableMs").path("median").asDouble() > 0, reaction.toString());
     assertTrue(reaction.path("firstConnectionMs").path("median").asDouble() > 0, reaction.toString());
     assertTrue(reaction.path("lbTableMs").path("max").asDouble() < 5000, reaction.toString());
+    JsonNode reaction6 = reaction.path("ipv6");
+    assertTrue(reaction6.path("events").asInt() >= 3, "IPv6 carrier-loss events: " + reaction6);
+    assertTrue(reaction6.path("lbTableMs").path("median").asDouble() > 0, reaction6.toString());
+    assertTrue(reaction6.path("firstConnectionMs").path("median").asDouble() > 0, reaction6.toString());
+    assertTrue(reaction6.path("lbTableMs").path("max").asDouble() < 5000, reaction6.toString());
 
     for (JsonNode c : json.path("detection").path("cases")) {
       assertTrue(c.path("stats").path("n").asInt() > 0, "a fault went undetected: " + c);
       assertTrue(c.path("stats").path("median").asDouble() > 0, c.toString());
     }
-    assertEquals(3, json.path("detection").path("cases").size(), "quick: three fast-settings cases");
+    assertEquals(4, json.path("detection").path("cases").size(), "quick: four fast-settings cases");
+    JsonNode v6 = json.path("detection").path("cases").path(3);
+    assertEquals("ipv6-blackhole", v6.path("fault").asText(), v6.toString());
+    assertEquals(v6.path("stats").path("n").asInt(), v6.path("ipv4Kept").asInt(), "only the IPv6 side went out: " + v6);
 
     JsonNode dp = json.path("dataPlane");
     for (String way : List.of("balancer", "policyRouting")) {
@@ -107,6 +115,12 @@ class BenchIT {
       assertTrue(dp.path(way).path("way").path("connectionsMedian").asDouble() > 0, dp.toString());
     }
     assertTrue(dp.path("plain").path("throughputMedian").asDouble() > 0, dp.toString());
+    // IPv6 traffic: net-balancer against plain IPv6 routing with NAT66, in their own twin labs
+    for (String k : List.of("throughputRatio", "connectionRateRatio")) {
+      double ratio = dp.path("balancer6").path(k).asDouble();
+      assertTrue(ratio > 0.3 && ratio < 3, "IPv6 " + k + ": " + dp.path("balancer6"));
+    }
+    assertTrue(dp.path("plain6").path("connectionsMedian").asDouble() > 0, dp.toString());
     // The peers' rulesets (mwan3's, VyOS's) were measured too, and net-balancer against each way.
     assertEquals(2, dp.path("peers").size(), dp.toString());
     for (JsonNode peer : dp.path("peers")) {
