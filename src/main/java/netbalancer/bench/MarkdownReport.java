@@ -125,7 +125,8 @@ final class MarkdownReport {
       md.append("\nIPv6 rows: ").append(v6.events()).append(" events (").append(v6.missed()).append(" unmeasured)"
           + " in a dual-stack lab of their own, the same settings and method: `ip -6 -ts monitor` in the router,"
           + " an IPv6 client whose source ports hash to wan2's IPv6 address (NAT66). The ISP end keeps its IPv6"
-          + " addresses over the down (`keep_addr_on_down`) and adds its route to the router's prefix back.\n");
+          + " addresses over the down (`keep_addr_on_down`) and adds its route to the router's prefix back once"
+          + " up.\n");
     }
     md.append("\nPeers: mwan3 reacts to carrier loss through hotplug in about 1 s; VyOS polls every 5–10 s.\n");
     reactionTargets("", r.events(), r.lbTableMs(), r.firstConnectionMs());

@@ -30,8 +30,8 @@ import netbalancer.lab.LabProcess;
  * of the IPv4-only lab they were always measured in): the clock stops at LB_TABLE's IPv6
  * multipath route without wan2 ({@code ip -6 -ts monitor}) and at the first new IPv6 connection
  * that succeeds elsewhere (source ports that hash to wan2's IPv6 address, found by an IPv6 scan).
- * An IPv6 address goes with its link when the link is set down, so the ISP end keeps its
- * addresses ({@code keep_addr_on_down}) and adds its route to the router's prefix back once up.
+ * The lab's ISP end keeps its IPv6 addresses over a link down ({@code keep_addr_on_down}), not its
+ * routes: it adds its route to the router's prefix back once up.
  */
 final class ReactionSection {
   static final int FAILING = 2;
@@ -69,10 +69,6 @@ final class ReactionSection {
       String server = ipv6 ? Lab.SERVER_ADDRESS6 : Lab.SERVER_ADDRESS;
       // what the server sees for wan2: the ISP's masquerade (IPv4), the router's NAT66 address (IPv6)
       String failing = ipv6 ? lab.uplinkAddress6(FAILING) : lab.ispPublicAddress(FAILING);
-      if (ipv6) {
-        lab.execCheck(lab.ispNs(FAILING), "sysctl", "-q", "-w",
-            "net.ipv6.conf." + Lab.ISP_CUSTOMER_IF + ".keep_addr_on_down=1");
-      }
       LabBalancer nb = env.balancer(lab).with(SETTINGS);
       try (LabDaemon daemon = nb.start();
           IpMonitor monitor = IpMonitor.start(lab, lab.routerNs(), ipv6);
