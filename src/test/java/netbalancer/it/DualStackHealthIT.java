@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.lab.LoadReport;
@@ -94,7 +95,8 @@ class DualStackHealthIT {
   /**
    * Passive evidence for IPv6, at the seed's defaults (30 s interval, 3 s timeout, threshold 2;
    * the only setting given is an IPv6 probe target beside the IPv4 one, which the IPv6 side needs
-   * to be judged on its own): LAN traffic to three IPv6 servers keeps opening connections, and
+   * to be judged on its own): LAN traffic to three IPv6 servers keeps opening connections (1 s
+   * connect timeout, one client process per server), and
    * ISP 2 starts dropping IPv6. Without the evidence the probes alone would take up to 30 s +
    * 2 x 3 s; the bound is HealthIT's for an IPv4 blackhole under traffic (10 s). IPv4 traffic over
    * the same uplink runs throughout, and none of it fails.
@@ -107,9 +109,9 @@ class DualStackHealthIT {
       Await.until(Duration.ofSeconds(20), "both uplinks in both routes",
           () -> devs(lab, "-4").equals(Set.of("wan1", "wan2")) && devs(lab, "-6").equals(Set.of("wan1", "wan2")));
       try (HealthIT.Traffic v4 = HealthIT.Traffic.start(lab, 2_000, "203.0.113.20");
-          // 40 connections a batch, 8 at a time: a JVM start per batch on a loaded machine would
-          // otherwise leave seconds without a new connection, and without evidence
-          HealthIT.Traffic v6 = HealthIT.Traffic.start(lab, 500, 40, 8, "2001:db8:ffff::20", "2001:db8:ffff::21",
+          // one client JVM per server for the whole test: a JVM start per batch on a loaded machine
+          // leaves seconds without a new connection, which the product cannot be asked to see
+          HealthIT.Traffic v6 = HealthIT.Traffic.steady(lab, "2001:db8:ffff::20", "2001:db8:ffff::21",
               "2001:db8:ffff::22");
           Sampler lb = Sampler.start(lab)) {
         v6.awaitBatches(3);
@@ -143,6 +145,45 @@ class DualStackHealthIT {
         // the evidence is in the reason: confirmed by one failed round, or counted beside the rounds
         // when a round it brought forward failed first
         assertTrue(wan2.path("ipv6").path("reason").asText().contains("traffic: "), wan2.toString());
+      }
+    }
+  }
+
+  /**
+   * The daemon with an IPv6-only uplink (wan2: no IPv4 address, route or ISP side) beside a
+   * dual-stack one. Held IPv6 connections spread over both; wan2's carrier loss takes it out of
+   * the IPv6 route at once, every held connection through wan1 keeps answering, and new IPv6
+   * connections all succeed at once through wan1; it returns with its carrier. IPv4 never had it.
+   */
+  @Test
+  void anIpv6OnlyUplinksCarrierLossKeepsTheOtherUplinksConnectionsAndSendsNewOnesThere() throws Exception {
+    try (Lab lab = Lab.builder().uplinks(2).ipv6Only(2).build(); LabProcess servers = lab.startServers();
+        LabProcess daemon = Nb.daemon(lab, settings())) {
+      Await.until(Duration.ofSeconds(20), "wan1 in both routes, wan2 in the IPv6 one",
+          () -> devs(lab, "-4").equals(Set.of("wan1")) && devs(lab, "-6").equals(Set.of("wan1", "wan2")));
+      try (HeldConnections held = lab.hold(lab.clientNs(), Lab.SERVER_ADDRESS6, Lab.SERVER_PORT, 100);
+          Sampler lb = Sampler.start(lab)) {
+        LoadReport opened = held.opened();
+        assertEquals(100, opened.succeeded(), opened.toJson());
+        int viaWan1 = opened.from(lab.uplinkAddress6(1));
+        assertTrue(viaWan1 >= 20 && opened.from(lab.uplinkAddress6(2)) >= 20, "spread over both: " + opened.toJson());
+        lab.carrierDown(2);
+        long t0 = System.nanoTime();
+        long out = lb.await("-6", "wan2", false, t0, Duration.ofSeconds(2));
+        LoadReport fresh = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS6, Lab.SERVER_PORT, 100);
+        LoadReport after = held.check();
+        lab.carrierUp(2);
+        long t1 = System.nanoTime();
+        long back = lb.await("-6", "wan2", true, t1, Duration.ofSeconds(15));
+        System.out.printf("DualStackHealthIT IPv6-only wan2 carrier loss: out of the IPv6 route after %d ms; held via"
+            + " wan1 %d of %d answering; new IPv6 %s; back %d ms after the carrier%n", out,
+            after.from(lab.uplinkAddress6(1)), viaWan1, fresh.bySource(), back);
+        assertEquals(0, fresh.failed(), fresh.toJson());
+        assertEquals(Map.of(lab.uplinkAddress6(1), 100), fresh.bySource(), "new IPv6 connections via wan1");
+        assertEquals(viaWan1, after.from(lab.uplinkAddress6(1)), "every held connection via wan1: " + after.toJson());
+        assertEquals(Set.of(), lb.everOut("-6", "wan1", t0), "wan1's IPv6 never left");
+        assertEquals(Set.of(), lb.everOut("-4", "wan1", t0), "wan1's IPv4 never left");
+        assertFalse(devs(lab, "-4").contains("wan2"), "an IPv6-only uplink has no IPv4 route");
       }
     }
   }

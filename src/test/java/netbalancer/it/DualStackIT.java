@@ -107,4 +107,32 @@ class DualStackIT {
       assertEquals(0, Nb.run(lab, "cleanup").exitCode());
     }
   }
+
+  /**
+   * The operator's own IPv6 port forward (a DNAT in a table of theirs, to the LAN host) is
+   * answered through the uplink the connection came in by. Control: without the balancer the reply
+   * leaves by wan1's default and ISP 1 drops wan2's source.
+   */
+  @Test
+  void anOperatorsIpv6PortForwardIsAnsweredThroughTheUplinkItCameIn() {
+    try (Lab lab = Lab.builder().uplinks(2).dualStack().build();
+        LabProcess lanServer = lab.startServer(lab.clientNs(), 9000)) {
+      String router = lab.routerNs();
+      lab.execCheck(router, "nft", "add table ip6 operator_fwd; add chain ip6 operator_fwd pre { type nat hook"
+          + " prerouting priority dstnat; policy accept; }; add rule ip6 operator_fwd pre ip6 daddr { "
+          + lab.uplinkAddress6(1) + ", " + lab.uplinkAddress6(2) + " } tcp dport 9001 dnat to ["
+          + Lab.CLIENT_ADDRESS6 + "]:9000");
+      LoadReport control = lab.loadCount(lab.inetNs(), lab.uplinkAddress6(2), 9001, 3, "--timeout-ms", "700");
+      assertEquals(3, control.failed(), "without net-balancer: " + control.toJson());
+      Result applied = Nb.run(lab, "apply");
+      assertEquals(0, applied.exitCode(), applied.stderr());
+      for (int i = 1; i <= 2; i++) {
+        LoadReport in = lab.loadCount(lab.inetNs(), lab.uplinkAddress6(i), 9001, 5);
+        assertEquals(Map.of(Lab.SERVER_ADDRESS6, 5), in.bySource(), "forwarded via uplink " + i + ": " + in.toJson());
+      }
+      assertEquals(0, Nb.run(lab, "cleanup").exitCode());
+      assertTrue(lab.execCheck(router, "nft", "list", "tables").stdout().contains("table ip6 operator_fwd"),
+          "the operator's table stays");
+    }
+  }
 }

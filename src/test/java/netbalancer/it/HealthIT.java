@@ -503,9 +503,42 @@ class HealthIT {
     private final AtomicInteger batches = new AtomicInteger();
     private final List<Thread> threads = new ArrayList<>();
     private final List<LoadReport> reports = new CopyOnWriteArrayList<>();
+    private final List<LabProcess> clients = new ArrayList<>();
 
     static Traffic start(Lab lab, int connectTimeoutMs, String... servers) {
       return start(lab, connectTimeoutMs, 12, 4, servers);
+    }
+
+    /**
+     * One JVM per server for the whole test ({@link netbalancer.harness.BatchClient}: batches of
+     * 8 connections, 8 at a time, 1 s connect timeout, back to back): no JVM start between
+     * batches, so no gap of seconds without a new connection on a loaded machine.
+     */
+    static Traffic steady(Lab lab, String... servers) {
+      Traffic t = new Traffic();
+      for (String server : servers) {
+        LabProcess client = lab.startJava(lab.clientNs(), netbalancer.harness.BatchClient.class.getName(), server,
+            Integer.toString(Lab.SERVER_PORT));
+        t.clients.add(client);
+        Thread th = new Thread(() -> {
+          while (!t.stop.get()) {
+            try {
+              client.writeLine("8");
+              t.reports.add(LoadReport.parse(client.readLine(Duration.ofSeconds(30))));
+              t.batches.incrementAndGet();
+            } catch (RuntimeException e) {
+              if (!t.stop.get()) {
+                System.err.println("traffic: " + e);
+                return;
+              }
+            }
+          }
+        }, "traffic-" + server);
+        th.setDaemon(true);
+        t.threads.add(th);
+        th.start();
+      }
+      return t;
     }
 
     /** Batches of {@code perBatch} connections, {@code parallel} at a time: longer batches spend less on JVM starts. */
@@ -555,6 +588,7 @@ class HealthIT {
           Thread.currentThread().interrupt();
         }
       }
+      clients.forEach(LabProcess::close);
     }
   }
 
