@@ -39,7 +39,7 @@ final class MetricsBridge {
             h == null ? Double.NaN : DaemonStatus.seconds(h.rttSmoothed()), h == null ? Double.NaN : h.loss(),
             h == null ? 0 : h.successes(), h == null ? 0 : h.failures(), h == null ? 0 : h.timeouts(),
             s.transitions().getOrDefault(u.name(), 0L), t.connections(), t.txBytes(), t.rxBytes(),
-            ipv6(u, s, health6.get(u.name()))));
+            ipv6(u, s, health6.get(u.name())), u.hasIpv4()));
       }
     }
     return new MetricsInput(uplinks, s.failovers(), s.lastDurationNanos() / 1e9,

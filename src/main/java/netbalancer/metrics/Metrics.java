@@ -190,7 +190,7 @@ public final class Metrics implements AutoCloseable {
           uplinkCounters.advance(n, "transitions", u.transitions()),
           u.establishedConnections(),
           uplinkCounters.advance(n, "tx_bytes", u.txBytes()),
-          uplinkCounters.advance(n, "rx_bytes", u.rxBytes()), u.ipv6()));
+          uplinkCounters.advance(n, "rx_bytes", u.rxBytes()), u.ipv6(), u.ipv4()));
     }
     return new MetricsInput(ups, totals.advance("", "failovers", in.failoversTotal()), in.lastReconcileSeconds(),
         in.lastSuccessEpochSeconds(), totals.advance("", "reconciles", in.reconcilesTotal()),

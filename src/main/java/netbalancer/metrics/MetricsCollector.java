@@ -9,7 +9,9 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import netbalancer.log.Log;
@@ -123,8 +125,9 @@ final class MetricsCollector implements MultiCollector {
 
   /**
    * The family dimension, as series of their own so the seed's names keep their meaning (and their
-   * sums): each uplink with {@code family="ipv4"} (its own state, as load_balancer_uplink_state)
-   * and, for a dual-stack uplink, {@code family="ipv6"} for its IPv6 side.
+   * sums): each uplink with an IPv4 side with {@code family="ipv4"} (its own state, as
+   * load_balancer_uplink_state) and each with an IPv6 side with {@code family="ipv6"}: an
+   * IPv6-only uplink has no "ipv4" series, which would say its IPv4 is up.
    */
   private static void perFamily(List<UplinkMetrics> ups, List<MetricSnapshot> out) {
     List<GaugeDataPointSnapshot> states = new ArrayList<>();
@@ -132,14 +135,16 @@ final class MetricsCollector implements MultiCollector {
     List<GaugeDataPointSnapshot> rtt = new ArrayList<>();
     List<GaugeDataPointSnapshot> loss = new ArrayList<>();
     for (UplinkMetrics u : ups) {
-      List<UplinkMetrics.Side> sides = new ArrayList<>();
-      sides.add(new UplinkMetrics.Side(u.state(), u.balanced(), u.rttSeconds(), u.lossRatio()));
-      if (u.ipv6() != null) {
-        sides.add(u.ipv6());
+      Map<String, UplinkMetrics.Side> sides = new LinkedHashMap<>();
+      if (u.ipv4()) {
+        sides.put("ipv4", new UplinkMetrics.Side(u.state(), u.balanced(), u.rttSeconds(), u.lossRatio()));
       }
-      for (int i = 0; i < sides.size(); i++) {
-        UplinkMetrics.Side side = sides.get(i);
-        String family = i == 0 ? "ipv4" : "ipv6";
+      if (u.ipv6() != null) {
+        sides.put("ipv6", u.ipv6());
+      }
+      for (Map.Entry<String, UplinkMetrics.Side> e : sides.entrySet()) {
+        UplinkMetrics.Side side = e.getValue();
+        String family = e.getKey();
         List<String> names = new ArrayList<>(STATES);
         if (!names.contains(side.state())) {
           names.add(side.state());

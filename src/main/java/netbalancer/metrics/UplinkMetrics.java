@@ -22,14 +22,23 @@ import java.util.Objects;
  * @param txBytes                bytes sent through it (nft counter)
  * @param rxBytes                bytes received through it (nft counter)
  * @param ipv6                   its IPv6 side; null when it has none
+ * @param ipv4                   whether it has an IPv4 side (false: IPv6-only, no family="ipv4" series)
  */
 public record UplinkMetrics(String name, String state, int weight, int tier, boolean balanced, double rttSeconds,
     double lossRatio, long probesSuccess, long probesFailure, long probesTimeout, long transitions,
-    long establishedConnections, long txBytes, long rxBytes, Side ipv6) {
+    long establishedConnections, long txBytes, long rxBytes, Side ipv6, boolean ipv4) {
 
   public UplinkMetrics {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(state, "state");
+  }
+
+  /** An uplink with an IPv4 side, and an IPv6 side unless {@code ipv6} is null. */
+  public UplinkMetrics(String name, String state, int weight, int tier, boolean balanced, double rttSeconds,
+      double lossRatio, long probesSuccess, long probesFailure, long probesTimeout, long transitions,
+      long establishedConnections, long txBytes, long rxBytes, Side ipv6) {
+    this(name, state, weight, tier, balanced, rttSeconds, lossRatio, probesSuccess, probesFailure, probesTimeout,
+        transitions, establishedConnections, txBytes, rxBytes, ipv6, true);
   }
 
   /** An uplink without an IPv6 side. */

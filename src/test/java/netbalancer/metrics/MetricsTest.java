@@ -83,6 +83,22 @@ class MetricsTest {
     }
   }
 
+  /** An IPv6-only uplink has IPv6 family series only: an "ipv4" one would show an IPv4 side it lacks. */
+  @Test
+  void anIpv6OnlyUplinkHasNoIpv4FamilySeries() {
+    try (Metrics m = metrics()) {
+      UplinkMetrics only6 = new UplinkMetrics("wan2", "up", 1, 1, false, Double.NaN, Double.NaN, 0, 0, 0, 0, 3, 10, 20,
+          new UplinkMetrics.Side("down", false, 0.02, 1.0), false);
+      m.update(input(0, only6));
+      String text = m.scrapeText();
+      Map<String, Double> s = Samples.parse(text);
+      assertEquals(1.0, s.get("load_balancer_uplink_family_state{family=\"ipv6\",interface=\"wan2\",state=\"down\"}"));
+      assertEquals(0.0, s.get("load_balancer_uplink_family_balanced{family=\"ipv6\",interface=\"wan2\"}"));
+      assertTrue(s.keySet().stream().noneMatch(k -> k.contains("family=\"ipv4\"")), text);
+      PromTool.check(text);
+    }
+  }
+
   @Test
   void logMessagesAreCountedAtScrapeTime() {
     try (Metrics m = metrics()) {
