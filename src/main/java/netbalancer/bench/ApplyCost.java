@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import netbalancer.config.Config;
+import netbalancer.config.Policies;
 import netbalancer.config.ConfigLoader;
 import netbalancer.kernel.ApplyResult;
 import netbalancer.kernel.KernelApplier;
@@ -66,11 +67,18 @@ public final class ApplyCost {
   private final int iterations;
   private final Path stateDir;
   private int mismatches;
+  private final Policies policies;
 
   public ApplyCost(int warmup, int iterations, Path stateDir) {
+    this(warmup, iterations, stateDir, Policies.NONE);
+  }
+
+  /** @param policies planned with every size (section 9: 0 against 100 rules) */
+  public ApplyCost(int warmup, int iterations, Path stateDir, Policies policies) {
     this.warmup = warmup;
     this.iterations = iterations;
     this.stateDir = stateDir;
+    this.policies = policies;
   }
 
   public List<Row> measure(List<Integer> sizes) {
@@ -97,8 +105,8 @@ public final class ApplyCost {
     if (uplinks.size() != n) {
       throw new IllegalStateException("found " + uplinks.size() + " uplinks, wanted " + n);
     }
-    Plan allUp = Planner.plan(config, uplinks, states(uplinks, null));
-    Plan firstDown = Planner.plan(config, uplinks, states(uplinks, uplinks.get(0).name()));
+    Plan allUp = Planner.plan(config, policies, uplinks, states(uplinks, null));
+    Plan firstDown = Planner.plan(config, policies, uplinks, states(uplinks, uplinks.get(0).name()));
     List<Double> observeMs = new ArrayList<>();
     Samples full = new Samples();
     Samples fullShell = new Samples();

@@ -55,7 +55,7 @@ final class DataPlaneSection {
   private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(120);
   private static final List<Integer> CPUS = Affinity.allowedCpus();
   /** Pinned only where there are two CPUs to pin to: the first two this process may use. */
-  private static final boolean PIN = CPUS.size() >= 2;
+  static final boolean PIN = CPUS.size() >= 2;
   private static final int SENDER_CPU = PIN ? CPUS.get(0) : -1;
   private static final int RECEIVER_CPU = PIN ? CPUS.get(1) : -1;
   /** Rounds are split into blocks, each with fresh labs. */
@@ -133,11 +133,11 @@ final class DataPlaneSection {
   }
 
   /** A lab, one way routed, and its warm connection-rate client; {@code server}: where both measure to. */
-  private record Way(Lab lab, LabProcess rateClient, String server) {
+  record Way(Lab lab, LabProcess rateClient, String server) {
   }
 
   /** One way's samples within one comparison, in round order. */
-  private record Series(List<Double> gbps, List<Double> rate) {
+  record Series(List<Double> gbps, List<Double> rate) {
     Series() {
       this(new ArrayList<>(), new ArrayList<>());
     }
@@ -268,7 +268,7 @@ final class DataPlaneSection {
    * A lab with its servers and client started (and pinned), routed plainly if {@code plain}; with
    * {@code ipv6}, a dual-stack lab measured over IPv6.
    */
-  private static Way startWay(List<AutoCloseable> open, boolean plain, boolean ipv6) throws Exception {
+  static Way startWay(List<AutoCloseable> open, boolean plain, boolean ipv6) throws Exception {
     Lab lab = ipv6 ? Lab.builder().uplinks(3).dualStack().build() : Lab.create(3);
     String target = ipv6 ? Lab.SERVER_ADDRESS6 : Lab.SERVER_ADDRESS;
     open.add(0, lab);
@@ -293,7 +293,7 @@ final class DataPlaneSection {
   }
 
   /** Closes every one of them (processes before their labs), even when one fails to close. */
-  private static void closeAll(List<AutoCloseable> open) throws Exception {
+  static void closeAll(List<AutoCloseable> open) throws Exception {
     Exception first = null;
     for (AutoCloseable c : open) {
       try {
@@ -315,7 +315,7 @@ final class DataPlaneSection {
    * Throughput, then connection rate, of ways a and b at once ({@code first}, 0 for a or 1 for b,
    * starts first); kept in their series if {@code keep}.
    */
-  private static void pair(ExecutorService both, BenchPlan plan, int first, boolean keep, Way a, Series aSeries,
+  static void pair(ExecutorService both, BenchPlan plan, int first, boolean keep, Way a, Series aSeries,
       Way b, Series bSeries) throws InterruptedException, ExecutionException {
     Way[] ways = {a, b};
     double[] gbps = together(both, first,
@@ -351,7 +351,7 @@ final class DataPlaneSection {
     return out;
   }
 
-  private static Mode mode(String name, Series s) {
+  static Mode mode(String name, Series s) {
     return new Mode(name, s.gbps(), s.rate(), Stats.median(s.gbps()), Stats.median(s.rate()));
   }
 

@@ -46,6 +46,7 @@ final class MarkdownReport {
     section("footprint", FootprintSection.Result.class, this::footprint);
     section("routeScale", ScaleSection.RouteResult.class, this::routeScale);
     section("connectionScale", ScaleSection.FlowResult.class, this::connectionScale);
+    section("policies", PoliciesSection.Result.class, this::policies);
     peers();
     if (!targets.isEmpty()) {
       md.append("\n## Targets\n\n").append("quick".equals(doc.get("mode"))
@@ -251,6 +252,46 @@ final class MarkdownReport {
           v.throughputRatio() >= floor);
       target(what + ", connection rate", fmt(v.connectionRateRatio(), 3) + " ("
           + interval(v.connectionRateRatioCi95()) + ")", v.connectionRateRatio() >= floor);
+    }
+  }
+
+  private void policies(PoliciesSection.Result r) {
+    md.append("\n## 9. Traffic policies: ").append(r.rules()).append(" rules against none\n\nApply (3 uplinks, ")
+        .append(r.iterations()).append(" applies per cell after ").append(r.warmup())
+        .append(" for warm-up; full: onto a clean kernel, failover: one uplink leaves or rejoins, every policy"
+            + " table with it):\n\n| rules | full median | p95 | failover median | p95 | kernel ≠ plan |\n"
+            + "|---:|---:|---:|---:|---:|---:|\n");
+    for (PoliciesSection.Apply a : r.apply()) {
+      tableRow(Integer.toString(a.rules()), fmt(a.row().full().ms().median(), 1), fmt(a.row().full().ms().p95(), 1),
+          fmt(a.row().failover().ms().median(), 1), fmt(a.row().failover().ms().p95(), 1),
+          Integer.toString(a.row().mismatches()));
+      if (a.rules() == r.rules()) {
+        target(r.rules() + " rules: full apply median ≤ 50 ms", fmt(a.row().full().ms().median(), 1) + " ms",
+            a.row().full().ms().median() <= 50);
+      }
+    }
+    md.append("\nData plane: three twin labs with net-balancer applied, measured in pairs at the same time as in"
+        + " section 4").append(r.pinned() ? " (pinned the same way)" : "").append("; ").append(r.rounds())
+        .append(" rounds; each round's ratio is the lab with the rules ÷ the lab without, the result their median"
+            + " with a bootstrap 95 % interval.\n\n"
+            + "| way | TCP throughput (Gbit/s) | ÷ no rules | new connections/s | ÷ no rules |\n|---|---:|---:|---:|---:|\n");
+    tableRow(r.zero().name(), fmt(r.zero().throughputMedian(), 2), "1", fmt(r.zero().connectionsMedian(), 0), "1");
+    for (DataPlaneSection.Comparison c : List.of(r.none(), r.last())) {
+      tableRow(c.way().name(), fmt(c.way().throughputMedian(), 2), fmt(c.throughputRatio(), 3) + " ("
+          + interval(c.throughputRatioCi95()) + ")", fmt(c.way().connectionsMedian(), 0),
+          fmt(c.connectionRateRatio(), 3) + " (" + interval(c.connectionRateRatioCi95()) + ")");
+    }
+    md.append("\nEach round's ÷ no rules, matching none: throughput ").append(list(r.none().throughputRatios()))
+        .append("; connection rate ").append(list(r.none().connectionRateRatios())).append(". Matching the last:"
+            + " throughput ").append(list(r.last().throughputRatios())).append("; connection rate ")
+        .append(list(r.last().connectionRateRatios())).append(".\n");
+    for (DataPlaneSection.Comparison c : List.of(r.none(), r.last())) {
+      target(c.way().name() + ": new-connection rate ≥ 0.95 of no rules", fmt(c.connectionRateRatio(), 3) + " ("
+          + interval(c.connectionRateRatioCi95()) + ")", c.connectionRateRatio() >= 0.95);
+      boolean within = c.throughputRatioCi95().size() == 2 && c.throughputRatioCi95().get(0) <= 1.0
+          && c.throughputRatioCi95().get(1) >= 1.0;
+      target(c.way().name() + ": established throughput unchanged (1 within the 95 % interval)",
+          fmt(c.throughputRatio(), 3) + " (" + interval(c.throughputRatioCi95()) + ")", within);
     }
   }
 

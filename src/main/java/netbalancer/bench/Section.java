@@ -4,7 +4,7 @@ package netbalancer.bench;
 public enum Section {
   APPLY("applyCost"), REACTION("reaction"), DETECTION("detection"), DATAPLANE("dataPlane"),
   DISTRIBUTION("distribution"), FOOTPRINT("footprint"), ROUTESCALE("routeScale"),
-  CONNECTIONSCALE("connectionScale");
+  CONNECTIONSCALE("connectionScale"), POLICIES("policies");
 
   private final String key;
 
@@ -26,6 +26,7 @@ public enum Section {
       case FOOTPRINT -> FootprintSection.run(env);
       case ROUTESCALE -> ScaleSection.routes(env);
       case CONNECTIONSCALE -> ScaleSection.flows(env);
+      case POLICIES -> PoliciesSection.run(env);
     };
   }
 }

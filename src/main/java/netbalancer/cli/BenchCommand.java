@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--only", paramLabel = "SECTION", split = ",",
-      description = "run only these sections: apply, reaction, detection, dataplane, distribution, footprint")
+      description = "run only these sections: apply, reaction, detection, dataplane, distribution, footprint, routescale, connectionscale, policies")
   List<String> only;
 
   @Override
@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
         out.add(Section.valueOf(n.strip().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), "unknown section '" + n
-            + "' (apply, reaction, detection, dataplane, distribution, footprint)");
+            + "' (apply, reaction, detection, dataplane, distribution, footprint, routescale, connectionscale, policies)");
       }
     }
     return out;
@@ -84,9 +84,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--state-dir", required = true)
     Path stateDir;
 
+    @Option(names = "--policies", description = "a policies file to plan with (section policies)")
+    Path policies;
+
     @Override
     public Integer call() throws Exception {
-      var rows = new ApplyCost(warmup, iterations, stateDir).measure(sizes);
+      var rules = policies == null ? netbalancer.config.Policies.NONE
+          : netbalancer.config.PolicyLoader.parse(java.nio.file.Files.readString(policies), policies.toString());
+      var rows = new ApplyCost(warmup, iterations, stateDir, rules).measure(sizes);
       System.out.println(new ObjectMapper().writeValueAsString(rows));
       return ExitCodes.OK;
     }

@@ -143,6 +143,16 @@ class BenchIT {
     assertTrue(fp.path("cpuPercentOfOneCore").asDouble() >= 0, fp.toString());
     assertTrue(fp.path("firstApplyMs").asLong() > 0, fp.toString());
 
+    JsonNode pol = json.path("policies");
+    assertEquals(2, pol.path("apply").size(), pol.toString());
+    for (JsonNode a : pol.path("apply")) {
+      assertEquals(0, a.path("row").path("mismatches").asInt(), "the kernel showed the plan after every apply: " + a);
+    }
+    for (String way : List.of("none", "last")) {
+      double ratio = pol.path(way).path("connectionRateRatio").asDouble();
+      assertTrue(ratio > 0.3 && ratio < 3, way + ": " + pol);
+    }
+
     String mine = Lab.PREFIX + pid + "-";
     assertTrue(Lab.listNamespaces().stream().noneMatch(n -> n.startsWith(mine)), "lab namespaces left behind");
     assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().arguments().map(List::of).orElse(List.of())

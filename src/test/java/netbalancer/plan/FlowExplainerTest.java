@@ -51,4 +51,26 @@ class FlowExplainerTest {
     assertEquals(List.of("wan1", "wan2"), none.now());
     assertEquals("down: no carrier", none.uplinks().get("wan3"));
   }
+
+  @Test
+  void anIpv6FlowIsExplainedByTheIpv6SidesAndAnUplinkWithoutIpv6IsNeverUsed() {
+    Policies file = PolicyLoader.parse("""
+        voip    proto tcp dport 8081    -> wan3 > wan2
+        guests  proto tcp dport 8082    -> wan3 else unreachable
+        """, "policies.conf");
+    List<Uplink> uplinks = List.of(PolicyPlannerIpv6Test.dual("wan1", 1, "fe80::1"),
+        PolicyPlannerIpv6Test.dual("wan2", 2, "2001:db8:2::1"), PolicyPlannerTest.uplink("wan3", 3));
+    Plan p = Planner.plan(CONFIG, file, uplinks, Map.of(), Map.of("wan1", UplinkState.DOWN));
+    FlowExplainer.Explanation voip = FlowExplainer.explain(CONFIG, p, file.byName("voip"), Map.of(), true);
+    assertEquals(List.of("wan2"), voip.now());
+    assertEquals("no IPv6 (tier 1 of the policy)", voip.uplinks().get("wan3"));
+    assertEquals("in use (tier 2 of the policy)", voip.uplinks().get("wan2"));
+    assertEquals(List.of("wan3"), FlowExplainer.explain(CONFIG, p, file.byName("voip"), Map.of()).now());
+    FlowExplainer.Explanation guests = FlowExplainer.explain(CONFIG, p, file.byName("guests"), Map.of(), true);
+    assertTrue(guests.route().startsWith("unreachable (else"), guests.route());
+    FlowExplainer.Explanation none = FlowExplainer.explain(CONFIG, p, null, Map.of("wan1", "IPv6 down"), true);
+    assertEquals(List.of("wan2"), none.now());
+    assertEquals("IPv6 down", none.uplinks().get("wan1"));
+    assertEquals("no IPv6", none.uplinks().get("wan3"));
+  }
 }
