@@ -52,8 +52,13 @@ final class MetricsBridge {
       return List.of();
     }
     return DaemonStatus.withShares(DaemonStatus.policies(s.plan()), counters).stream()
-        .map(row -> new PolicyMetrics((String) row.get("name"), uplinkNames(row.get("uplinks")),
-            (Boolean) row.get("fallback"), (Long) row.get("newConnections"))).toList();
+        .map(row -> {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> v6 = (Map<String, Object>) row.get("ipv6");
+          return new PolicyMetrics((String) row.get("name"), uplinkNames(row.get("uplinks")),
+              (Boolean) row.get("fallback"), (Long) row.get("newConnections"),
+              v6 == null ? null : uplinkNames(v6.get("uplinks")), v6 != null && (Boolean) v6.get("fallback"));
+        }).toList();
   }
 
   private static List<String> uplinkNames(Object list) {

@@ -203,7 +203,8 @@ public final class Metrics implements AutoCloseable {
     in.policies().forEach(p -> byName.putIfAbsent(p.name(), p));
     policyCounters.retainScopes(byName.keySet());
     return byName.values().stream().map(p -> new PolicyMetrics(p.name(), p.uplinks(), p.fallback(),
-        policyCounters.advance(p.name(), "new_connections", p.newConnections()))).toList();
+        policyCounters.advance(p.name(), "new_connections", p.newConnections()), p.uplinks6(), p.fallback6()))
+        .toList();
   }
 
   /** Logs the first failure and the recovery only: this runs on every update. */

@@ -104,6 +104,29 @@ final class MetricsCollector implements MultiCollector {
         inUse));
     out.add(gauge("load_balancer_policy_fallback",
         "1 while none of the policy's own uplinks is eligible and its else action decides, else 0.", fallback));
+    // The family dimension, as for the uplinks: the series above are IPv4's (IPv6's when no uplink
+    // has IPv4), these say each family's side where an uplink has IPv6.
+    List<GaugeDataPointSnapshot> familyInUse = new ArrayList<>();
+    List<GaugeDataPointSnapshot> familyFallback = new ArrayList<>();
+    for (PolicyMetrics p : in.policies()) {
+      if (p.uplinks6() == null) {
+        continue;
+      }
+      for (int f = 0; f < 2; f++) {
+        String family = f == 0 ? "ipv4" : "ipv6";
+        List<String> used = f == 0 ? p.uplinks() : p.uplinks6();
+        familyFallback.add(gaugePoint(Labels.of("policy", p.name(), "family", family),
+            (f == 0 ? p.fallback() : p.fallback6()) ? 1 : 0));
+        for (UplinkMetrics u : ups) {
+          familyInUse.add(gaugePoint(Labels.of("policy", p.name(), "interface", u.name(), "family", family),
+              used.contains(u.name()) ? 1 : 0));
+        }
+      }
+    }
+    out.add(gauge("load_balancer_policy_family_uplink_in_use",
+        "1 if the policy sends its new connections of the family to the uplink now, else 0.", familyInUse));
+    out.add(gauge("load_balancer_policy_family_fallback",
+        "1 while the policy's else action decides for the family, else 0.", familyFallback));
     out.add(counter("load_balancer_policy_new_connections_total",
         "New connections the policy matched (its first packet through the policies chain).",
         in.policies().stream().map(p -> counterPoint(Labels.of("policy", p.name()), p.newConnections())).toList()));

@@ -46,6 +46,18 @@ class PolicyMetricsTest {
   }
 
   @Test
+  void aPolicysIpv6SideHasFamilySeries() {
+    MetricsInput in = new MetricsInput(List.of(Inputs.uplink("wan1", "up", true, 0, 0),
+        Inputs.uplink("wan3", "up", true, 0, 0)), 0, 0, 0, 0, 0, false,
+        List.of(new PolicyMetrics("guests", List.of("wan3"), false, 0, List.of(), true)));
+    Map<String, Double> inUse = series(in, "load_balancer_policy_family_uplink_in_use");
+    assertEquals(1.0, inUse.get("{family=\"ipv4\",interface=\"wan3\",policy=\"guests\"}"), inUse.toString());
+    assertEquals(0.0, inUse.get("{family=\"ipv6\",interface=\"wan3\",policy=\"guests\"}"), inUse.toString());
+    assertEquals(Map.of("{family=\"ipv4\",policy=\"guests\"}", 0.0, "{family=\"ipv6\",policy=\"guests\"}", 1.0),
+        series(in, "load_balancer_policy_family_fallback"));
+  }
+
+  @Test
   void withoutPoliciesNoPolicySeries() {
     MetricsInput in = Inputs.input(0, Inputs.uplink("wan1", "up", true, 0, 0));
     assertFalse(new MetricsCollector(() -> in).collect().stream()
