@@ -25,8 +25,8 @@ import netbalancer.system.CommandRunner;
  * range, address and port lists), spread over four actions; none matches the LAN host's
  * connections to the internet server but the last one of the "last" file.
  */
-final class PoliciesSection {
-  static final int RULES = 100;
+public final class PoliciesSection {
+  public static final int RULES = 100;
 
   /** Apply cost with {@code rules} policies (3 uplinks). */
   record Apply(int rules, ApplyCost.Row row) {
@@ -45,7 +45,7 @@ final class PoliciesSection {
   }
 
   /** {@value #RULES} rules none of which matches the bench's traffic, but the last when {@code lastMatches}. */
-  static String rules(int n, boolean lastMatches) {
+  public static String rules(int n, boolean lastMatches) {
     StringBuilder sb = new StringBuilder("# bench: " + n + " rules\n");
     for (int i = 1; i < n; i++) {
       sb.append("r").append(i).append(' ').append(switch (i % 4) {
