@@ -157,9 +157,22 @@ public record Config(
     return Collections.unmodifiableMap(out);
   }
 
-  /** The probe targets: HEALTH_PROBE_TARGETS, or HEALTH_PROBE_TARGET alone when that list is empty. */
+  /** The seed's probe target, whose operator's IPv6 resolver probes the IPv6 sides by default. */
+  static final String SEED_PROBE_TARGET = "1.1.1.1";
+  static final String SEED_PROBE_TARGET_IPV6 = "2606:4700:4700::1111";
+
+  /**
+   * The probe targets: HEALTH_PROBE_TARGETS, or HEALTH_PROBE_TARGET alone when that list is empty.
+   * At the seed's 1.1.1.1 its IPv6 twin (same operator's resolver) comes with it, so that the
+   * defaults judge an uplink's IPv6 side on its own too; any other single target is the only one
+   * (a target chosen by hand says nothing about which IPv6 address would answer).
+   */
   public List<String> probeTargets() {
-    return healthProbeTargets.isEmpty() ? List.of(healthProbeTarget) : healthProbeTargets;
+    if (!healthProbeTargets.isEmpty()) {
+      return healthProbeTargets;
+    }
+    return healthProbeTarget.equals(SEED_PROBE_TARGET) ? List.of(SEED_PROBE_TARGET, SEED_PROBE_TARGET_IPV6)
+        : List.of(healthProbeTarget);
   }
 
   /** The multipath weight of an uplink: its UPLINK_WEIGHTS entry, else 1. */

@@ -108,7 +108,8 @@ final class Keys {
   static final Key<Integer> HEALTH_CHECK_RECOVERY_THRESHOLD = add("HEALTH_CHECK_RECOVERY_THRESHOLD", HEALTH, "1",
       "Consecutive successes before marking interface up", integer(1, 100));
   static final Key<String> HEALTH_PROBE_TARGET = add("HEALTH_PROBE_TARGET", HEALTH, "1.1.1.1",
-      "Target for connectivity checks (an IP address: probes must not depend on DNS)", ipLiteral());
+      "Target for connectivity checks (an IP address: probes must not depend on DNS);"
+          + " at 1.1.1.1 the IPv6 sides probe its twin 2606:4700:4700::1111", ipLiteral());
   static final Key<List<String>> HEALTH_PROBE_TARGETS = add("HEALTH_PROBE_TARGETS", HEALTH, "",
       "Several probe targets; when empty, HEALTH_PROBE_TARGET is the only one", ipLiterals());
   static final Key<Integer> HEALTH_PROBE_QUORUM = add("HEALTH_PROBE_QUORUM", HEALTH, "1",

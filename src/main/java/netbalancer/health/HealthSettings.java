@@ -75,10 +75,13 @@ public record HealthSettings(boolean enabled, Duration interval, Duration fastIn
         neighborEnabled);
   }
 
-  /** The seed's defaults: 30 s interval, 1 s fast, 3 s timeout, 2/1 thresholds, 1.1.1.1:53 over TCP. */
+  /**
+   * The seed's defaults: 30 s interval, 1 s fast, 3 s timeout, 2/1 thresholds, 1.1.1.1:53 over TCP
+   * (and its IPv6 twin for IPv6 sides, as {@code Config#probeTargets}).
+   */
   public static HealthSettings defaults() {
     return new HealthSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(3), 2, 1,
-        List.of("1.1.1.1"), 1, 53, ProbeMethod.TCP, true, Duration.ofSeconds(30), Duration.ofSeconds(300),
+        List.of("1.1.1.1", "2606:4700:4700::1111"), 1, 53, ProbeMethod.TCP, true, Duration.ofSeconds(30), Duration.ofSeconds(300),
         Duration.ofSeconds(60), true);
   }
 

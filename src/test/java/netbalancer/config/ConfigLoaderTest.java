@@ -69,7 +69,7 @@ class ConfigLoaderTest {
     assertEquals(1, c.healthCheckRecoveryThreshold());
     assertEquals("1.1.1.1", c.healthProbeTarget());
     assertEquals(List.of(), c.healthProbeTargets());
-    assertEquals(List.of("1.1.1.1"), c.probeTargets());
+    assertEquals(List.of("1.1.1.1", "2606:4700:4700::1111"), c.probeTargets(), "the seed's target and its IPv6 twin");
     assertEquals(1, c.healthProbeQuorum());
     assertEquals(53, c.healthProbePort());
     assertEquals(ProbeMethod.TCP, c.healthProbeMethod());
