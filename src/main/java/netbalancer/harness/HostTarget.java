@@ -57,7 +57,7 @@ final class HostTarget implements Target {
       throw new Refused(uplink + "'s gateway " + u.gateway() + " has a permanent ARP entry: it cannot fail,"
           + " and the harness does not delete what you configured");
     }
-    return new ArpBlock(runner, uplink, u.gateway());
+    return NeighborBlock.arp(runner, uplink, u.gateway());
   }
 
   /** NDP instead of ARP; a link-local gateway is matched on the uplink it belongs to. */
@@ -77,7 +77,7 @@ final class HostTarget implements Target {
       throw new Refused(uplink + "'s IPv6 gateway " + gateway + " has a permanent neighbor entry: it cannot fail,"
           + " and the harness does not delete what you configured");
     }
-    return new NdpBlock(runner, uplink, gateway);
+    return NeighborBlock.ndp(runner, uplink, gateway);
   }
 
   @Override

@@ -133,7 +133,7 @@ class HostFaultsTest {
   @Test
   void arpBlockDropsTheGatewaysArpOnThatLinkAndFlushesItsEntryBothWays() {
     RecordingRunner runner = new RecordingRunner();
-    ArpBlock f = new ArpBlock(runner, "eth0", "192.0.2.254");
+    NeighborBlock f = NeighborBlock.arp(runner, "eth0", "192.0.2.254");
     f.apply();
     f.revert();
     assertTrue(runner.calls().get(0).stdin().contains("table arp net_balancer_harness {"));
@@ -146,7 +146,7 @@ class HostFaultsTest {
   @Test
   void ndpBlockDropsTheIpv6GatewaysNeighborDiscoveryOnThatLinkAndFlushesItsEntryBothWays() {
     RecordingRunner runner = new RecordingRunner();
-    NdpBlock f = new NdpBlock(runner, "eth0", "fe80::1");
+    NeighborBlock f = NeighborBlock.ndp(runner, "eth0", "fe80::1");
     f.apply();
     f.revert();
     assertTrue(runner.calls().get(0).stdin().contains("table ip6 net_balancer_harness {"));
