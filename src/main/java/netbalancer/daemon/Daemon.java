@@ -165,11 +165,23 @@ public final class Daemon {
     parts.started("hooks", () -> hooks.close());
     parts.started("metrics", () -> metrics.close());
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
+    java.util.concurrent.Future<Object> starting;
     try {
-      loop.submit(() -> {
+      starting = loop.submit(() -> {
         start(t0);
         return null;
-      }).get();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // SIGTERM before the start was even queued (seen in TrustIT under load): the shutdown hook
+      // has shut the loop down and owns the stop; this is a stop, not an error to print.
+      if (!stopping) {
+        throw e;
+      }
+      stopped.await();
+      return 0;
+    }
+    try {
+      starting.get();
     } catch (ExecutionException e) {
       // The exit that follows runs the shutdown hook (cleanup); it must not turn this into a 0,
       // or Restart=on-failure never restarts a daemon that could not start.
