@@ -130,7 +130,10 @@ public final class Daemon {
       watcher.close();
     }
     watcher = new UnrepliedWatcher(c, runner, health, health6, () -> reconciler.uplinks(), this::signal, ticker);
-    observer = Observers.keepingMain(runner, c); // a new one sweeps every table on its first read
+    observer = Observers.keepingMain(runner, c); // a new one sweeps every table on its second read
+    if (StateStore.forCurrentNamespace(stateDir).exists()) {
+      observer.sweepOnFirstRead(); // an earlier run's state: find all of its routes before the first apply
+    }
     stats = new UplinkStats(c, new Conntrack(runner), observer, ticker);
   }
 

@@ -127,6 +127,11 @@ public final class StateStore {
     return read().originals();
   }
 
+  /** Whether a state file is there (left by an earlier run, or written by this one). */
+  public boolean exists() {
+    return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** The route protocols recorded at apply. */
   public synchronized Set<Integer> protocols() {
     return read().protocols();

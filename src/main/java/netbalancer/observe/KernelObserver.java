@@ -101,6 +101,7 @@ public final class KernelObserver {
   private volatile Set<Integer> ruleTables4 = Set.of();
   private volatile Set<Integer> ruleTables6 = Set.of();
   private int reads;
+  private volatile boolean sweepFirst;
 
   private KernelObserver(CommandRunner runner, int rtProto, Collection<Integer> ownTables, boolean keepMain) {
     if (rtProto < 1 || rtProto > 255) {
@@ -190,10 +191,21 @@ public final class KernelObserver {
     if (!keepMain) {
       return observeEverythingOurs();
     }
-    if (reads++ == 1) {
+    if (reads++ == (sweepFirst ? 0 : 1)) {
       return observeEverythingOurs();
     }
     return read(false);
+  }
+
+  /**
+   * Makes the first read, not the second, look in every table: for a daemon that starts where a
+   * state file of an earlier run is left (a crash, perhaps in the middle of a cleanup, or a
+   * handover), whose routes may sit in a table no rule of ours points to any more. Without them
+   * the first apply could take the namespace for one without anything of ours and set the file,
+   * and the sysctl originals in it, aside as stale.
+   */
+  public void sweepOnFirstRead() {
+    sweepFirst = true;
   }
 
   /** For cleanup: our routes in any table (also one LB_TABLE no longer names). */

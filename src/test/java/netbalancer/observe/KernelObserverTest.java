@@ -284,6 +284,19 @@ class KernelObserverTest {
   }
 
   @Test
+  void withAnEarlierRunsStateTheFirstReadLooksInEveryTableAndTheSecondDoesNot() {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    observer.sweepOnFirstRead();
+    observer.observe();
+    assertEquals(List.of("ip -j -d -N -4 route show table all proto 213", "ip -j -d -N -6 route show table all proto 213"),
+        sorted(commands(runner).stream().filter(c -> c.contains("table all")).toList()),
+        "routes of a crashed run in a table no rule points to are seen before the first apply");
+    observer.observe();
+    assertEquals(2, commands(runner).stream().filter(c -> c.contains("table all")).count());
+  }
+
+  @Test
   void cleanupLooksForOurRoutesInEveryTable() {
     RecordingRunner runner = kernel("[]", OURS, NEIGH, null);
     KernelState s = KernelObserver.of(runner, 213, List.of(200)).observeEverythingOurs();
