@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     description = {"Measure apply cost, failover reaction, failure detection, data-plane cost, distribution "
         + "accuracy and footprint in a throwaway namespace lab; print a Markdown table and write it with a "
         + "JSON file. Needs root; touches nothing outside the lab's own namespaces.",
-        "The full run takes several minutes; --quick takes under a minute and a half, with rough numbers."},
+        "The full run takes several minutes; --quick takes about three minutes, with rough numbers."},
     subcommands = BenchCommand.ApplyCostCommand.class)
 final class BenchCommand implements Callable<Integer> {
   @Spec

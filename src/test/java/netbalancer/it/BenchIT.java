@@ -45,7 +45,7 @@ class BenchIT {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
         Lab.jarPath().toString(), "bench", "--quick", "--out", out.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null")).start();
-    boolean exited = p.waitFor(240, TimeUnit.SECONDS);
+    boolean exited = p.waitFor(420, TimeUnit.SECONDS);
     long pid = p.pid();
     if (!exited) {
       p.destroyForcibly().waitFor();
@@ -53,10 +53,8 @@ class BenchIT {
     double seconds = (System.nanoTime() - t0) / 1e9;
     String printed = Files.readString(log);
     System.out.printf("bench --quick took %.0f s%n%s%n", seconds, printed);
-    assertTrue(exited, "bench --quick did not finish in 240 s");
+    assertTrue(exited, "bench --quick did not finish in 420 s");
     assertEquals(0, p.exitValue(), printed);
-    // Six sections and, since the peers' ways, five data-plane labs: 96-108 s in clean-clone runs.
-    assertTrue(seconds < 180, "bench --quick should take under two minutes, took " + seconds + " s");
 
     String md = Files.readString(out.resolve("results.md"));
     for (String heading : List.of("## 1. Apply cost", "## 2. Reaction", "## 3. Detection", "## 4. Data-plane",
@@ -158,5 +156,8 @@ class BenchIT {
     assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().arguments().map(List::of).orElse(List.of())
         .stream().anyMatch(a -> a.startsWith(mine))), "processes of the bench's labs left behind");
     host.assertUnchanged();
+    // Last, so that a slow run still has its content checked. Nine sections, the data plane with the
+    // peers' ways and IPv6, dual-stack reaction and detection: 212 s once on a loaded machine.
+    assertTrue(seconds < 300, "bench --quick should take under five minutes, took " + seconds + " s");
   }
 }
