@@ -272,7 +272,9 @@ public final class Daemon {
         // What we wrote is read back now, after the pass (its hooks and metrics are out), not by
         // the next pass: that may be a carrier loss, which should not wait for it.
         observer.oursChanged();
-        loop.execute(this::refreshOurs);
+        if (!stopping) { // a pass that ends while the shutdown hook stops the loop reads nothing back
+          loop.execute(this::refreshOurs);
+        }
       }
     } catch (RuntimeException e) {
       status.recordFailure();
@@ -289,7 +291,7 @@ public final class Daemon {
     }
   }
 
-    private void fireHooks(Transition t, List<String> balanced, List<String> policiesChanged) {
+  private void fireHooks(Transition t, List<String> balanced, List<String> policiesChanged) {
     hooks.fire(t.uplink(), t.to() == null ? "gone" : t.to().wireName(), t.from() == null ? "" : t.from().wireName(),
         t.reason(), config.tierOf(t.uplink()), balanced, t.family(), policiesChanged);
   }
