@@ -33,14 +33,6 @@ class Ipv6PlanTest {
     return Planner.plan(c, UplinkDiscovery.discover(c, lab()), Map.of());
   }
 
-  private static void assertGolden(String name, String actual) throws IOException {
-    Path file = Path.of("src/test/resources/golden", name);
-    if (Boolean.getBoolean("golden.update")) {
-      Files.writeString(file, actual);
-    }
-    assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual, "golden " + name);
-  }
-
   @Test
   void anIpv6OnlyUplinkIsAnUplinkOnItsIpv6SideAlone() {
     List<Uplink> uplinks = UplinkDiscovery.discover(Config.defaults(), lab());
@@ -79,14 +71,14 @@ class Ipv6PlanTest {
 
   @Test
   void nat66IsTheDefaultAndIpv6OnlyUplinksAreInItsMapGolden() throws IOException {
-    assertGolden("ipv6-nat66-with-ipv6-only.txt", plan(Config.defaults()).render());
+    PlannerTest.assertGolden("ipv6-nat66-with-ipv6-only.txt", plan(Config.defaults()).render());
   }
 
   @Test
   void nptv6MapsTheLanPrefixOntoEachConfiguredUplinkPrefixBothWaysGolden() throws IOException {
     Config c = Config.of(NPT);
     Plan p = plan(c);
-    assertGolden("ipv6-nptv6.txt", p.render());
+    PlannerTest.assertGolden("ipv6-nptv6.txt", p.render());
     String nft = p.nft().text();
     assertTrue(nft.contains("ip6 saddr 2001:db8:ff00::/64 snat ip6 prefix to oifname map { \"wan1\" : 2001:db8:1:1::/64 }"), nft);
     assertTrue(nft.contains("iifname { \"wan1\" } dnat ip6 prefix to ip6 daddr map { 2001:db8:1:1::/64 : 2001:db8:ff00::/64 }"), nft);

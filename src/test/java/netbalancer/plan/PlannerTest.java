@@ -28,7 +28,7 @@ class PlannerTest {
   }
 
   /** Golden text: regenerate with -Dgolden.update=true and review the diff by eye. */
-  private static void assertGolden(String name, String actual) throws IOException {
+  static void assertGolden(String name, String actual) throws IOException {
     Path file = Path.of("src/test/resources/golden", name);
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(file, actual);

@@ -44,14 +44,6 @@ class PolicyPlannerIpv6Test {
     return PolicyLoader.parse(FILE, "policies.conf");
   }
 
-  private static void assertGolden(String name, String actual) throws IOException {
-    Path file = Path.of("src/test/resources/golden", name);
-    if (Boolean.getBoolean("golden.update")) {
-      Files.writeString(file, actual);
-    }
-    assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual, "golden " + name);
-  }
-
   private static PolicySet set(PolicyPlan plan, String policy) {
     return plan.sets().stream().filter(s -> s.policies().contains(policy)).findFirst().orElseThrow();
   }
@@ -62,7 +54,7 @@ class PolicyPlannerIpv6Test {
 
   @Test
   void dualStackGolden() throws IOException {
-    assertGolden("policies-dual-stack.txt", PolicyPlanner.plan(CONFIG, policies(), UPLINKS, ALL, ALL).render());
+    PlannerTest.assertGolden("policies-dual-stack.txt", PolicyPlanner.plan(CONFIG, policies(), UPLINKS, ALL, ALL).render());
   }
 
   @Test

@@ -45,23 +45,14 @@ class PolicyPlannerTest {
     return PolicyLoader.parse(FILE, "policies.conf");
   }
 
-  /** Golden text: regenerate with -Dgolden.update=true and review the diff by eye. */
-  private static void assertGolden(String name, String actual) throws IOException {
-    Path file = Path.of("src/test/resources/golden", name);
-    if (Boolean.getBoolean("golden.update")) {
-      Files.writeString(file, actual);
-    }
-    assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual, "golden " + name);
-  }
-
   @Test
   void allUplinksHealthyGolden() throws IOException {
-    assertGolden("policies-all-up.txt", PolicyPlanner.plan(CONFIG, policies(), UPLINKS, ALL).render());
+    PlannerTest.assertGolden("policies-all-up.txt", PolicyPlanner.plan(CONFIG, policies(), UPLINKS, ALL).render());
   }
 
   @Test
   void wan1AndWan3DownGolden() throws IOException {
-    assertGolden("policies-wan1-wan3-down.txt",
+    PlannerTest.assertGolden("policies-wan1-wan3-down.txt",
         PolicyPlanner.plan(CONFIG, policies(), UPLINKS, Set.of("wan2")).render());
   }
 
