@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(HostGuard.class)
 class ReliabilityIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int FLAPS = 10;
 
   @TempDir
   Path tmp;
@@ -179,13 +180,18 @@ class ReliabilityIT {
     }
   }
 
-  /** Before, a carrier down 1 s / up 2 s was re-added to LB_TABLE after all 15 returns. */
+  /**
+   * Before, a carrier down 1 s / up 2 s was re-added to LB_TABLE after all 15 returns. The third
+   * loss (6 s) fails it: level 1 holds it out 10 s, it returns once, and the next loss (~18 s)
+   * starts level 2 (20 s), which the last flap (30 s) ends inside of. (Was 15 flaps with 15 s
+   * hold-downs, the same shape at 45 s.)
+   */
   @Test
   void aFlappingCarrierIsHeldDownWithAGrowingBackoff() throws Exception {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("DEBOUNCE_TIME", "1");
-    env.put("FAILOVER_HOLD_DOWN", "15");
-    env.put("FAILOVER_BACKOFF_BASE", "15");
+    env.put("FAILOVER_HOLD_DOWN", "10");
+    env.put("FAILOVER_BACKOFF_BASE", "10");
     try (Lab lab = Lab.create(2); LabProcess servers = lab.startServers(); LabProcess daemon = Nb.daemon(lab, env)) {
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger reAdds = new AtomicInteger();
@@ -206,7 +212,7 @@ class ReliabilityIT {
       });
       sampler.start();
       try {
-        for (int i = 0; i < 15; i++) {
+        for (int i = 0; i < FLAPS; i++) {
           lab.carrierDown(2);
           Thread.sleep(1_000);
           lab.carrierUp(2);
@@ -217,29 +223,32 @@ class ReliabilityIT {
         sampler.join();
       }
       JsonNode wan2 = uplink(lab, "wan2");
-      assertTrue(reAdds.get() <= 3, reAdds.get() + " re-adds in 15 flaps");
+      assertTrue(reAdds.get() <= 3, reAdds.get() + " re-adds in " + FLAPS + " flaps");
       assertEquals("hold-down", wan2.path("state").asText(), wan2.toString());
       assertTrue(wan2.path("backoffLevel").asInt() >= 2, "held down again, at a higher level: " + wan2);
-      Nb.waitForLog(daemon, "hold-down 15 s (level 1)", Duration.ofSeconds(1));
-      Nb.waitForLog(daemon, "hold-down 30 s (level 2)", Duration.ofSeconds(1));
-      System.out.printf("carrier flapping 1 s down / 2 s up x15: %d re-adds to LB_TABLE, then hold-down level %d%n",
-          reAdds.get(), wan2.path("backoffLevel").asInt());
+      Nb.waitForLog(daemon, "hold-down 10 s (level 1)", Duration.ofSeconds(1));
+      Nb.waitForLog(daemon, "hold-down 20 s (level 2)", Duration.ofSeconds(1));
+      System.out.printf("carrier flapping 1 s down / 2 s up x%d: %d re-adds to LB_TABLE, then hold-down level %d%n",
+          FLAPS, reAdds.get(), wan2.path("backoffLevel").asInt());
     }
   }
 
   /**
    * Before, probes failed while the carrier was gone and earned a 60 s hold-down: an uplink down
    * at start came back 57 s after its carrier, a 6 s outage with HEALTH_CHECK_INTERVAL=5 cost 60 s.
+   * Here a 1 s probe timeout and a 2 s interval: two failed rounds (timeout + fast interval +
+   * timeout) fit in 4 s, and two intervals fall due in a 5 s outage.
    */
   @Test
-  void anUplinkDownAtStartAndATenSecondOutageReturnAfterDebounce() throws Exception {
+  void anUplinkDownAtStartAndAFiveSecondOutageReturnAfterDebounce() throws Exception {
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("HEALTH_CHECK_INTERVAL", "5"); // DEBOUNCE_TIME as the seed: 2 s
+    env.put("HEALTH_CHECK_INTERVAL", "2"); // DEBOUNCE_TIME as the seed: 2 s
+    env.put("HEALTH_CHECK_TIMEOUT", "1");
     try (Lab lab = Lab.create(2); LabProcess servers = lab.startServers()) {
       lab.carrierDown(2);
       try (LabProcess daemon = Nb.daemon(lab, env)) {
         assertEquals(Set.of("wan1"), Nb.balanced(lab));
-        Thread.sleep(8_000); // probes of wan2 would have failed twice by now
+        Thread.sleep(4_000); // probes of wan2 would have failed twice by now
         lab.carrierUp(2);
         long atStart = Await.until(Duration.ofSeconds(3), "wan2, down at start, joins",
             () -> Nb.balanced(lab).contains("wan2"));
@@ -248,14 +257,14 @@ class ReliabilityIT {
         Thread.sleep(1_000);
         lab.carrierDown(2);
         Await.until(Duration.ofSeconds(1), "wan2 out", () -> !Nb.balanced(lab).contains("wan2"));
-        Thread.sleep(10_000); // two probe intervals fall due meanwhile
+        Thread.sleep(5_000); // two probe intervals fall due meanwhile
         lab.carrierUp(2);
-        long afterOutage = Await.until(Duration.ofSeconds(3), "wan2 back after a 10 s outage",
+        long afterOutage = Await.until(Duration.ofSeconds(3), "wan2 back after a 5 s outage",
             () -> Nb.balanced(lab).contains("wan2"));
         assertTrue(afterOutage >= 1_800, "it waited DEBOUNCE_TIME: " + afterOutage + " ms");
         assertEquals("up", uplink(lab, "wan2").path("state").asText());
-        System.out.printf("carrier return: down at start back after %d ms, 10 s outage back after %d ms"
-            + " (DEBOUNCE_TIME 2 s, HEALTH_CHECK_INTERVAL 5 s)%n", atStart, afterOutage);
+        System.out.printf("carrier return: down at start back after %d ms, 5 s outage back after %d ms"
+            + " (DEBOUNCE_TIME 2 s, HEALTH_CHECK_INTERVAL 2 s, HEALTH_CHECK_TIMEOUT 1 s)%n", atStart, afterOutage);
       }
     }
   }
