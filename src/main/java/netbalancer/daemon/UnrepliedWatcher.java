@@ -1,7 +1,6 @@
 package netbalancer.daemon;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import netbalancer.health.GatewayNudger;
 import netbalancer.health.HealthMonitor;
 import netbalancer.health.SynEvidence;
 import netbalancer.system.CommandRunner;
+import netbalancer.system.ProcSysFile;
 import netbalancer.log.Log;
 import netbalancer.observe.Family;
 import netbalancer.observe.KernelObserver;
@@ -196,7 +196,11 @@ final class UnrepliedWatcher implements AutoCloseable {
         continue;
       }
       String tag = side.family == Family.INET6 ? " ipv6" : "";
-      for (SynEvidence.Suspicion s : side.evidence.update(now, syns(pending, current, side.family), mine)) {
+      List<SynEvidence.Suspicion> suspicions = side.evidence.update(now, syns(pending, current, side.family), mine);
+      if (side.evidence.waiting() && Log.enabled(Log.Level.DEBUG)) {
+        Log.debug("traffic%s: unanswered SYNs: %s", side.family == Family.INET6 ? " ipv6" : "", side.evidence.summary(now));
+      }
+      for (SynEvidence.Suspicion s : suspicions) {
         Log.info("traffic%s: %s: %s%s", tag, s.uplink(), s.reason(), s.counts() ? " (counts as a failed check)" : "");
         side.health.suspect(s.uplink(), s.reason(), s.counts());
       }
@@ -257,7 +261,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   /** This namespace's connection count, or -1 when the kernel does not say. */
   private static long connectionCount() {
     try {
-      return Long.parseLong(Files.readString(CONNTRACK_COUNT).strip());
+      return Long.parseLong(ProcSysFile.read(CONNTRACK_COUNT).strip());
     } catch (IOException | RuntimeException e) {
       return -1;
     }

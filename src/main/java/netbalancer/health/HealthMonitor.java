@@ -325,6 +325,8 @@ public final class HealthMonitor implements AutoCloseable {
 
   private void startRound(Entry e, String address) {
     List<String> targets = settings.targets();
+    Log.debug("%s: %s: probe round started (%d target(s), timeout %d ms)", tag, e.name, targets.size(),
+        settings.timeout().toMillis());
     ProbeResult[] results = new ProbeResult[targets.size()];
     // The last probe to finish completes the round; the atomic publishes the others' results.
     AtomicInteger remaining = new AtomicInteger(targets.size());
@@ -367,6 +369,10 @@ public final class HealthMonitor implements AutoCloseable {
       synchronized (lock) {
         if (closed || entries.get(e.name) != e) {
           return;
+        }
+        if (Log.enabled(Log.Level.DEBUG)) {
+          Log.debug("%s: %s: probe round done: %s", tag, e.name,
+              String.join("; ", results.stream().map(r -> r.outcome() + " " + r.detail()).toList()));
         }
         e.state.probeCompleted(ticker.read(), results);
         collect(e);

@@ -123,6 +123,19 @@ public final class SynEvidence {
     return !tracked.isEmpty();
   }
 
+  /** What the last listing holds, per uplink: "wan2 6 (oldest 1.25 s)"; for a debug log. */
+  public String summary(long now) {
+    Map<String, long[]> by = new java.util.TreeMap<>();
+    for (Tracked t : tracked.values()) {
+      long[] c = by.computeIfAbsent(t.uplink, u -> new long[2]);
+      c[0]++;
+      c[1] = Math.max(c[1], now - t.sentAt);
+    }
+    List<String> out = new ArrayList<>();
+    by.forEach((u, c) -> out.add(u + " " + c[0] + " (oldest " + seconds(c[1] / 10_000_000 * 10_000_000) + " s)"));
+    return String.join(", ", out);
+  }
+
   /** Forgets everything (checks paused): entries seen after a pause get their age estimated anew. */
   public void reset() {
     tracked = new HashMap<>();

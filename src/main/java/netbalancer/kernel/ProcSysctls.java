@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import netbalancer.system.ProcSysFile;
 
 /** Sysctls through /proc/sys of the process's own network namespace: no subprocess. */
 public final class ProcSysctls implements Sysctls {
@@ -23,7 +24,7 @@ public final class ProcSysctls implements Sysctls {
   @Override
   public Optional<String> read(String path) {
     try {
-      return Optional.of(Files.readString(resolve(path), StandardCharsets.US_ASCII).strip());
+      return Optional.of(ProcSysFile.read(resolve(path)).strip());
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {

@@ -535,6 +535,11 @@ class HealthIT {
       return lines.stream().filter(l -> java.util.Arrays.stream(texts).allMatch(l::contains)).count();
     }
 
+    /** The lines whose time of day (HH:mm:ss) is {@code hhmmss} or later. */
+    List<String> linesAfter(String hhmmss) {
+      return lines.stream().filter(l -> l.length() > 19 && l.substring(11, 19).compareTo(hhmmss) >= 0).toList();
+    }
+
     /** Prints the lines about health, traffic evidence and neighbors, to show what happened. */
     void print() {
       lines.stream().filter(l -> l.contains("health") || l.contains("traffic") || l.contains("neighbor"))

@@ -70,6 +70,45 @@ class HealthMeasure {
   }
 
   /**
+   * The timeline of a blackhole under the bench's traffic (section 3: 20 new connections a second
+   * to ten servers) at the seed's defaults, from the daemon's debug log: when the SYNs went
+   * unanswered, when evidence spoke, when the probe round started and ended, when LB_TABLE
+   * changed. {@code [-Dhealth.samples=6]}, each after a random part of the 30 s probe interval.
+   */
+  @Test
+  void traceBlackholeUnderBenchTraffic() throws Exception {
+    int n = Integer.getInteger("health.samples", 6);
+    java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    List<Long> out = new ArrayList<>();
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      for (int i = 0; i < n; i++) {
+        fresh(lab);
+        try (LabProcess d = Nb.daemon(lab, Map.of("LOG_LEVEL", "debug")); HealthIT.LogTail log = new HealthIT.LogTail(d);
+            Membership lb = Membership.start(lab);
+            LabProcess load = lab.startJava(lab.clientNs(), netbalancer.bench.BenchClient.class.getName(), "traffic",
+                String.join(",", java.util.stream.IntStream.rangeClosed(20, 29).mapToObj(k -> "203.0.113." + k)
+                    .toList()), Integer.toString(Lab.SERVER_PORT), "20")) {
+          Thread.sleep(1000 + ThreadLocalRandom.current().nextLong(30_000));
+          lab.blackhole(2, true);
+          long t0 = System.nanoTime();
+          String at = java.time.LocalTime.now().format(time);
+          long ms = lb.awaitOut("wan2", t0, Duration.ofSeconds(40));
+          out.add(ms);
+          Thread.sleep(300);
+          System.out.printf("trace sample %d: blackhole at %s, wan2 out of LB_TABLE after %d ms%n", i + 1, at, ms);
+          log.linesAfter(java.time.LocalTime.parse(at).minusSeconds(2).format(time).substring(0, 8)).stream()
+              .filter(l -> !l.contains("wan2 out") )
+              .forEach(l -> System.out.println("  | " + l));
+          load.closeStdin();
+        } finally {
+          lab.blackhole(2, false);
+        }
+      }
+    }
+    System.out.printf("HealthMeasure trace: blackhole under bench traffic %s%n", percentiles(out));
+  }
+
+  /**
    * Probe packets per uplink and target at the most aggressive settings,
    * counted in the ISP, healthy and behind a blackhole (2 minutes).
    */
