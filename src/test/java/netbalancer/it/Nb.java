@@ -2,6 +2,7 @@ package netbalancer.it;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +10,7 @@ import netbalancer.lab.Lab;
 import netbalancer.lab.LabBalancer;
 import netbalancer.lab.LabProcess;
 import netbalancer.observe.KernelObserver;
+import netbalancer.system.CommandRunner;
 import netbalancer.system.CommandRunner.Result;
 
 /**
@@ -70,8 +72,19 @@ final class Nb {
       sysctls.add("net/ipv4/conf/" + lab.uplinkName(i) + "/rp_filter");
       sysctls.add("net/ipv6/conf/" + lab.uplinkName(i) + "/accept_ra");
     }
+    // One process reads them all (a process in a namespace costs 50-100 ms on a loaded machine, and
+    // ITs dump the kernel hundreds of times): grep -H prints "FILE:VALUE"; -s: a missing one is empty.
+    List<String> argv = new ArrayList<>(List.of("grep", "-s", "-H", ""));
+    sysctls.forEach(s -> argv.add("/proc/sys/" + s));
+    Map<String, String> values = new HashMap<>();
+    for (String line : lab.exec(ns, argv, null, CommandRunner.DEFAULT_TIMEOUT).stdout().split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        values.put(line.substring("/proc/sys/".length(), colon), line.substring(colon + 1).strip());
+      }
+    }
     for (String s : sysctls) {
-      sb.append(s).append(" = ").append(lab.exec(ns, "cat", "/proc/sys/" + s).stdout().strip()).append('\n');
+      sb.append(s).append(" = ").append(values.getOrDefault(s, "")).append('\n');
     }
     return sb.toString();
   }
