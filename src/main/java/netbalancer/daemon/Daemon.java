@@ -47,6 +47,12 @@ public final class Daemon {
   private static final Duration HANDOVER_WINDOW = Duration.ofMinutes(10);
   /** How long route events gather between reads of their monitor (see KernelMonitor.routes). */
   static final long ROUTE_EVENTS_GATHER_MS = 100;
+  /**
+   * Every how many resyncs our routes are read again too (the others read our nft table, rules,
+   * links): every change of our routes is a route event, and one process per table of ours and
+   * family every 30 s was most of an idle daemon's CPU beside a routing feed's monitor.
+   */
+  static final int RESYNC_ROUTES_EVERY = 10;
   /** The one clock of the daemon: the reconciler's wakeAt is read against it in reconcileNow. */
   private final Ticker ticker = Ticker.system();
   private final ScheduledExecutorService loop = FatalErrors.scheduler("reconciler");
@@ -79,6 +85,7 @@ public final class Daemon {
   private KernelMonitor nftMonitor;
   private ControlServer control;
   private ScheduledFuture<?> resync;
+  private int resyncs;
   /** What has started, stopped in reverse order at the end, each part even if another fails. */
   private final Lifecycle parts = new Lifecycle();
 
@@ -146,8 +153,13 @@ public final class Daemon {
       // A pass now and then, whatever the monitors saw: it reads our tables, rules and nft table
       // afresh. The main table's view is not read again here: the ip monitor
       // keeps it current (docs/design.md, "The main table's view"), and at 1 000 000 routes
-      // its defaults cost a quarter second of dump per read. Our routes and nft table are.
-      observer.oursChanged();
+      // its defaults cost a quarter second of dump per read. Our nft table is (a chain of ours
+      // flushed raises no event); our routes, whose changes are route events, every 10th time.
+      if (++resyncs % RESYNC_ROUTES_EVERY == 0) {
+        observer.oursChanged();
+      } else {
+        observer.nftChanged();
+      }
       signal();
     }, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -205,8 +217,8 @@ public final class Daemon {
   private void start(long t0) throws IOException {
     reconcileNow();
     // The pass's own share apart: the rest is the JVM's start (classes loaded, code not yet compiled).
-    Log.info("first apply done in %d ms (the pass %d ms)", TimeUnit.NANOSECONDS.toMillis(ticker.read() - t0),
-        TimeUnit.NANOSECONDS.toMillis(status.last().lastDurationNanos()));
+    Log.info("first apply done in %d ms (the pass %d ms: %s)", TimeUnit.NANOSECONDS.toMillis(ticker.read() - t0),
+        TimeUnit.NANOSECONDS.toMillis(status.last().lastDurationNanos()), reconciler.lastSteps());
     watcher.start();
     parts.started("traffic watcher", () -> watcher.close());
     control = new ControlServer(controlSocket, this::handle);

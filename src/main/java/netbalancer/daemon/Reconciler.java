@@ -68,6 +68,8 @@ final class Reconciler {
   /** The sticky maps' allowed uplink marks at the last purge that succeeded; null: purge on the next pass. */
   private Map<String, Set<Long>> stickyKept;
   private int tierInUse; // the UPLINK_TIERS tier LB_TABLE holds; 0 before the first pass
+  /** The last pass's read, plan and apply, in nanoseconds: where a slow pass spent its time. */
+  private final long[] lastSteps = new long[3];
 
   Reconciler(Config config, Supplier<KernelState> observer, KernelApplier applier, Conntrack conntrack,
       HealthSource health, Ticker ticker) {
@@ -117,6 +119,12 @@ final class Reconciler {
     return Set.copyOf(drained);
   }
 
+  /** "read R ms, plan P ms, apply A ms" of the last pass (plan: states decided and planned). */
+  String lastSteps() {
+    return String.format("read %d ms, plan %d ms, apply %d ms", TimeUnit.NANOSECONDS.toMillis(lastSteps[0]),
+        TimeUnit.NANOSECONDS.toMillis(lastSteps[1]), TimeUnit.NANOSECONDS.toMillis(lastSteps[2]));
+  }
+
   /** The uplinks the last pass saw; any thread may ask. */
   List<Uplink> uplinks() {
     return lastUplinks;
@@ -125,6 +133,7 @@ final class Reconciler {
   Outcome reconcile() {
     long start = ticker.read();
     KernelState kernel = observer.get();
+    long read = ticker.read();
     List<Uplink> uplinks = UplinkDiscovery.discover(config, kernel);
     reportUnusableNames(kernel);
     reportNptRefusals(uplinks);
@@ -139,7 +148,11 @@ final class Reconciler {
     Map<String, UplinkState> states6 = new LinkedHashMap<>();
     decisions.verdicts6().forEach((name, v) -> states6.put(name, v.state()));
     Plan plan = Planner.plan(config, policies, uplinks, states, states6);
+    long planned = ticker.read();
     ApplyResult applied = applier.apply(plan, kernel);
+    lastSteps[0] = read - start;
+    lastSteps[1] = planned - read;
+    lastSteps[2] = ticker.read() - planned;
     purgeSticky(plan);
     // Probes start only now: before our `from ADDR` rules exist, a probe bound to one uplink's
     // address would leave by the main table's default and fail (and poison ARP with a foreign

@@ -94,6 +94,8 @@ public final class KernelObserver {
   private final Map<Slot, AtomicLong> mainGeneration = new ConcurrentHashMap<>();
   private final Map<Slot, MainView> main = new ConcurrentHashMap<>();
   private final AtomicLong oursGeneration = new AtomicLong();
+  /** Bumped when only our nft table is to be read again (the periodic resync, mostly). */
+  private final AtomicLong nftGeneration = new AtomicLong();
   private volatile Ours ours;
   private volatile Set<Integer> known = Set.of();
   private volatile Set<Integer> known6 = Set.of();
@@ -158,14 +160,29 @@ public final class KernelObserver {
   }
 
   /**
+   * Our nft table may have changed without any event saying so (a chain of ours flushed by someone
+   * else raises no table event): the next read reads it again, but not our routes, whose every
+   * change is a route event ({@link #oursChanged}); the periodic resync uses this, and an
+   * {@code ip} process per table of ours and family was most of an idle daemon's resync.
+   */
+  public void nftChanged() {
+    nftGeneration.incrementAndGet();
+  }
+
+  /**
    * Reads our routes and nft table again if {@link #oursChanged} said so since the last read: the
    * daemon calls this after a pass that applied something, so the next pass (a carrier loss, say)
    * finds them read already.
    */
   public void refreshOurs() {
     long generation = oursGeneration.get();
+    long nftGen = nftGeneration.get();
     Ours kept = ours;
-    if (!keepMain || kept == null || kept.generation() == generation) {
+    if (!keepMain || kept == null || kept.generation() == generation && kept.nftGeneration() == nftGen) {
+      return;
+    }
+    if (kept.generation() == generation) {
+      ours = new Ours(kept.v4(), kept.v6(), nftTable(), generation, nftGen);
       return;
     }
     Future<OurRoutes> r4 = READS.submit(() -> ourRoutes(Family.INET, union(known, ruleTables4)));
@@ -175,7 +192,7 @@ public final class KernelObserver {
     OurRoutes v6 = join(r6);
     known = v4.seen();
     known6 = v6.seen();
-    ours = new Ours(v4, v6, nft, generation);
+    ours = new Ours(v4, v6, nft, generation, nftGen);
   }
 
   /**
@@ -235,8 +252,10 @@ public final class KernelObserver {
    */
   private KernelState read(List<Route> mainRoutes, boolean anyTable) {
     long generation = oursGeneration.get();
+    long nftGen = nftGeneration.get();
     Ours kept = keepMain && !anyTable ? ours : null;
     boolean reuse = kept != null && kept.generation() == generation;
+    boolean reuseNft = reuse && kept.nftGeneration() == nftGen;
     Future<Batch> b4 = READS.submit(() -> batch(Family.INET, gatewayDevices(mainRoutes, Family.INET)));
     Future<Batch> b6 = READS.submit(() -> batch(Family.INET6, gatewayDevices(mainRoutes, Family.INET6)));
     Future<OurRoutes> o4 = null;
@@ -247,13 +266,15 @@ public final class KernelObserver {
       Set<Integer> ask6 = anyTable ? null : union(known6, ruleTables6);
       o4 = READS.submit(() -> ourRoutes(Family.INET, ask4));
       o6 = READS.submit(() -> ourRoutes(Family.INET6, ask6));
+    }
+    if (!reuseNft) {
       nft = READS.submit(this::nftTable);
     }
     Batch v4 = join(b4);
     Batch v6 = join(b6);
     OurRoutes r4 = reuse ? kept.v4() : join(o4);
     OurRoutes r6 = reuse ? kept.v6() : join(o6);
-    NftTable table = reuse ? kept.nft() : join(nft);
+    NftTable table = reuseNft ? kept.nft() : join(nft);
     // A table our rules (as read now) look up that was not asked: a rule added since the last read.
     if (!anyTable) {
       r4 = r4.plus(ourRoutes(Family.INET, missing(ruleTables(v4.rules(), Family.INET), r4.asked())));
@@ -264,7 +285,7 @@ public final class KernelObserver {
     known = r4.seen();
     known6 = r6.seen();
     if (keepMain) {
-      ours = new Ours(r4, r6, table, generation);
+      ours = new Ours(r4, r6, table, generation, nftGen);
     }
 
     List<Link> links = new ArrayList<>(v4.links());
@@ -309,8 +330,8 @@ public final class KernelObserver {
     }
   }
 
-  /** Our routes and nft table as last read, until {@link #oursChanged}. */
-  private record Ours(OurRoutes v4, OurRoutes v6, NftTable nft, long generation) {
+  /** Our routes and nft table as last read, until {@link #oursChanged} (the table also {@link #nftChanged}). */
+  private record Ours(OurRoutes v4, OurRoutes v6, NftTable nft, long generation, long nftGeneration) {
   }
 
   /** The devices of one family's defaults in the main table: whose neighbors (ARP, NDP) are read. */

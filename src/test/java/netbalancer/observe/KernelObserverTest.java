@@ -327,6 +327,16 @@ class KernelObserverTest {
     observer.refreshOurs();
     observer.observe();
     assertEquals(2, commands(runner).size(), "nothing of ours again: " + commands(runner));
+    runner.clear();
+    observer.nftChanged(); // the periodic resync
+    observer.observe();
+    assertEquals(List.of("ip -j -d -N -4 -force -batch - < address show;rule show;neigh show dev wan1",
+        "ip -j -d -N -6 -force -batch - < address show;rule show;neigh show dev wan2",
+        "nft -j list table inet net_balancer"), sorted(commands(runner)), "our nft table again, not our routes");
+    runner.clear();
+    observer.nftChanged();
+    observer.refreshOurs();
+    assertEquals(List.of("nft -j list table inet net_balancer"), commands(runner));
   }
 
   @Test
