@@ -180,6 +180,7 @@ public final class Daemon {
     parts.started("hooks", () -> hooks.close());
     parts.started("metrics", () -> metrics.close());
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
+    WarmUp.startBeside(config, policies); // the first pass's plan step, warmed while it reads
     java.util.concurrent.Future<Object> starting;
     try {
       starting = loop.submit(() -> {

@@ -232,9 +232,9 @@ public final class KernelObserver {
 
   private KernelState read(boolean anyTable) {
     for (int attempt = 0; ; attempt++) {
-      List<Route> mainRoutes = mainRoutes();
+      Map<Slot, Future<MainView>> main = mainReads();
       try {
-        return read(mainRoutes, anyTable);
+        return read(main, anyTable);
       } catch (DeviceGone e) {
         // A gateway's device vanished between the two reads; its route is gone too by now.
         mainChanged();
@@ -246,18 +246,18 @@ public final class KernelObserver {
   }
 
   /**
-   * Every read of a pass at the same time, each its own process (a small fixed pool): links,
-   * addresses, rules and neighbors per family; our routes per table and family (unless kept);
-   * our nft table (unless kept).
+   * Every read of a pass at the same time, each its own process (a small fixed pool): the main
+   * table's parts (unless kept); links, addresses, rules and neighbors per family, as soon as the
+   * defaults name the gateways' devices (not after main's connected routes: at 1 000 000 routes
+   * their kernel walk is the slowest read of a first pass); our routes per table and family
+   * (unless kept); our nft table (unless kept).
    */
-  private KernelState read(List<Route> mainRoutes, boolean anyTable) {
+  private KernelState read(Map<Slot, Future<MainView>> main, boolean anyTable) {
     long generation = oursGeneration.get();
     long nftGen = nftGeneration.get();
     Ours kept = keepMain && !anyTable ? ours : null;
     boolean reuse = kept != null && kept.generation() == generation;
     boolean reuseNft = reuse && kept.nftGeneration() == nftGen;
-    Future<Batch> b4 = READS.submit(() -> batch(Family.INET, gatewayDevices(mainRoutes, Family.INET)));
-    Future<Batch> b6 = READS.submit(() -> batch(Family.INET6, gatewayDevices(mainRoutes, Family.INET6)));
     Future<OurRoutes> o4 = null;
     Future<OurRoutes> o6 = null;
     Future<NftTable> nft = null;
@@ -270,6 +270,14 @@ public final class KernelObserver {
     if (!reuseNft) {
       nft = READS.submit(this::nftTable);
     }
+    List<Route> defaults = new ArrayList<>();
+    for (Family f : Family.values()) {
+      defaults.addAll(join(main.get(new Slot(f, MainPart.DEFAULTS))).routes());
+    }
+    Future<Batch> b4 = READS.submit(() -> batch(Family.INET, gatewayDevices(defaults, Family.INET)));
+    Future<Batch> b6 = READS.submit(() -> batch(Family.INET6, gatewayDevices(defaults, Family.INET6)));
+    List<Route> mainRoutes = new ArrayList<>();
+    main.values().forEach(f -> mainRoutes.addAll(join(f).routes()));
     Batch v4 = join(b4);
     Batch v6 = join(b6);
     OurRoutes r4 = reuse ? kept.v4() : join(o4);
@@ -459,20 +467,26 @@ public final class KernelObserver {
     });
   }
 
-  /** Both families' main-table views, each part kept unless something said it changed since it was read. */
-  private List<Route> mainRoutes() {
+  /**
+   * Both families' main-table views, each part kept unless something said it changed since it was
+   * read; in the order family by family, part by part; the defaults asked first.
+   */
+  private Map<Slot, Future<MainView>> mainReads() {
     Map<Slot, Future<MainView>> reads = new java.util.LinkedHashMap<>();
     for (Family f : Family.values()) {
       for (MainPart p : MainPart.values()) {
+        reads.put(new Slot(f, p), null);
+      }
+    }
+    for (MainPart p : MainPart.values()) {
+      for (Family f : Family.values()) {
         Slot slot = new Slot(f, p);
         MainView kept = keptView(slot);
         reads.put(slot, kept != null ? java.util.concurrent.CompletableFuture.completedFuture(kept)
             : READS.submit(() -> mainView(slot)));
       }
     }
-    List<Route> routes = new ArrayList<>();
-    reads.values().forEach(f -> routes.addAll(join(f).routes()));
-    return routes;
+    return reads;
   }
 
   private MainView keptView(Slot slot) {
