@@ -342,23 +342,13 @@ public final class Lab implements AutoCloseable {
   private void build(Builder options) {
     String marker = LabNames.marker(ProcessHandle.current().pid(),
         ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH));
+    // Each namespace's sysctls in one process, before any link exists (a process in a namespace
+    // costs 30-100 ms; a lab used to start 4-6 of them one after another for these alone).
     inParallel(namespaces(), ns -> {
       shell.addNamespace(ns);
       ip(ns, "link", "set", "dev", "lo", "up", "alias", marker);
-      // No duplicate address detection: link-local addresses appear at once, so kernel state
-      // dumps taken a second apart compare equal. Global IPv6 addresses survive a link set down
-      // (carrierDown on the ISP side): the kernel would otherwise drop them for good.
-      sysctl(ns, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
-          "net.ipv6.conf.all.keep_addr_on_down=1");
+      sysctl(ns, sysctls(ns, options).toArray(String[]::new));
     });
-    sysctl(routerNs(), "net.ipv4.ip_forward=1",
-        "net.ipv4.conf.all.rp_filter=" + options.rpFilter,
-        "net.ipv4.conf.default.rp_filter=" + options.rpFilter);
-    if (plan6 != null) {
-      sysctl(routerNs(), "net.ipv6.conf.all.forwarding=1");
-    }
-    sysctl(clientNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
-    sysctl(inetNs(), "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
     batch(routerNs(), plan.routerLinks());
     batch(inetNs(), plan6 == null ? plan.inet() : concat(plan.inet(), plan6.inet()));
     List<Integer> isps = new ArrayList<>();
@@ -366,27 +356,54 @@ public final class Lab implements AutoCloseable {
       isps.add(i);
     }
     inParallel(isps, i -> {
-      sysctl(ispNs(i), "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=1",
-          "net.ipv4.conf.default.rp_filter=1");
       boolean v6 = plan6 != null && plan6.uplink(i) != null;
-      if (v6) {
-        sysctl(ispNs(i), "net.ipv6.conf.all.forwarding=1");
-      }
       batch(ispNs(i), v6 ? concat(plan.isp(i), plan6.isp(i)) : plan.isp(i));
-      nft(ispNs(i), LabPlan.ispRuleset());
-      if (v6) {
-        nft(ispNs(i), plan6.ispRuleset(i));
-      }
+      nft(ispNs(i), v6 ? LabPlan.ispRuleset() + plan6.ispRuleset(i) : LabPlan.ispRuleset());
     });
     batch(clientNs(), plan6 == null ? LabPlan.client() : concat(LabPlan.client(), LabPlan6.client()));
     batch(routerNs(), plan6 == null ? plan.routerAddresses()
         : concat(plan.routerAddresses(), plan6.routerAddresses()));
     if (options.masquerade) {
-      nft(routerNs(), LabPlan.routerMasquerade());
+      nft(routerNs(), plan6 == null ? LabPlan.routerMasquerade()
+          : LabPlan.routerMasquerade() + LabPlan6.routerMasquerade());
+    }
+  }
+
+  /**
+   * The sysctls of one namespace. Every one: no duplicate address detection (link-local addresses
+   * appear at once, so kernel state dumps taken a second apart compare equal), and global IPv6
+   * addresses survive a link set down (carrierDown on the ISP side): the kernel would otherwise
+   * drop them for good. Set before the links exist, so "default" reaches every link too; "all"
+   * (forwarding, rp_filter's maximum) does either way.
+   */
+  private List<String> sysctls(String ns, Builder options) {
+    List<String> s = new ArrayList<>(List.of("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
+        "net.ipv6.conf.all.keep_addr_on_down=1"));
+    if (ns.equals(routerNs())) {
+      s.addAll(List.of("net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=" + options.rpFilter,
+          "net.ipv4.conf.default.rp_filter=" + options.rpFilter));
       if (plan6 != null) {
-        nft(routerNs(), LabPlan6.routerMasquerade());
+        s.add("net.ipv6.conf.all.forwarding=1");
+      }
+    } else if (ns.equals(clientNs()) || ns.equals(inetNs())) {
+      s.addAll(List.of("net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0"));
+    } else {
+      s.addAll(List.of("net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=1", "net.ipv4.conf.default.rp_filter=1"));
+      int i = ispIndex(ns);
+      if (plan6 != null && plan6.uplink(i) != null) {
+        s.add("net.ipv6.conf.all.forwarding=1");
       }
     }
+    return s;
+  }
+
+  private int ispIndex(String ns) {
+    for (int i = 1; i <= uplinkCount(); i++) {
+      if (ispNs(i).equals(ns)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("not a namespace of " + this + ": " + ns);
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {
