@@ -27,6 +27,11 @@ public record Policy(String name, int line, Match match, Action action, Action o
     }
   }
 
+  /** Whether network (or address) {@code inner} lies inside network {@code outer}; false across families. */
+  public static boolean within(String inner, String outer) {
+    return PolicyParser.within(inner, outer);
+  }
+
   /** What {@code proto} says; ANY also when the rule does not say. */
   public enum Proto {
     TCP, UDP, ICMP, ANY;
@@ -46,6 +51,11 @@ public record Policy(String name, int line, Match match, Action action, Action o
 
     boolean contains(PortRange other) {
       return from <= other.from && other.to <= to;
+    }
+
+    /** Whether some port is in both. */
+    public boolean overlaps(PortRange other) {
+      return from <= other.to && other.from <= to;
     }
 
     @Override

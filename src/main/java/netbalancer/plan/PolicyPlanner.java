@@ -14,7 +14,6 @@ import netbalancer.config.Policy.Action;
 import netbalancer.config.Policy.Kind;
 import netbalancer.config.Policy.Match;
 import netbalancer.config.Policy.Member;
-import netbalancer.config.Policy.Proto;
 import netbalancer.observe.Family;
 import netbalancer.observe.Nexthop;
 import netbalancer.observe.Route;
@@ -49,11 +48,11 @@ import netbalancer.observe.Rule;
  * same moment as LB_TABLE.
  *
  * <h2>nft</h2>
- * One chain, {@code policies}, one rule per policy and family in file order (first match wins),
- * each a {@code goto} to the policy's own chain, which counts its new connections and sets its
- * mark; address and port lists are anonymous sets, so a rule is one lookup per field however
- * long its lists. It runs only for packets whose connection has no uplink pinned (ct mark 0 under the
- * mask): a connection's first packet, and the packets of connections that are never pinned
+ * The chain {@code policies} (with one chain per protocol and verdict maps that merge rules of
+ * one shape, {@link PolicyChains}) decides as the file's first match would, and {@code goto}s the
+ * policy's own chain, which counts its new connections and sets its mark. It runs only for
+ * packets whose connection has no uplink pinned (ct mark 0 under the mask): a connection's first
+ * packet, and the packets of connections that are never pinned
  * ({@code main} ones, LAN to LAN). Packets of {@code main} connections are thus re-marked on
  * every packet rather than carrying a ct mark: "neither marked nor translated" is what conntrack
  * and the server see. nat_postrouting accepts a {@code main} packet before it is pinned or
@@ -410,17 +409,18 @@ public final class PolicyPlanner {
   }
 
   /**
-   * The {@code policies} chain: one rule per policy and family in file order (first match wins),
-   * each a {@code goto} to the policy's own small chain, which counts the connection if it is
-   * new and sets the mark (then returns to the hook's chain, as {@code return} would). The
-   * count costs nothing on the walk and only a compare for a match; packets of a {@code main}
-   * connection come here on every packet but count once. The last rule counts new connections
-   * no policy matched, so that each policy's share is of every new connection.
+   * The {@code policies} chain ({@link PolicyChains}: by protocol, then one verdict map per run
+   * of rules of one shape that first-match order allows), whose rules {@code goto} the matching
+   * policy's own small chain, which counts the connection if it is new and sets the mark (then
+   * returns to the hook's chain, as {@code return} would). The count costs nothing on the way
+   * and only a compare for a match; packets of a {@code main} connection come here on every
+   * packet but count once. The last rule of each chain counts new connections no policy
+   * matched, so that each policy's share is of every new connection.
    */
   private static Chains chains(Config config, Policies policies, Map<List<Object>, Long> markOf,
       List<Family> families) {
     String keep = IpCommands.hex(~config.lbMarkMask() & 0xffffffffL);
-    StringBuilder walk = new StringBuilder("\tchain ").append(CHAIN).append(" {\n");
+    List<PolicyChains.Target> targets = new ArrayList<>();
     StringBuilder own = new StringBuilder();
     StringBuilder counters = new StringBuilder();
     int rules = 0;
@@ -430,12 +430,8 @@ public final class PolicyPlanner {
       long mark = markOf.containsKey(key(p)) ? markOf.get(key(p))
           : (long) (p.action().kind() == Kind.MAIN ? MAIN_VALUE : BALANCED_VALUE) << config.markShift();
       String chain = "policy_" + position;
-      List<Selector> selectors = selectorsOf(p.match());
-      for (Selector sel : selectors) {
-        walk.append("\t\t").append(prefix(sel.text())).append("goto ").append(chain).append(" comment \"")
-            .append(p.name()).append("\"\n");
-        rules++;
-      }
+      List<PolicyChains.Selector> selectors = PolicyChains.Selector.of(p.match());
+      selectors.forEach(sel -> targets.add(new PolicyChains.Target(sel, chain, p.name())));
       counters.append("\tcounter ").append(counterName(position)).append(" { }\n");
       own.append("\tchain ").append(chain).append(" {\n\t\tct state new counter name \"")
           .append(counterName(position)).append("\"\n");
@@ -461,66 +457,15 @@ public final class PolicyPlanner {
           .append("\n\t}\n");
       rules++;
     }
-    walk.append("\t\tct state new counter name \"").append(counterName(0)).append("\"\n\t}\n");
-    rules++;
+    PolicyChains.Rendered walk = PolicyChains.render(CHAIN, targets,
+        "ct state new counter name \"" + counterName(0) + "\"");
     counters.insert(0, "\tcounter " + counterName(0) + " { }\n");
-    return new Chains(counters.toString() + walk + own, rules);
-  }
-
-  private static String prefix(String selector) {
-    return selector.isEmpty() ? "" : selector + " ";
-  }
-
-  /** A rule's match for one family, or for both ({@code family} null). */
-  record Selector(Family family, String text) {
+    return new Chains(counters.toString() + walk.text() + own, rules + walk.rules());
   }
 
   /** One selector text per address family the rule can match (one when it names no address). */
   static List<String> selectors(Match m) {
-    return selectorsOf(m).stream().map(Selector::text).toList();
-  }
-
-  private static List<Selector> selectorsOf(Match m) {
-    List<Selector> out = new ArrayList<>();
-    boolean anyAddress = !m.src().isEmpty() || !m.dst().isEmpty();
-    for (Family f : Family.values()) {
-      List<String> src = ofFamily(m.src(), f);
-      List<String> dst = ofFamily(m.dst(), f);
-      if (anyAddress && ((!m.src().isEmpty() && src.isEmpty()) || (!m.dst().isEmpty() && dst.isEmpty()))) {
-        continue; // this family cannot match
-      }
-      List<String> w = new ArrayList<>();
-      if (m.iif() != null) {
-        w.add("iifname \"" + m.iif() + "\""); // validated: [A-Za-z0-9._+-] only
-      }
-      if (!src.isEmpty()) {
-        w.add(f.nftKeyword() + " saddr " + set(src));
-      }
-      if (!dst.isEmpty()) {
-        w.add(f.nftKeyword() + " daddr " + set(dst));
-      }
-      if (m.proto() == Proto.ICMP) {
-        w.add("meta l4proto " + (f == Family.INET ? "icmp" : "ipv6-icmp"));
-      } else if (m.proto() != Proto.ANY) {
-        w.add("meta l4proto " + m.proto().word());
-      }
-      if (!m.sport().isEmpty()) {
-        w.add("th sport " + set(m.sport().stream().map(Object::toString).toList()));
-      }
-      if (!m.dport().isEmpty()) {
-        w.add("th dport " + set(m.dport().stream().map(Object::toString).toList()));
-      }
-      if (!anyAddress && m.proto() != Proto.ICMP) {
-        out.add(new Selector(null, String.join(" ", w))); // family-free: one rule for both
-        return out;
-      }
-      out.add(new Selector(f, String.join(" ", w)));
-    }
-    return out;
-  }
-
-  private static List<String> ofFamily(List<String> cidrs, Family f) {
-    return cidrs.stream().filter(c -> Family.of(c) == f).toList();
+    return PolicyChains.Selector.of(m).stream().map(PolicyChains.Selector::text).toList();
   }
 
   private static String set(List<String> items) {

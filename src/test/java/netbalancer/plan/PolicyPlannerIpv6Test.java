@@ -112,7 +112,7 @@ class PolicyPlannerIpv6Test {
     assertEquals(Set.of(CONFIG.markFor(1), CONFIG.markFor(2), CONFIG.markFor(3)), plan.stickyKeep().get(v4));
     assertEquals(Set.of(CONFIG.markFor(1), CONFIG.markFor(4)), plan.stickyKeep().get(v6));
     assertTrue(plan.nftDefinitions().contains("map " + v6 + " {\n\t\ttype ipv6_addr : mark"), plan.nftDefinitions());
-    assertTrue(plan.nftDefinitions().contains("ip6 daddr 2001:db8:bb::/48 goto policy_4"), plan.nftDefinitions());
+    assertTrue(plan.nftDefinitions().contains("2001:db8:bb::/48 comment \"banking\" : goto policy_4"), plan.nftDefinitions());
     assertTrue(plan.nftDefinitions().contains("chain policy_4 {\n\t\tct state new counter name \"policy_new_4\"\n"
         + "\t\tmeta mark set ip saddr map @sticky_68 update @sticky_68 { ip saddr : meta mark } return\n"
         + "\t\tmeta mark set ip6 saddr map @" + v6 + " update @" + v6 + " { ip6 saddr : meta mark } return\n"),
