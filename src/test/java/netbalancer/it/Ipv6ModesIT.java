@@ -147,7 +147,9 @@ class Ipv6ModesIT {
         assertEquals(0, applied.exitCode(), applied.stderr());
         assertEquals("1", sysctl(lab, "net/ipv6/conf/all/forwarding"));
         assertEquals("2", sysctl(lab, "net/ipv6/conf/wan1/accept_ra"));
-        Thread.sleep(9000); // two advertisements later: still taken, the default still there
+        // two advertisements later (3-4 s apart; was a fixed 9 s): still taken, the default still there
+        long ras = raReceived(lab);
+        Await.until(Duration.ofSeconds(12), "two more router advertisements on wan1", () -> raReceived(lab) >= ras + 2);
         String after = awaitRaDefault(lab, true, Duration.ofSeconds(1));
         assertTrue(after.contains("proto ra"), after);
         LoadReport six = lab.loadCount(lab.clientNs(), Lab.SERVER_ADDRESS6, Lab.SERVER_PORT, 200);
@@ -185,6 +187,16 @@ class Ipv6ModesIT {
 
   private static String sysctl(Lab lab, String path) {
     return lab.execCheck(lab.routerNs(), "cat", "/proc/sys/" + path).stdout().strip();
+  }
+
+  /** Router advertisements wan1 has received (the kernel's per-interface ICMPv6 counter). */
+  private static long raReceived(Lab lab) {
+    String stats = lab.execCheck(lab.routerNs(), "cat", "/proc/net/dev_snmp6/wan1").stdout();
+    var m = java.util.regex.Pattern.compile("(?m)^Icmp6InRouterAdvertisements\\s+(\\d+)").matcher(stats);
+    if (!m.find()) {
+      throw new AssertionError("no Icmp6InRouterAdvertisements in " + stats);
+    }
+    return Long.parseLong(m.group(1));
   }
 
   /** Waits until wan1 has (or has not) a default route; returns its line. */
