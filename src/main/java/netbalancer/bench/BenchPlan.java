@@ -24,6 +24,6 @@ public record BenchPlan(boolean quick, List<Integer> applySizes, int applyWarmup
 
   /** The default-settings detection case is skipped: one idle sample alone takes 30 s or more. */
   public static BenchPlan quickRun() {
-    return new BenchPlan(true, List.of(1, 8, MOST_UPLINKS), 1, 3, 5, 0, 1, 1, 1, 500, 600, 5);
+    return new BenchPlan(true, List.of(1, 8, MOST_UPLINKS), 1, 2, 5, 0, 1, 1, 1, 500, 600, 3);
   }
 }
