@@ -386,6 +386,45 @@ class HealthStateTest {
     assertEquals(31.0, elapsed(), "the confirming round ran 1 s after the previous one began");
   }
 
+  /**
+   * A blackhole under traffic at the defaults: the round that the weak evidence started (0.5 s of
+   * silence) is the one that confirms the strong evidence arriving while it runs, so the uplink is
+   * out one timeout after the weak evidence, not after the strong.
+   */
+  @Test
+  void theRoundWeakEvidenceStartedConfirmsTheStrongEvidenceThatArrivesDuringIt() {
+    start(TestSettings.defaults().thresholds(2, 1));
+    nextRound(true);
+    at(31);
+    st.suspect(now(), "2 connections unanswered for 0.5 s");
+    assertTrue(st.probeDue(now()), "weak evidence starts a round at once");
+    st.probeStarted(now());
+    at(32);
+    st.suspect(now(), "2 connections to 2 servers unanswered for 1.5 s", true);
+    assertFalse(st.probeDue(now()), "no second round while one runs");
+    at(34); // the weak evidence's round times out
+    st.probeCompleted(now(), List.of(ProbeResult.timeout("no answer")));
+    assertEquals(HOLD_DOWN, st.state(), "out 3 s after the weak evidence");
+  }
+
+  /** A regular round that started just after the fault began fails, and the evidence meanwhile completes it. */
+  @Test
+  void aRegularRoundInFlightWhenEvidenceArrivesCountsAsTheConfirmation() {
+    start(TestSettings.defaults().thresholds(2, 1));
+    nextRound(true);
+    at(30);
+    assertTrue(st.probeDue(now()));
+    st.probeStarted(now()); // the fault began a moment before
+    at(31);
+    st.suspect(now(), "2 connections unanswered for 0.5 s");
+    at(32);
+    st.suspect(now(), "2 connections to 2 servers unanswered for 1.5 s", true);
+    at(33);
+    st.probeCompleted(now(), List.of(ProbeResult.timeout("no answer")));
+    assertEquals(HOLD_DOWN, st.state());
+    assertEquals(33.0, elapsed());
+  }
+
   @Test
   void evidenceAboutAnUplinkOutOfServiceIsIgnored() {
     start(TestSettings.defaults().thresholds(2, 1));

@@ -62,6 +62,39 @@ class SynEvidenceTest {
         "2 SYNs silent for 0.5 s at 1 s, 2 to 2 servers silent for 1.5 s at 2 s");
   }
 
+  /**
+   * Section 3's traffic behind a blackhole (a connection on the uplink every 150 ms, to servers in
+   * turn), listed every 550 ms (500 ms between listings plus an nft call) at every phase: the
+   * probe is asked for within 1.4 s of the fault (1.1-1.3 s here) and the evidence counts within
+   * 2.5 s, so with a 3 s probe timeout the uplink is out within about 4.4 s plus a reconcile.
+   */
+  @Test
+  void behindABlackholeUnderTrafficAProbeIsAskedForWithinOnePointFourSeconds() {
+    for (long phase = 0; phase < 550; phase += 50) {
+      SynEvidence fresh = new SynEvidence();
+      long probeAt = -1;
+      long countAt = -1;
+      for (long t = phase - 550; t < 5000; t += 550) { // listings before the fault, too
+        List<SynEvidence.Syn> listing = new ArrayList<>();
+        for (long sent = 100; sent <= t; sent += 150) {
+          long remaining = (10_000 - (t - sent)) / 1000; // nft's whole seconds of a 10 s timeout
+          listing.add(new SynEvidence.Syn("wan2", "192.0.2.10", (int) (40000 + sent), "203.0.113." + (20 + sent / 150 % 10),
+              8080, 10 - remaining, remaining));
+        }
+        for (SynEvidence.Suspicion s : fresh.update(t * MS, listing, BOTH)) {
+          if (s.uplink().equals("wan2") && !s.counts() && probeAt < 0) {
+            probeAt = t;
+          }
+          if (s.uplink().equals("wan2") && s.counts() && countAt < 0) {
+            countAt = t;
+          }
+        }
+      }
+      assertTrue(probeAt >= 0 && probeAt <= 1400, "phase " + phase + ": probe asked for at " + probeAt + " ms");
+      assertTrue(countAt >= 0 && countAt <= 2500, "phase " + phase + ": counted at " + countAt + " ms");
+    }
+  }
+
   @Test
   void waitsWhileAnEntryIsListedAndNotAfterItIsAnswered() {
     assertFalse(evidence.waiting());
