@@ -3,13 +3,13 @@ package netbalancer.daemon;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Whether this period's conntrack listing is worth its cost. Reading /proc/net/nf_conntrack walks
- * the kernel's whole connection hash (shared by every namespace: 262144 buckets on a 24 GB
- * machine, about 0.4 ms a read here); with the parsing, twice a second, it was most of an idle
- * daemon's CPU. The namespace's connection count (/proc/sys/net/netfilter/nf_conntrack_count)
- * costs nothing to read and changes whenever a connection is created, so the listing runs only
- * when the count moved, while a SYN is still awaited, and at least every {@link #FLOOR} in case a
- * creation and an expiry cancelled out.
+ * Whether this period's listing of the unanswered SYNs is worth its cost (an {@code nft} process;
+ * before the nft set, a walk of the kernel's whole connection hash). The namespace's connection
+ * count (/proc/sys/net/netfilter/nf_conntrack_count, read whole: see ProcSysFile) costs nothing to
+ * read and changes whenever a connection is created, so the listing runs only when the count
+ * moved, while a SYN is still awaited, and at least every {@link #FLOOR} in case a creation and an
+ * expiry cancelled out. Under traffic the count moves every period, so a blackhole's SYNs are
+ * seen within one period.
  */
 final class ScanGate {
   static final long FLOOR = TimeUnit.SECONDS.toNanos(5);

@@ -53,6 +53,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   static final Duration PERIOD = Duration.ofMillis(500);
   private static final Path CONNTRACK_COUNT = Path.of("/proc/sys/net/netfilter/nf_conntrack_count");
   private static final long WARN_EVERY = TimeUnit.MINUTES.toNanos(10);
+  private static final long SESSION_RETRY = TimeUnit.MINUTES.toNanos(1);
 
   private final Config config;
   private final CommandRunner runner;
@@ -65,6 +66,9 @@ final class UnrepliedWatcher implements AutoCloseable {
   private final GatewayNudger nudger;
   private final ScheduledExecutorService timer = FatalErrors.scheduler("unreplied-watcher");
   private boolean listing; // whether the last tick listed the sets
+  /** The listings' nft, kept running (null in unit tests: each listing through the runner). */
+  private final NftSession session;
+  private long sessionRetryAt = Long.MIN_VALUE; // after a failure, the runner's nft until then
   private long lastWarning = Long.MIN_VALUE;
 
   /** What one family's evidence needs from its health monitor. */
@@ -111,11 +115,17 @@ final class UnrepliedWatcher implements AutoCloseable {
    */
   UnrepliedWatcher(Config config, CommandRunner runner, HealthMonitor health, HealthMonitor health6,
       Supplier<List<Uplink>> uplinks, Runnable signal, Ticker ticker) {
-    this(config, runner, FamilyHealth.of(health), FamilyHealth.of(health6), uplinks, signal, ticker);
+    this(config, runner, FamilyHealth.of(health), FamilyHealth.of(health6), uplinks, signal, ticker, new NftSession());
   }
 
   UnrepliedWatcher(Config config, CommandRunner runner, FamilyHealth health, FamilyHealth health6,
       Supplier<List<Uplink>> uplinks, Runnable signal, Ticker ticker) {
+    this(config, runner, health, health6, uplinks, signal, ticker, null);
+  }
+
+  private UnrepliedWatcher(Config config, CommandRunner runner, FamilyHealth health, FamilyHealth health6,
+      Supplier<List<Uplink>> uplinks, Runnable signal, Ticker ticker, NftSession session) {
+    this.session = session;
     this.config = config;
     this.ticker = ticker;
     this.runner = runner;
@@ -137,6 +147,14 @@ final class UnrepliedWatcher implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    if (session != null) {
+      try {
+        timer.awaitTermination(2, TimeUnit.SECONDS); // a tick may still be using it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      session.close();
+    }
   }
 
   /** One period's work; never throws. */
@@ -188,7 +206,7 @@ final class UnrepliedWatcher implements AutoCloseable {
         side.evidence.reset(); // its set is not read: what it held is stale when it is again
         continue;
       }
-      List<PendingSyn> pending = KernelObserver.pendingSyns(runner, side.family);
+      List<PendingSyn> pending = pendingSyns(side.family);
       long now = ticker.read();
       if (pending == null) {
         if (now - lastWarning >= WARN_EVERY || lastWarning == Long.MIN_VALUE) {
@@ -208,6 +226,22 @@ final class UnrepliedWatcher implements AutoCloseable {
         side.health.suspect(s.uplink(), s.reason(), s.counts());
       }
     }
+  }
+
+  /**
+   * The set's elements, through the running nft; through a new nft (the runner) when it fails,
+   * for a minute before it is tried again. Null when the set cannot be read.
+   */
+  private List<PendingSyn> pendingSyns(Family family) {
+    long now = ticker.read();
+    if (session != null && now >= sessionRetryAt) {
+      String json = session.listSet(KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE, KernelObserver.synSet(family));
+      if (json != null) {
+        return json.isEmpty() ? null : PendingSyn.parse(json);
+      }
+      sessionRetryAt = now + SESSION_RETRY;
+    }
+    return KernelObserver.pendingSyns(runner, family);
   }
 
   /**

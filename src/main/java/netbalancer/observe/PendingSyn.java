@@ -17,7 +17,7 @@ public record PendingSyn(String source, int sourcePort, String destination, int 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** Reads {@code nft -j list set inet net_balancer syn_sent} (or {@code syn_sent6}). */
-  static List<PendingSyn> parse(String json) {
+  public static List<PendingSyn> parse(String json) {
     JsonNode root;
     try {
       root = MAPPER.readTree(json);
