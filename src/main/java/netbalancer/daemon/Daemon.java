@@ -201,10 +201,13 @@ public final class Daemon {
     } catch (ExecutionException e) {
       // The exit that follows runs the shutdown hook (cleanup); it must not turn this into a 0,
       // or Restart=on-failure never restarts a daemon that could not start.
-      // A start cut short by SIGTERM (its executor shut down under it) is a stop, not a failure.
-      if (!stopping) {
-        exitStatus = 1;
+      // A start cut short by SIGTERM (its executor shut down under it: the next schedule is
+      // refused) is a stop, not a failure, and nothing to print: the shutdown hook cleans up.
+      if (stopping) {
+        stopped.await();
+        return 0;
       }
+      exitStatus = 1;
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
@@ -279,8 +282,10 @@ public final class Daemon {
         DaemonStatus.Snapshot s = status.last();
         publishMetrics(s.plan() == null ? Map.of() : stats.recent(s.plan().uplinks()));
       }
-      o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - ticker.read()),
-          TimeUnit.NANOSECONDS));
+      if (!stopping) { // the loop is shut down: no pass is to come
+        o.wakeAt().ifPresent(at -> loop.schedule(this::signal, Math.max(0, at - ticker.read()),
+            TimeUnit.NANOSECONDS));
+      }
       if (o.applied().changedAnything() || !o.applied().ok()) {
         // What we wrote is read back now, after the pass (its hooks and metrics are out), not by
         // the next pass: that may be a carrier loss, which should not wait for it.

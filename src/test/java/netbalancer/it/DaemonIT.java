@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import netbalancer.lab.HeldConnections;
@@ -43,6 +44,9 @@ class DaemonIT {
   private static void stop(LabProcess daemon) {
     signal(daemon, "TERM");
     assertEquals(0, daemon.waitFor(Duration.ofSeconds(15)), "daemon exits cleanly on SIGTERM");
+    // A stop is not an error: nothing printed as one (once, a SIGTERM mid-start printed a refused task).
+    assertEquals(List.of(), daemon.recentLines().stream().filter(l -> l.startsWith("net-balancer: ")).toList(),
+        "no error printed on a stop");
   }
 
   private static long rssKb(LabProcess p) {
