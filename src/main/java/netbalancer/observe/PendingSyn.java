@@ -18,6 +18,9 @@ public record PendingSyn(String source, int sourcePort, String destination, int 
 
   /** Reads {@code nft -j list set inet net_balancer syn_sent} (or {@code syn_sent6}). */
   public static List<PendingSyn> parse(String json) {
+    if (!json.contains("\"elem\"")) {
+      return List.of(); // an empty set (the usual answer, twice a second): nothing to parse
+    }
     JsonNode root;
     try {
       root = MAPPER.readTree(json);

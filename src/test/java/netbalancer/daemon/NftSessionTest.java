@@ -7,12 +7,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NftSessionTest {
-  /** Answers as nft -j -i does: one line per command, nothing on standard output for an error. */
+  /** Answers as nft -j -i does: one line per command; for an error, three on standard error. */
   private static final String FAKE_NFT = "while read -r c; do case \"$c\" in"
-      + " 'list set inet net_balancer gone') echo 'Error: No such file or directory' >&2 ;;"
+      + " 'list set inet net_balancer gone') echo 'Error: No such file or directory' >&2;"
+      + " echo \"$c\" >&2; echo '               ^^' >&2 ;;"
+      + " 'list set inet net_balancer die') exit 1 ;;"
       + " 'list set '*) echo '{\"nftables\": [{\"set\": {\"name\": \"syn_sent\"}}]}' ;;"
-      + " 'list tables inet') echo '{\"nftables\": [{\"metainfo\": {}}]}' ;;"
-      + " quit) exit 0 ;;"
       + " esac; done";
 
   @Test
@@ -28,7 +28,7 @@ class NftSessionTest {
   @Test
   void aDeadNftIsReplacedOnTheNextCall() {
     try (NftSession s = new NftSession(List.of("sh", "-c", FAKE_NFT))) {
-      assertNull(s.listSet("inet", "net_balancer", "x\nquit"), "it exited: a failure, not an answer");
+      assertNull(s.listSet("inet", "net_balancer", "die"), "it exited: a failure, not an answer");
       assertEquals("{\"nftables\": [{\"set\": {\"name\": \"syn_sent\"}}]}", s.listSet("inet", "net_balancer", "syn_sent"));
     }
   }

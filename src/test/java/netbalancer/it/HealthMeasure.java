@@ -109,6 +109,59 @@ class HealthMeasure {
   }
 
   /**
+   * Where the daemon's CPU goes while 1 000 new flows a second move the connection count (section
+   * 8's load, without its prefill): per thread and for its children, over 20 s.
+   */
+  @Test
+  void measureWatcherCpuUnderFlowChurn() throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers();
+        LabProcess d = Nb.daemon(lab, Map.of())) {
+      lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
+      try (LabProcess flows = lab.startJava(lab.clientNs(), netbalancer.bench.FlowMaker.class.getName(),
+          Lab.SERVER_ADDRESS, "0", "1000")) {
+        flows.readLine(Duration.ofMinutes(1));
+        Thread.sleep(3000);
+        Map<String, Long> a = threadTicks(d.pid());
+        Thread.sleep(20_000);
+        Map<String, Long> b = threadTicks(d.pid());
+        b.forEach((k, v) -> {
+          long delta = v - a.getOrDefault(k, 0L);
+          if (delta > 0) {
+            System.out.printf("cpu %-40s %.2f %% of a core%n", k, delta / 100.0 / 20 * 100);
+          }
+        });
+      }
+    }
+  }
+
+  /** utime+stime per thread ("tid name") and per child process ("child pid args"), in ticks. */
+  private static Map<String, Long> threadTicks(long pid) throws java.io.IOException {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(pid), "task"))) {
+      for (var t : tasks.toList()) {
+        try {
+          String stat = java.nio.file.Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.put(t.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        } catch (java.io.IOException e) {
+          // gone
+        }
+      }
+    }
+    for (ProcessHandle c : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+      try {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(c.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out.put("child " + c.pid() + " " + c.info().commandLine().orElse("?"), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+      } catch (java.io.IOException e) {
+        // gone
+      }
+    }
+    return out;
+  }
+
+  /**
    * Probe packets per uplink and target at the most aggressive settings,
    * counted in the ISP, healthy and behind a blackhole (2 minutes).
    */
