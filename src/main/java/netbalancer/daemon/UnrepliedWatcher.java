@@ -219,7 +219,7 @@ final class UnrepliedWatcher implements AutoCloseable {
       String tag = side.family == Family.INET6 ? " ipv6" : "";
       List<SynEvidence.Suspicion> suspicions = side.evidence.update(now, syns(pending, current, side.family), mine);
       if (side.evidence.waiting() && Log.enabled(Log.Level.DEBUG)) {
-        Log.debug("traffic%s: unanswered SYNs: %s", side.family == Family.INET6 ? " ipv6" : "", side.evidence.summary(now));
+        Log.debug("traffic%s: unanswered SYNs: %s", tag, side.evidence.summary(now));
       }
       for (SynEvidence.Suspicion s : suspicions) {
         Log.info("traffic%s: %s: %s%s", tag, s.uplink(), s.reason(), s.counts() ? " (counts as a failed check)" : "");

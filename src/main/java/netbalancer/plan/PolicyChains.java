@@ -90,28 +90,38 @@ final class PolicyChains {
       return new Selector(family, iif, src, dst, null, sport, dport);
     }
 
-    /** The match as nft words. */
-    String text() {
-      List<String> w = new ArrayList<>();
+    /**
+     * The fields it tests, in key order: nft's keyword, the items as the rule lists them, and as a
+     * map's elements take them (a map refuses elements that overlap, so those are made disjoint).
+     * The rule's text, a map's key and its elements all follow from this one list.
+     */
+    private List<Field> fields() {
+      List<Field> f = new ArrayList<>();
       if (iif != null) {
-        w.add("iifname \"" + iif + "\""); // validated: [A-Za-z0-9._+-] only
+        List<String> name = List.of("\"" + iif + "\""); // validated: [A-Za-z0-9._+-] only
+        f.add(new Field("iifname", name, name));
       }
       if (!src.isEmpty()) {
-        w.add(addressFamily().nftKeyword() + " saddr " + set(src));
+        f.add(new Field(addressFamily().nftKeyword() + " saddr", src, disjointNetworks(src)));
       }
       if (!dst.isEmpty()) {
-        w.add(addressFamily().nftKeyword() + " daddr " + set(dst));
+        f.add(new Field(addressFamily().nftKeyword() + " daddr", dst, disjointNetworks(dst)));
       }
       if (proto != null) {
-        w.add("meta l4proto " + proto);
+        f.add(new Field("meta l4proto", List.of(proto), List.of(proto)));
       }
       if (!sport.isEmpty()) {
-        w.add("th sport " + set(sport.stream().map(Object::toString).toList()));
+        f.add(new Field("th sport", words(sport), words(disjointPorts(sport))));
       }
       if (!dport.isEmpty()) {
-        w.add("th dport " + set(dport.stream().map(Object::toString).toList()));
+        f.add(new Field("th dport", words(dport), words(disjointPorts(dport))));
       }
-      return String.join(" ", w);
+      return f;
+    }
+
+    /** The match as nft words. */
+    String text() {
+      return fields().stream().map(f -> f.key() + " " + set(f.items())).collect(Collectors.joining(" "));
     }
 
     /** The family its addresses are of, or null when it names none. */
@@ -121,26 +131,7 @@ final class PolicyChains {
 
     /** The fields a map of its shape is keyed by, in key order. */
     List<String> shape() {
-      List<String> k = new ArrayList<>();
-      if (iif != null) {
-        k.add("iifname");
-      }
-      if (!src.isEmpty()) {
-        k.add(addressFamily().nftKeyword() + " saddr");
-      }
-      if (!dst.isEmpty()) {
-        k.add(addressFamily().nftKeyword() + " daddr");
-      }
-      if (proto != null) {
-        k.add("meta l4proto");
-      }
-      if (!sport.isEmpty()) {
-        k.add("th sport");
-      }
-      if (!dport.isEmpty()) {
-        k.add("th dport");
-      }
-      return k;
+      return fields().stream().map(Field::key).toList();
     }
 
     /**
@@ -157,30 +148,13 @@ final class PolicyChains {
           && portsMeet(sport, o.sport) && portsMeet(dport, o.dport);
     }
 
-    /** The map elements (key only) of its match: every combination of its lists' items. */
+    /** The map elements (key only) of its match: every combination of its fields' items. */
     List<String> elements() {
-      List<List<String>> fields = new ArrayList<>();
-      if (iif != null) {
-        fields.add(List.of("\"" + iif + "\""));
-      }
-      for (List<String> nets : List.of(src, dst)) {
-        if (!nets.isEmpty()) {
-          fields.add(disjointNetworks(nets));
-        }
-      }
-      if (proto != null) {
-        fields.add(List.of(proto));
-      }
-      for (List<PortRange> ports : List.of(sport, dport)) {
-        if (!ports.isEmpty()) {
-          fields.add(disjointPorts(ports).stream().map(Object::toString).toList());
-        }
-      }
       List<String> out = List.of("");
-      for (List<String> field : fields) {
+      for (Field field : fields()) {
         List<String> next = new ArrayList<>();
         for (String prefix : out) {
-          for (String item : field) {
+          for (String item : field.mapItems()) {
             next.add(prefix.isEmpty() ? item : prefix + " . " + item);
           }
         }
@@ -276,6 +250,14 @@ final class PolicyChains {
       }
     }
     return groups;
+  }
+
+  /** One tested field: its nft keyword, its items in a rule, and as a map's elements. */
+  private record Field(String key, List<String> items, List<String> mapItems) {
+  }
+
+  private static List<String> words(List<PortRange> ports) {
+    return ports.stream().map(Object::toString).toList();
   }
 
   private static boolean mergeable(Selector s) {
