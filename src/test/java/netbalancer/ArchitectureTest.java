@@ -36,7 +36,7 @@ class ArchitectureTest {
    * expose them ({@link #TOOL_COMMANDS}).
    */
   static final List<List<String>> FLOORS = List.of(
-      List.of("system", "log"), // running programs, the clock, logging
+      List.of("system", "log", "netlink"), // running programs, the clock, logging; the rtnetlink socket
       List.of("config", "observe"), // validated settings; reading the kernel
       List.of("plan"), // pure: uplinks and the plan from config and one kernel read
       List.of("kernel"), // applying a plan's difference
