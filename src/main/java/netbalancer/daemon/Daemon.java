@@ -47,6 +47,8 @@ public final class Daemon {
   private static final Duration HANDOVER_WINDOW = Duration.ofMinutes(10);
   /** How long route events gather between reads of their monitor (see KernelMonitor.routes). */
   static final long ROUTE_EVENTS_GATHER_MS = 100;
+  /** The system property that can ask for {@code ip monitor route} instead of the netlink socket. */
+  static final String ROUTE_EVENTS_PROPERTY = "netbalancer.routeEvents";
   /**
    * Every how many resyncs our routes are read again too (the others read our nft table, rules,
    * links): every change of our routes is a route event, and one process per table of ours and
@@ -240,11 +242,7 @@ public final class Daemon {
         (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal);
     ipMonitor.start();
     parts.started("ip monitor", ipMonitor::close);
-    routeMonitor = KernelMonitor.routes(config.lbRtProto(), t -> Observers.tables(config).contains(t),
-        (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal,
-        ROUTE_EVENTS_GATHER_MS);
-    routeMonitor.start();
-    parts.started("ip route monitor", routeMonitor::close);
+    startRouteEvents(config);
     nftMonitor = KernelMonitor.nftTables(() -> observer.oursChanged(), this::signal);
     nftMonitor.start();
     parts.started("nft monitor", nftMonitor::close);
@@ -252,6 +250,35 @@ public final class Daemon {
     // The pass after the first apply looks for ours in every table (a walk of all of them, which
     // the first apply does not wait for: docs/design.md, "The main table's view").
     signal();
+  }
+
+  /**
+   * Route events from a filtered netlink socket of our own (docs/design.md, "Route events"), or,
+   * when that cannot be had (JNA missing or not loadable, the socket refused), from
+   * {@code ip monitor route} as before, saying why once. {@value #ROUTE_EVENTS_PROPERTY}=ip asks for
+   * the latter (a comparison, a kernel whose filter misbehaves).
+   */
+  private void startRouteEvents(Config config) {
+    List<Integer> tables = Observers.tables(config);
+    String why = "-D" + ROUTE_EVENTS_PROPERTY + "=ip";
+    if (!"ip".equals(System.getProperty(ROUTE_EVENTS_PROPERTY))) {
+      try {
+        NetlinkRouteMonitor netlink = NetlinkRouteMonitor.open(config.lbRtProto(), tables,
+            (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal);
+        netlink.start();
+        parts.started("netlink route monitor", netlink::close);
+        Log.debug("route events: filtered netlink socket");
+        return;
+      } catch (IOException | RuntimeException e) {
+        why = e.getMessage();
+      }
+    }
+    Log.warn("route events: no netlink socket (%s); reading them from ip monitor route", why);
+    routeMonitor = KernelMonitor.routes(config.lbRtProto(), tables::contains,
+        (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal,
+        ROUTE_EVENTS_GATHER_MS);
+    routeMonitor.start();
+    parts.started("ip route monitor", routeMonitor::close);
   }
 
   /** Asks for a reconcile pass; many signals before it runs make one pass. */

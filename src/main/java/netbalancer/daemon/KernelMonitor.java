@@ -40,8 +40,9 @@ final class KernelMonitor implements AutoCloseable {
   private static final Pattern TABLE = Pattern.compile(" table (\\d+)\\b");
   private static final Pattern PROTO = Pattern.compile(" proto (\\d+)\\b");
   private static final int KERNEL_PROTO = 2;
-  private static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
-  private static final Set<MainPart> ALL_PARTS = Collections.unmodifiableSet(EnumSet.allOf(MainPart.class));
+  static final int MAIN_TABLE = 254;
+  static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
+  static final Set<MainPart> ALL_PARTS = Collections.unmodifiableSet(EnumSet.allOf(MainPart.class));
 
   /** What a line is worth. */
   enum Kind {
@@ -200,13 +201,24 @@ final class KernelMonitor implements AutoCloseable {
     Matcher t = TABLE.matcher(body);
     Matcher p = PROTO.matcher(body);
     int proto = p.find() ? Integer.parseInt(p.group(1)) : -1;
+    int table = t.find() ? Integer.parseInt(t.group(1)) : MAIN_TABLE; // ip leaves the main table out
+    return routeKind(rtProto, ourTable, deleted, proto, table, body.startsWith("default "));
+  }
+
+  /**
+   * What a route event is worth, however it was read (a line of {@code ip monitor}, a netlink
+   * message): the one set of rules for both route sources.
+   *
+   * @param isDefault whether its destination is a default (prefix length 0)
+   */
+  static Kind routeKind(int rtProto, IntPredicate ourTable, boolean deleted, int proto, int table, boolean isDefault) {
     if (proto == rtProto) {
       return deleted ? Kind.OURS : Kind.IGNORED; // ours: an addition is our own echo
     }
-    if (!t.find()) { // ip leaves the main table out
-      return body.startsWith("default ") ? Kind.MAIN_DEFAULTS : proto == KERNEL_PROTO ? Kind.MAIN_CONNECTED : Kind.IGNORED;
+    if (table == MAIN_TABLE) {
+      return isDefault ? Kind.MAIN_DEFAULTS : proto == KERNEL_PROTO ? Kind.MAIN_CONNECTED : Kind.IGNORED;
     }
-    return ourTable.test(Integer.parseInt(t.group(1))) ? Kind.OURS : Kind.IGNORED;
+    return ourTable.test(table) ? Kind.OURS : Kind.IGNORED;
   }
 
   void start() {

@@ -1,0 +1,85 @@
+package netbalancer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import netbalancer.lab.Lab;
+import netbalancer.lab.LabProcess;
+import netbalancer.netlink.RouteWatch;
+import netbalancer.system.ProcessRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The route monitor's filtered netlink socket on the real kernel. The socket lives in a process
+ * started in the lab's router namespace ({@link RouteWatch}): one opened in this JVM would be in
+ * the host's namespace.
+ */
+@ExtendWith(HostGuard.class)
+class NetlinkRouteIT {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private static String message(int type, int dstLen, int table, int proto) {
+    return "RouteMessage[type=" + type + ", error=0, family=2, dstLen=" + dstLen + ", table=" + table + ", protocol="
+        + proto + "]";
+  }
+
+  @Test
+  void theKernelDropsAFeedAndOtherTablesAndPassesWhatTheDaemonActsOn() {
+    try (Lab lab = Lab.create(1)) {
+      String ns = lab.routerNs();
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      try (LabProcess watch = lab.start(ns, java, "-cp", System.getProperty("java.class.path"),
+          RouteWatch.class.getName(), "213", "200,101,1000")) {
+        assertEquals("ready", watch.readLine(Duration.ofSeconds(30)));
+        String gw = lab.gatewayAddress(1);
+        lab.execCheck(ns, "ip", "route", "add", "240.0.0.16/28", "via", gw, "proto", "12"); // a feed's
+        lab.execCheck(ns, "ip", "route", "replace", "240.0.0.16/28", "via", gw, "proto", "12", "metric", "5");
+        lab.execCheck(ns, "ip", "route", "del", "240.0.0.16/28", "via", gw, "proto", "12");
+        lab.execCheck(ns, "ip", "route", "add", "240.0.0.32/28", "via", gw, "table", "7"); // another table
+        lab.execCheck(ns, "ip", "route", "add", "default", "via", gw, "table", "101", "proto", "213"); // our echo
+        lab.execCheck(ns, "ip", "route", "del", "default", "table", "101"); // a deletion of ours
+        lab.execCheck(ns, "ip", "route", "add", "240.0.0.48/28", "via", gw, "table", "1000", "proto", "12");
+        lab.execCheck(ns, "ip", "address", "add", "198.19.250.1/24", "dev", lab.uplinkName(1)); // a connected route
+        lab.execCheck(ns, "ip", "route", "add", "default", "via", gw, "metric", "4242", "proto", "16");
+        lab.execCheck(ns, "ip", "route", "add", "240.0.0.64/28", "via", gw, "table", "200", "proto", "12"); // the end
+        List<String> got = new ArrayList<>();
+        String end = message(24, 28, 200, 12);
+        while (got.isEmpty() || !got.get(got.size() - 1).equals(end)) {
+          got.add(watch.readLine(WAIT));
+        }
+        assertEquals(List.of(message(25, 0, 101, 213), message(24, 28, 1000, 12), message(24, 24, 254, 2),
+            message(24, 0, 254, 16), end), got);
+      }
+    }
+  }
+
+  /** The command lines of the processes in the lab's router namespace. */
+  private static String processes(Lab lab) {
+    String inRouter = new ProcessRunner().run("ip", "netns", "pids", lab.routerNs()).stdout().strip();
+    List<String> ps = new ArrayList<>(List.of("ps", "-o", "args=", "-p"));
+    ps.add(String.join(",", inRouter.split("\\s+")));
+    return new ProcessRunner().run(ps.toArray(String[]::new)).stdout();
+  }
+
+  @Test
+  void theDaemonReadsRouteEventsFromItsSocketWithoutIpMonitorRoute() throws Exception {
+    Map<String, String> env = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false");
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env)) {
+      // The monitors start right after the first apply: wait for the links' one.
+      Await.until(Duration.ofSeconds(5), "ip monitor link runs", () -> processes(lab).contains("ip -N monitor link"));
+      String processes = processes(lab);
+      assertTrue(!processes.contains("monitor route"), "no ip monitor route: " + processes);
+      String good = Nb.kernelDump(lab);
+      lab.execCheck(lab.routerNs(), "ip", "route", "flush", "table", "101");
+      long ms = Await.until(Duration.ofSeconds(2), "table 101 back", () -> Nb.kernelDump(lab).equals(good));
+      System.out.printf("netlink route events: table 101 repaired in %d ms%n", ms);
+      assertTrue(daemon.recentLines().stream().noneMatch(l -> l.contains("no netlink socket")), daemon.recentLines().toString());
+    }
+  }
+}
