@@ -82,4 +82,19 @@ class NetlinkRouteIT {
       assertTrue(daemon.recentLines().stream().noneMatch(l -> l.contains("no netlink socket")), daemon.recentLines().toString());
     }
   }
+
+  @Test
+  void withoutJnaTheDaemonSaysWhyAndReadsRouteEventsFromIpMonitorRoute() throws Exception {
+    // jna.nounpack: JNA may not unpack its native library from the jar, as on a noexec /tmp.
+    Map<String, String> env = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false",
+        "JAVA_TOOL_OPTIONS", "-Djna.nounpack=true");
+    try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env)) {
+      Await.until(Duration.ofSeconds(5), "ip monitor route runs", () -> processes(lab).contains("ip -N monitor route"));
+      String why = Nb.waitForLog(daemon, "no netlink socket", Duration.ofSeconds(5));
+      assertTrue(why.contains("JNA unavailable"), why);
+      String good = Nb.kernelDump(lab);
+      lab.execCheck(lab.routerNs(), "ip", "route", "flush", "table", "101");
+      Await.until(Duration.ofSeconds(2), "table 101 back", () -> Nb.kernelDump(lab).equals(good));
+    }
+  }
 }
