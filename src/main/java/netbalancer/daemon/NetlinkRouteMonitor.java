@@ -45,6 +45,8 @@ final class NetlinkRouteMonitor implements AutoCloseable {
   /** Only the receiving thread uses it after start (it closes it too). */
   private NetlinkSocket socket;
   private volatile boolean closed;
+  /** Whether the socket failed and was not opened again yet (receiving thread only). */
+  private boolean failing;
 
   NetlinkRouteMonitor(NetlinkSocket socket, int rtProto, List<Integer> ourTables,
       BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged, Runnable signal) {
@@ -86,6 +88,7 @@ final class NetlinkRouteMonitor implements AutoCloseable {
         if (socket == null) {
           socket = openSocket(rtProto, ourTables);
           Log.info("route events: netlink socket open again");
+          failing = false;
           lost(null);
         }
         if (socket.receive(buffer) != NetlinkSocket.TIMED_OUT && handle(RouteMessage.parse(buffer))) {
@@ -96,7 +99,10 @@ final class NetlinkRouteMonitor implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         lost("unreadable message: " + e.getMessage());
       } catch (IOException e) {
-        Log.error("route events: netlink socket: %s; opening it again in a second", e.getMessage());
+        if (!failing) { // once, not every second while it keeps failing
+          Log.error("route events: netlink socket: %s; opening it again every second", e.getMessage());
+        }
+        failing = true;
         closeSocket();
         try {
           Thread.sleep(1000);
@@ -164,7 +170,7 @@ final class NetlinkRouteMonitor implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+    if (thread.getState() == Thread.State.NEW) {
       closeSocket(); // never started: nobody else holds it
     }
   }
