@@ -59,6 +59,31 @@ class NetlinkRouteIT {
     }
   }
 
+  @Test
+  void messagesTheKernelDroppedForASlowReaderAreReportedAsAnOverrun() {
+    try (Lab lab = Lab.create(1)) {
+      String ns = lab.routerNs();
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      // The smallest receive buffer the kernel allows, and no read until "go".
+      try (LabProcess watch = lab.start(ns, java, "-cp", System.getProperty("java.class.path"),
+          RouteWatch.class.getName(), "213", "101", "1", "go")) {
+        assertEquals("ready", watch.readLine(Duration.ofSeconds(30)));
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 2000; i++) { // all in a table of ours: the filter passes them
+          batch.append("route add 240.1.").append(i / 16).append('.').append((i % 16) * 16).append("/28 via ")
+              .append(lab.gatewayAddress(1)).append(" table 101 proto 12\n");
+        }
+        assertTrue(lab.exec(ns, List.of("ip", "-batch", "-"), batch.toString(), Duration.ofSeconds(60)).ok());
+        watch.writeLine("go");
+        String line = watch.readLine(WAIT);
+        while (line.startsWith("RouteMessage")) {
+          line = watch.readLine(WAIT);
+        }
+        assertTrue(line.startsWith("overrun the kernel dropped messages (ENOBUFS)"), line);
+      }
+    }
+  }
+
   /** The command lines of the processes in the lab's router namespace. */
   private static String processes(Lab lab) {
     String inRouter = new ProcessRunner().run("ip", "netns", "pids", lab.routerNs()).stdout().strip();
