@@ -6,6 +6,7 @@ import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -88,12 +89,9 @@ public final class NetlinkSocket implements AutoCloseable {
       if (!filter.isEmpty()) {
         s.attach(filter);
       }
-      byte[] address = new byte[12]; // sockaddr_nl: family, pad, pid 0 (the kernel picks), groups 0
-      address[0] = (byte) AF_NETLINK; // host order: little-endian first byte, big-endian second
-      if (java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN) {
-        address[0] = 0;
-        address[1] = (byte) AF_NETLINK;
-      }
+      // sockaddr_nl in host order: family, pad, pid 0 (the kernel picks), groups 0 (joined below:
+      // the bind mask only reaches groups 1-32).
+      byte[] address = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putShort((short) AF_NETLINK).array();
       s.check(libc.bind(fd, address, address.length), "bind");
       for (int g : groups) {
         s.check(s.setInt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g), "NETLINK_ADD_MEMBERSHIP " + g);
