@@ -83,7 +83,8 @@ public final class Daemon {
   /** GET / on the metrics endpoint. */
   private final StatusPage page;
   private KernelMonitor ipMonitor;
-  private KernelMonitor routeMonitor;
+  /** The route-event source (netlink or ip monitor route); remade when a reload changes our tables. */
+  private AutoCloseable routeEvents;
   private KernelMonitor nftMonitor;
   private ControlServer control;
   private ScheduledFuture<?> resync;
@@ -242,7 +243,8 @@ public final class Daemon {
         (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal);
     ipMonitor.start();
     parts.started("ip monitor", ipMonitor::close);
-    startRouteEvents(config);
+    routeEvents = startRouteEvents(config);
+    parts.started("route events", () -> routeEvents.close());
     nftMonitor = KernelMonitor.nftTables(() -> observer.oursChanged(), this::signal);
     nftMonitor.start();
     parts.started("nft monitor", nftMonitor::close);
@@ -258,7 +260,7 @@ public final class Daemon {
    * {@code ip monitor route} as before, saying why once. {@value #ROUTE_EVENTS_PROPERTY}=ip asks for
    * the latter (a comparison, a kernel whose filter misbehaves).
    */
-  private void startRouteEvents(Config config) {
+  private AutoCloseable startRouteEvents(Config config) {
     List<Integer> tables = Observers.tables(config);
     String why = "-D" + ROUTE_EVENTS_PROPERTY + "=ip";
     if (!"ip".equals(System.getProperty(ROUTE_EVENTS_PROPERTY))) {
@@ -266,19 +268,29 @@ public final class Daemon {
         NetlinkRouteMonitor netlink = NetlinkRouteMonitor.open(config.lbRtProto(), tables,
             (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal);
         netlink.start();
-        parts.started("netlink route monitor", netlink::close);
         Log.debug("route events: filtered netlink socket");
-        return;
+        return netlink;
       } catch (IOException | RuntimeException e) {
         why = e.getMessage();
       }
     }
     Log.warn("route events: no netlink socket (%s); reading them from ip monitor route", why);
-    routeMonitor = KernelMonitor.routes(config.lbRtProto(), tables::contains,
+    KernelMonitor routes = KernelMonitor.routes(config.lbRtProto(), tables::contains,
         (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal,
         ROUTE_EVENTS_GATHER_MS);
-    routeMonitor.start();
-    parts.started("ip route monitor", routeMonitor::close);
+    routes.start();
+    return routes;
+  }
+
+  /**
+   * Our tables are in the route-event filter (compiled into the socket's program): a reload that
+   * moved LB_TABLE or changed the number of uplink tables needs a source that knows the new ones.
+   */
+  private void followTables(Config previous, Config next) throws Exception {
+    if (routeEvents != null && !Observers.tables(previous).equals(Observers.tables(next))) {
+      routeEvents.close();
+      routeEvents = startRouteEvents(next);
+    }
   }
 
   /** Asks for a reconcile pass; many signals before it runs make one pass. */
@@ -479,6 +491,11 @@ public final class Daemon {
     }
     if (!previous.resyncInterval().equals(next.resyncInterval())) {
       scheduleResync(next);
+    }
+    try {
+      followTables(previous, next);
+    } catch (Exception e) {
+      Log.error("reload: route events for the new tables: %s", e.getMessage());
     }
     reloadMetricsAndHooks(previous, next);
     Log.setLevel(Log.Level.parse(next.logLevel().name()));
