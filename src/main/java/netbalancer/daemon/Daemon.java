@@ -170,6 +170,9 @@ public final class Daemon {
   /** Runs until SIGTERM/SIGINT; returns the exit code. */
   public int run() throws IOException, InterruptedException {
     long t0 = ticker.read();
+    // First: everything below and the first pass's reads then run beside it (it loads and runs
+    // the pass's code once, which a just-started JVM otherwise does on the pass's path).
+    WarmUp.startBeside(config, policies);
     // Both before the first change to the kernel: a SIGTERM from here on cleans up, and a SIGHUP
     // queues a reload behind the start below instead of the JVM's default (exit) — a SIGHUP
     // between the first apply and the handler once stopped a daemon mid-start.
@@ -183,7 +186,6 @@ public final class Daemon {
     parts.started("hooks", () -> hooks.close());
     parts.started("metrics", () -> metrics.close());
     Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
-    WarmUp.startBeside(config, policies); // the first pass's plan step, warmed while it reads
     java.util.concurrent.Future<Object> starting;
     try {
       starting = loop.submit(() -> {

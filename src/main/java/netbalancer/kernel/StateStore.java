@@ -281,6 +281,28 @@ public final class StateStore {
         + " (remove it after checking the sysctls by hand)");
   }
 
+  /**
+   * Makes the text of a made-up file, written nowhere: the first apply writes the file twice
+   * before it changes anything (the protocol, the sysctl originals), and in a just-started JVM
+   * the first write loads Jackson's writer and the random name's generator on that path. The
+   * daemon's warm-up thread calls this while the first pass reads.
+   *
+   * @return the text's length
+   */
+  public static int warmUpWriter() {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("bootId", "warm");
+    root.put("netns", "warm");
+    root.putArray("protocols").add(213);
+    root.putObject("originals").put("net/ipv4/conf/warm0/rp_filter", "1");
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root).length
+          + HexFormat.of().toHexDigits(RANDOM.nextLong()).length();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void write(Contents c) {
     prepareDirectory(file.getParent());
     ObjectNode root = MAPPER.createObjectNode();

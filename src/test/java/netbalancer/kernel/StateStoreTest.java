@@ -32,6 +32,12 @@ class StateStoreTest {
   }
 
   @Test
+  void theWarmUpMakesAFilesText() {
+    // the pretty-printed JSON of a made-up file (about 150 bytes), plus 16 hex digits of a temporary name
+    org.junit.jupiter.api.Assertions.assertTrue(StateStore.warmUpWriter() > 100);
+  }
+
+  @Test
   void writesAndReadsBackOriginalsAndProtocols() {
     StateStore s = new StateStore(dir.resolve("a.json"));
     s.rememberProtocol(99);
