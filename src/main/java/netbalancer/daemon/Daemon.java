@@ -173,22 +173,24 @@ public final class Daemon {
     // First: everything below and the first pass's reads then run beside it (it loads and runs
     // the pass's code once, which a just-started JVM otherwise does on the pass's path).
     WarmUp.startBeside(config, policies);
-    // Both before the first change to the kernel: a SIGTERM from here on cleans up, and a SIGHUP
-    // queues a reload behind the start below instead of the JVM's default (exit) — a SIGHUP
-    // between the first apply and the handler once stopped a daemon mid-start.
+    // Before the first change to the kernel: a SIGTERM from here on cleans up.
     FatalErrors.install();
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "shutdown"));
-    installSighup();
     // Made by the constructor (the health monitor already owns its threads); fields read at the
     // stop, so the parts a reload replaced are the ones stopped.
     parts.started("health checks", () -> health.close());
     parts.started("IPv6 health checks", () -> health6.close());
     parts.started("hooks", () -> hooks.close());
     parts.started("metrics", () -> metrics.close());
-    Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
+    // The start is queued on the loop before the SIGHUP handler exists, so a reload always runs
+    // after it (a handler installed first once let a SIGHUP right after "starting" reload before
+    // the first apply); and it waits for the handler, so no SIGHUP meets the JVM's default (exit)
+    // in the middle of a first apply (that once stopped a daemon mid-start).
+    java.util.concurrent.CountDownLatch sighupHandled = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.Future<Object> starting;
     try {
       starting = loop.submit(() -> {
+        sighupHandled.await();
         start(t0);
         return null;
       });
@@ -201,6 +203,9 @@ public final class Daemon {
       stopped.await();
       return 0;
     }
+    installSighup();
+    Log.info("net-balancer starting (LB_TABLE=%d, LB_PREF=%d)", config.lbTable(), config.lbPref());
+    sighupHandled.countDown();
     try {
       starting.get();
     } catch (ExecutionException e) {
