@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import netbalancer.lab.Lab;
 import netbalancer.system.CommandRunner.Result;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * purged even when an assertion fails, and dpkg's maintainer scripts run inside the lab router's
  * namespace, so the cleanup they run never sees the host's network.
  */
+@ExtendWith(HostFilesLock.class)
 class DebPackageIT {
   private static final Path REPO = Path.of("").toAbsolutePath();
   private static final String PKG = "net-balancer";

@@ -27,6 +27,7 @@ import netbalancer.config.ConfigLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that leaves nothing behind. Never installs into /, never starts a service, never touches the
  * network (DESTDIR mode does neither, and {@link #hostIsUntouched} checks it).
  */
+@ExtendWith(HostFilesLock.class)
 class InstallIT {
   private static final Path REPO = Path.of("").toAbsolutePath();
   private static final Path JAR = REPO.resolve("target/net-balancer.jar");
