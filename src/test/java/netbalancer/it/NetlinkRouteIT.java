@@ -31,13 +31,19 @@ class NetlinkRouteIT {
         + proto + "]";
   }
 
+  /** A {@link RouteWatch} in the lab's router namespace (its socket must not be in the host's). */
+  private static LabProcess routeWatch(Lab lab, String... args) {
+    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), RouteWatch.class.getName()));
+    argv.addAll(List.of(args));
+    return lab.start(lab.routerNs(), argv.toArray(String[]::new));
+  }
+
   @Test
   void theKernelDropsAFeedAndOtherTablesAndPassesWhatTheDaemonActsOn() {
     try (Lab lab = Lab.create(1)) {
       String ns = lab.routerNs();
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      try (LabProcess watch = lab.start(ns, java, "-cp", System.getProperty("java.class.path"),
-          RouteWatch.class.getName(), "213", "200,101,1000")) {
+      try (LabProcess watch = routeWatch(lab, "213", "200,101,1000")) {
         assertEquals("ready", watch.readLine(Duration.ofSeconds(30)));
         String gw = lab.gatewayAddress(1);
         lab.execCheck(ns, "ip", "route", "add", "240.0.0.16/28", "via", gw, "proto", "12"); // a feed's
@@ -65,10 +71,8 @@ class NetlinkRouteIT {
   void messagesTheKernelDroppedForASlowReaderAreReportedAsAnOverrun() {
     try (Lab lab = Lab.create(1)) {
       String ns = lab.routerNs();
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // The smallest receive buffer the kernel allows, and no read until "go".
-      try (LabProcess watch = lab.start(ns, java, "-cp", System.getProperty("java.class.path"),
-          RouteWatch.class.getName(), "213", "101", "1", "go")) {
+      try (LabProcess watch = routeWatch(lab, "213", "101", "1", "go")) {
         assertEquals("ready", watch.readLine(Duration.ofSeconds(30)));
         StringBuilder batch = new StringBuilder();
         for (int i = 0; i < 2000; i++) { // all in a table of ours: the filter passes them
