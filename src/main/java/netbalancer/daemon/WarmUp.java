@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Map;
 import netbalancer.config.Config;
 import netbalancer.config.Policies;
+import netbalancer.kernel.StateStore;
 import netbalancer.observe.Family;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.NftTable;
+import netbalancer.observe.ParserWarmUp;
 import netbalancer.plan.Plan;
 import netbalancer.plan.Planner;
 import netbalancer.plan.StateDiff;
@@ -37,7 +39,7 @@ final class WarmUp {
   /** Whether it planned (a test's question: the first pass reports real errors itself). */
   static boolean run(Config config, Policies policies) {
     try {
-      netbalancer.observe.ParserWarmUp.run();
+      ParserWarmUp.run();
       List<Uplink> uplinks = List.of(
           new Uplink("warm1", 1, Family.INET, "192.0.2.2", "192.0.2.1", List.of("192.0.2.0/30"), true,
               new Uplink.Ipv6Side("2001:db8:1::2", 64, "fe80::1", List.of("2001:db8:1::/64"))),
@@ -46,7 +48,7 @@ final class WarmUp {
       Plan plan = Planner.plan(config, policies, uplinks, states, Map.of("warm1", UplinkState.UP));
       StateDiff.between(plan, new KernelState(List.of(), List.of(), List.of(), List.of(), NftTable.ABSENT),
           config.lbRtProto());
-      netbalancer.kernel.StateStore.warmUpWriter();
+      StateStore.warmUpWriter();
       EventLog.toJson(List.of(new EventLog.Event(0, "warm1", "", "up", "warm-up", 1, List.of("warm1"))));
       return true;
     } catch (RuntimeException e) {

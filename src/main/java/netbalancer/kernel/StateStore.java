@@ -290,34 +290,38 @@ public final class StateStore {
    * @return the text's length
    */
   public static int warmUpWriter() {
-    ObjectNode root = MAPPER.createObjectNode();
-    root.put("bootId", "warm");
-    root.put("netns", "warm");
-    root.putArray("protocols").add(213);
-    root.putObject("originals").put("net/ipv4/conf/warm0/rp_filter", "1");
+    Contents made = new Contents("warm", Set.of(213), Map.of("net/ipv4/conf/warm0/rp_filter", "1"));
     try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root).length
-          + HexFormat.of().toHexDigits(RANDOM.nextLong()).length();
+      return text("warm", "warm", made).length + unguessable().length();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private void write(Contents c) {
-    prepareDirectory(file.getParent());
+  /** The file's text: the one place it is made (a write, and the warm-up above). */
+  private static byte[] text(String bootId, String netns, Contents c) throws IOException {
     ObjectNode root = MAPPER.createObjectNode();
-    root.put("bootId", bootId());
-    root.put("netns", netnsId());
+    root.put("bootId", bootId);
+    root.put("netns", netns);
     c.protocols().forEach(root.putArray("protocols")::add);
     ObjectNode originals = root.putObject("originals");
     c.originals().forEach(originals::put);
+    return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+  }
+
+  private static String unguessable() {
+    return HexFormat.of().toHexDigits(RANDOM.nextLong());
+  }
+
+  private void write(Contents c) {
+    prepareDirectory(file.getParent());
     // O_EXCL + O_NOFOLLOW under a name nobody can guess: nothing planted can be written through.
-    Path tmp = file.resolveSibling("." + file.getFileName() + "." + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp");
+    Path tmp = file.resolveSibling("." + file.getFileName() + "." + unguessable() + ".tmp");
     try {
       try (SeekableByteChannel ch = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-        ch.write(java.nio.ByteBuffer.wrap(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root)));
+        ch.write(java.nio.ByteBuffer.wrap(text(bootId(), netnsId(), c)));
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       WRITTEN_HERE.add(file);
