@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netbalancer.log.Log;
 import netbalancer.observe.Family;
+import netbalancer.observe.KernelObserver;
 import netbalancer.observe.MainPart;
 
 /**
@@ -40,7 +41,6 @@ final class KernelMonitor implements AutoCloseable {
   private static final Pattern TABLE = Pattern.compile(" table (\\d+)\\b");
   private static final Pattern PROTO = Pattern.compile(" proto (\\d+)\\b");
   private static final int KERNEL_PROTO = 2;
-  static final int MAIN_TABLE = 254;
   static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
   static final Set<MainPart> ALL_PARTS = Collections.unmodifiableSet(EnumSet.allOf(MainPart.class));
 
@@ -201,7 +201,7 @@ final class KernelMonitor implements AutoCloseable {
     Matcher t = TABLE.matcher(body);
     Matcher p = PROTO.matcher(body);
     int proto = p.find() ? Integer.parseInt(p.group(1)) : -1;
-    int table = t.find() ? Integer.parseInt(t.group(1)) : MAIN_TABLE; // ip leaves the main table out
+    int table = t.find() ? Integer.parseInt(t.group(1)) : KernelObserver.MAIN_TABLE; // ip leaves the main table out
     return routeKind(rtProto, ourTable, deleted, proto, table, body.startsWith("default "));
   }
 
@@ -215,7 +215,7 @@ final class KernelMonitor implements AutoCloseable {
     if (proto == rtProto) {
       return deleted ? Kind.OURS : Kind.IGNORED; // ours: an addition is our own echo
     }
-    if (table == MAIN_TABLE) {
+    if (table == KernelObserver.MAIN_TABLE) {
       return isDefault ? Kind.MAIN_DEFAULTS : proto == KERNEL_PROTO ? Kind.MAIN_CONNECTED : Kind.IGNORED;
     }
     return ourTable.test(table) ? Kind.OURS : Kind.IGNORED;

@@ -54,7 +54,8 @@ public final class KernelObserver {
   public static final String SYN_SET6 = "syn_sent6";
   /** How long an unanswered SYN stays in {@link #SYN_SET} or {@link #SYN_SET6}. */
   public static final int SYN_SET_TIMEOUT_SECONDS = 10;
-  static final int MAIN_TABLE = 254;
+  /** The main routing table's number (RT_TABLE_MAIN). */
+  public static final int MAIN_TABLE = 254;
   static final int KERNEL_PROTO = 2;
   /** Names ip's batch parser reads as one word; discovery ignores other names anyway. */
   private static final Pattern BATCH_SAFE = Pattern.compile("[A-Za-z0-9_.+-]{1,15}");
