@@ -18,8 +18,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * however it exits, so a crashed run never blocks the next one.
  */
 final class HostFilesLock implements BeforeAllCallback, AfterAllCallback {
-  /** In /tmp, not in target/: two checkouts on one host share the host's files too. */
-  static final Path FILE = Path.of("/tmp/net-balancer-packaging-its.lock");
+  /**
+   * Not in target/: two checkouts on one host share the host's files too. In /run, which only root
+   * can write (the tests run as root), not in /tmp: a file another user planted there first would
+   * be refused to root (protected_regular) and stop the tests.
+   */
+  static final Path FILE = Path.of("/run/net-balancer-packaging-its.lock");
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(HostFilesLock.class);
 
   @Override
