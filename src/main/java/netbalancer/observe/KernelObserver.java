@@ -73,6 +73,8 @@ public final class KernelObserver {
   private record Slot(Family family, MainPart part) {
   }
 
+  private static final Slot CONNECTED4 = new Slot(Family.INET, MainPart.CONNECTED);
+
   private static final Set<Family> BOTH = Collections.unmodifiableSet(EnumSet.allOf(Family.class));
   /**
    * The reads of a pass run at the same time, each an {@code ip} or {@code nft} process: one after
@@ -105,6 +107,14 @@ public final class KernelObserver {
   private volatile Set<Integer> ruleTables6 = Set.of();
   private int reads;
   private volatile boolean sweepFirst;
+  /** Set by the first read that took IPv4's connected routes from the addresses ({@link ConnectedRoutes}). */
+  private final java.util.concurrent.atomic.AtomicBoolean connectedDerived = new java.util.concurrent.atomic.AtomicBoolean();
+  /** That read's dump of main's IPv4 connected routes, still running: the next read waits for it rather than start another. */
+  private volatile PendingView pendingConnected;
+
+  /** A main-table read started in the background, and the part's generation when it was started. */
+  private record PendingView(Future<MainView> view, long generation) {
+  }
 
   private KernelObserver(CommandRunner runner, int rtProto, Collection<Integer> ownTables, boolean keepMain) {
     if (rtProto < 1 || rtProto > 255) {
@@ -226,6 +236,20 @@ public final class KernelObserver {
     sweepFirst = true;
   }
 
+  /** Waits for a read the first one left running (tests: so what it asks is not counted later). */
+  void awaitBackgroundReads() {
+    PendingView pending = pendingConnected;
+    if (pending != null) {
+      try {
+        pending.view().get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        // its failure is the next read's to meet
+      }
+    }
+  }
+
   /** For cleanup: our routes in any table (also one LB_TABLE no longer names). */
   public KernelState observeEverythingOurs() {
     return read(true);
@@ -233,9 +257,12 @@ public final class KernelObserver {
 
   private KernelState read(boolean anyTable) {
     for (int attempt = 0; ; attempt++) {
-      Map<Slot, Future<MainView>> main = mainReads();
+      // The daemon's first read: IPv4's connected routes from the addresses, their dump (which walks
+      // all of main) started after every other read and left to the next pass (ConnectedRoutes).
+      boolean derive = keepMain && keptView(CONNECTED4) == null && connectedDerived.compareAndSet(false, true);
+      Map<Slot, Future<MainView>> main = mainReads(derive ? CONNECTED4 : null);
       try {
-        return read(main, anyTable);
+        return read(main, anyTable, derive);
       } catch (DeviceGone e) {
         // A gateway's device vanished between the two reads; its route is gone too by now.
         mainChanged();
@@ -253,7 +280,7 @@ public final class KernelObserver {
    * their kernel walk is the slowest read of a first pass); our routes per table and family
    * (unless kept); our nft table (unless kept).
    */
-  private KernelState read(Map<Slot, Future<MainView>> main, boolean anyTable) {
+  private KernelState read(Map<Slot, Future<MainView>> main, boolean anyTable, boolean deriveConnected) {
     long generation = oursGeneration.get();
     long nftGen = nftGeneration.get();
     Ours kept = keepMain && !anyTable ? ours : null;
@@ -277,9 +304,16 @@ public final class KernelObserver {
     }
     Future<Batch> b4 = READS.submit(() -> batch(Family.INET, gatewayDevices(defaults, Family.INET)));
     Future<Batch> b6 = READS.submit(() -> batch(Family.INET6, gatewayDevices(defaults, Family.INET6)));
+    if (deriveConnected) {
+      long gen = mainGeneration.get(CONNECTED4).get();
+      pendingConnected = new PendingView(READS.submit(() -> mainView(CONNECTED4)), gen);
+    }
     List<Route> mainRoutes = new ArrayList<>();
-    main.values().forEach(f -> mainRoutes.addAll(join(f).routes()));
+    main.values().stream().filter(java.util.Objects::nonNull).forEach(f -> mainRoutes.addAll(join(f).routes()));
     Batch v4 = join(b4);
+    if (deriveConnected) {
+      mainRoutes.addAll(ConnectedRoutes.ipv4(v4.links()));
+    }
     Batch v6 = join(b6);
     OurRoutes r4 = reuse ? kept.v4() : join(o4);
     OurRoutes r6 = reuse ? kept.v6() : join(o6);
@@ -472,7 +506,7 @@ public final class KernelObserver {
    * Both families' main-table views, each part kept unless something said it changed since it was
    * read; in the order family by family, part by part; the defaults asked first.
    */
-  private Map<Slot, Future<MainView>> mainReads() {
+  private Map<Slot, Future<MainView>> mainReads(Slot deferred) {
     Map<Slot, Future<MainView>> reads = new java.util.LinkedHashMap<>();
     for (Family f : Family.values()) {
       for (MainPart p : MainPart.values()) {
@@ -482,9 +516,19 @@ public final class KernelObserver {
     for (MainPart p : MainPart.values()) {
       for (Family f : Family.values()) {
         Slot slot = new Slot(f, p);
+        if (slot.equals(deferred)) {
+          continue; // left null: the caller starts it later
+        }
         MainView kept = keptView(slot);
-        reads.put(slot, kept != null ? java.util.concurrent.CompletableFuture.completedFuture(kept)
-            : READS.submit(() -> mainView(slot)));
+        PendingView pending = slot.equals(CONNECTED4) ? pendingConnected : null;
+        if (kept != null) {
+          reads.put(slot, java.util.concurrent.CompletableFuture.completedFuture(kept));
+        } else if (pending != null && !pending.view().isDone()
+            && pending.generation() == mainGeneration.get(slot).get()) {
+          reads.put(slot, pending.view()); // started by the first read, nothing changed since
+        } else {
+          reads.put(slot, READS.submit(() -> mainView(slot)));
+        }
       }
     }
     return reads;

@@ -184,6 +184,7 @@ class KernelObserverTest {
     RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
     observer.observe();
+    observer.awaitBackgroundReads();
     runner.clear();
     observer.mainChanged(EnumSet.of(Family.INET6), EnumSet.allOf(MainPart.class));
     observer.observe();
@@ -197,13 +198,15 @@ class KernelObserverTest {
     RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
     KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
     KernelState first = observer.observe();
+    observer.awaitBackgroundReads();
     runner.clear();
     observer.mainChanged(EnumSet.of(Family.INET), EnumSet.of(MainPart.CONNECTED));
     KernelState s = observer.observe();
     assertEquals(List.of("ip -j -d -N -4 route show table main proto 2"),
         commands(runner).stream().filter(c -> c.contains("table main")).toList(),
         "only the kernel-filtered read of main's connected routes");
-    assertEquals(first.routesInTable(254), s.routesInTable(254), "the kept defaults are still there");
+    assertEquals(first.routesInTable(254).stream().filter(Route::isDefault).toList(),
+        s.routesInTable(254).stream().filter(Route::isDefault).toList(), "the kept defaults are still there");
     runner.clear();
     observer.mainChanged(EnumSet.of(Family.INET), EnumSet.of(MainPart.DEFAULTS));
     observer.observe();
@@ -266,6 +269,38 @@ class KernelObserverTest {
     KernelState s = KernelObserver.keepingMain(runner, 213, List.of(200)).observe();
     assertEquals(2, mainCalls[0]);
     assertTrue(s.routes().isEmpty());
+  }
+
+  @Test
+  void theFirstReadTakesIpv4ConnectedRoutesFromTheAddressesAndTheNextTheDump() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    RecordingRunner kernel = kernel(MAIN, OURS, NEIGH, NFT);
+    CommandRunner runner = (argv, stdin, timeout) -> {
+      if (stdin == null && !argv.contains("-6") && String.join(" ", argv).endsWith("route show table main proto 2")) {
+        try {
+          release.await(); // a million routes: the kernel's walk of all of main
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return kernel.run(argv, stdin, timeout);
+    };
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    KernelState first = observer.observe(); // does not wait for the dump: it would hang here
+    assertEquals(List.of("198.18.2.0/24 wan2 198.18.2.2", "198.18.9.1 ppp0 198.18.9.2"), connected4(first),
+        "the routes the kernel makes for ADDRESSES (wan2's /24; ppp0's peer)");
+    release.countDown();
+    KernelState second = observer.observe();
+    assertEquals(List.of("198.18.1.0/24 wan1 198.18.1.2"), connected4(second), "the dump's, whatever the addresses say");
+    assertEquals(1, kernel.calls().stream().filter(c -> c.stdin() == null && !c.argv().contains("-6")
+        && c.command().endsWith("route show table main proto 2")).count(), "the second read waited for the first's dump");
+    KernelObserver cli = KernelObserver.of(kernel, 213, List.of(200));
+    assertEquals(List.of("198.18.1.0/24 wan1 198.18.1.2"), connected4(cli.observe()), "the CLI reads the dump");
+  }
+
+  private static List<String> connected4(KernelState s) {
+    return s.routes().stream().filter(r -> r.family() == Family.INET && r.table() == 254 && r.protocol() == 2)
+        .map(r -> r.dst() + " " + r.nexthops().get(0).dev() + " " + r.prefsrc()).toList();
   }
 
   @Test
