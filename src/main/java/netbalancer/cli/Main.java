@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("run")) {
+      netbalancer.daemon.WarmUp.startEarly(); // beside the parsing and checks below (docs/design.md, "The first apply")
+    }
     System.exit(commandLine().execute(args));
   }
 

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import netbalancer.config.Config;
 import netbalancer.config.Policies;
 import netbalancer.daemon.Daemon;
+import netbalancer.daemon.WarmUp;
 import netbalancer.kernel.InstanceLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +23,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = configOption.load();
     Policies policies = ConfigOption.policies(config);
+    WarmUp.startBeside(config, policies); // the planner and renderer, beside the daemon's construction
     Privileges.requireNetAdmin("run");
     // Held until the process exits, its cleanup on SIGTERM included: one daemon per namespace.
     lock = InstanceLock.acquire(config.stateDir(), "run");

@@ -17,23 +17,56 @@ import netbalancer.plan.UplinkState;
 
 /**
  * Runs the first pass's code once over made-up input (documentation addresses) on a thread of
- * its own, started first thing in the daemon's run, while the first pass starts its reads'
- * processes and waits for them: in a just-started JVM each step's classes are loaded and its code
+ * its own, started as soon as the configuration is loaded ({@link #startEarly}: the parts that need
+ * none, before that), while the JVM constructs the daemon and the first pass starts its reads: in a
+ * just-started JVM each step's classes are loaded and its code
  * run for the first time on the first pass's path. In the order the pass needs them: the parsers
  * of ip's and nft's answers, the planner and renderer (most of the "plan" step: 55-140 ms cold,
  * a few ms warm), the state file's and event history's JSON writers (the apply writes the state
  * file twice before its first change; the pass records its transitions before the first apply
  * is logged). Pure work: nothing is read, written or logged.
  */
-final class WarmUp {
+public final class WarmUp {
   private WarmUp() {
   }
 
-  static void startBeside(Config config, Policies policies) {
+  private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Once per JVM: {@code run} starts it as soon as the configuration is loaded, the daemon's run again (a no-op then). */
+  public static void startBeside(Config config, Policies policies) {
+    if (!STARTED.compareAndSet(false, true)) {
+      return;
+    }
     Thread t = new Thread(() -> run(config, policies), "warm-up");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
+  }
+
+  /**
+   * The parsers and writers, started by {@code main} before the command line is even parsed when
+   * the command is {@code run}: the JVM then spends ~0.5 s in the command-line parser, the
+   * configuration's checks and the daemon's construction on one core, while the other is free. The
+   * parsers' first use alone took 130-160 ms in a fresh JVM (most of it the JSON library's
+   * classes), on the first read's path. Nothing of the configuration's: its classes are being
+   * initialized on the main thread meanwhile, and two threads initializing classes that refer to
+   * each other can deadlock; the planner is warmed by {@link #startBeside} once the configuration is
+   * loaded.
+   */
+  public static void startEarly() {
+    Thread t = new Thread(WarmUp::parsersAndWriters, "warm-up early");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void parsersAndWriters() {
+    try {
+      ParserWarmUp.run();
+      StateStore.warmUpWriter();
+      EventLog.toJson(List.of(new EventLog.Event(0, "warm1", "", "up", "warm-up", 1, List.of("warm1"))));
+    } catch (RuntimeException e) {
+      // only a warm-up
+    }
   }
 
   /** Whether it planned (a test's question: the first pass reports real errors itself). */
