@@ -140,7 +140,8 @@ public final class Daemon {
       watcher.close();
     }
     watcher = new UnrepliedWatcher(c, runner, health, health6, () -> reconciler.uplinks(), this::signal, ticker);
-    observer = Observers.keepingMain(runner, c); // a new one sweeps every table on its second read
+    // A new one sweeps every table on its second read; the reader is chosen once per process.
+    observer = Observers.keepingMain(KernelReadsChoice.forDaemon(runner), runner, c);
     if (StateStore.forCurrentNamespace(stateDir).exists()) {
       observer.sweepOnFirstRead(); // an earlier run's state: find all of its routes before the first apply
     }

@@ -19,7 +19,7 @@ import java.util.Objects;
  * recv nor is safe (the descriptor number can be reused meanwhile), so the owner thread sees a
  * flag between receives and closes the socket itself.
  */
-public final class NetlinkSocket implements AutoCloseable {
+public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
   /** Multicast group of IPv4 route changes (linux/rtnetlink.h). */
   public static final int RTNLGRP_IPV4_ROUTE = 7;
   /** Multicast group of IPv6 route changes. */
@@ -41,6 +41,7 @@ public final class NetlinkSocket implements AutoCloseable {
   private static final int SO_RCVBUFFORCE = 33;
   private static final int SOL_NETLINK = 270;
   private static final int NETLINK_ADD_MEMBERSHIP = 1;
+  private static final int NETLINK_GET_STRICT_CHK = 12;
   private static final int MSG_TRUNC = 0x20;
 
   private final Libc libc;
@@ -103,7 +104,25 @@ public final class NetlinkSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * A socket for requests only (no groups, no filter) with the kernel's strict checking of dump
+   * requests (NETLINK_GET_STRICT_CHK, Linux 4.20): only then does the kernel filter a route dump
+   * by table, protocol and device, and a neighbor dump by device, as {@code ip} asks for a single
+   * command; without it every dump is of everything.
+   */
+  static NetlinkSocket forRequests(Duration timeout) throws IOException {
+    NetlinkSocket s = open(List.of(), List.of(), 0, timeout);
+    try {
+      s.check(s.setInt(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1), "NETLINK_GET_STRICT_CHK");
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
   /** Sends one request (e.g. a dump); the kernel answers to this socket's port. */
+  @Override
   public void send(byte[] message) throws IOException {
     requireOpen();
     NativeLong n = libc.send(fd, message, new NativeLong(message.length), 0);
@@ -120,6 +139,7 @@ public final class NetlinkSocket implements AutoCloseable {
    *                     one was larger than the buffer; the socket stays usable
    * @throws IOException any other failure
    */
+  @Override
   public int receive(ByteBuffer buffer) throws IOException {
     requireOpen();
     if (!buffer.isDirect()) {

@@ -43,7 +43,10 @@ import netbalancer.system.CommandRunner;
  *       changed it (see docs/design.md, "The main table's view");
  *   <li>our nft table.
  * </ul>
- * Answers are parsed streaming, one element at a time.
+ * Answers are parsed streaming, one element at a time. Each read is a {@link KernelReads} call:
+ * an {@code ip} process ({@link KernelReads#ip}), or the same dump in-process over rtnetlink (the
+ * daemon's, netbalancer.netlink.NetlinkReads: no process start per read); our nft table is
+ * always an {@code nft} process.
  */
 public final class KernelObserver {
   public static final String NFT_FAMILY = "inet";
@@ -57,14 +60,11 @@ public final class KernelObserver {
   /** The main routing table's number (RT_TABLE_MAIN). */
   public static final int MAIN_TABLE = 254;
   static final int KERNEL_PROTO = 2;
-  /** Names ip's batch parser reads as one word; discovery ignores other names anyway. */
-  private static final Pattern BATCH_SAFE = Pattern.compile("[A-Za-z0-9_.+-]{1,15}");
-  private static final List<String> IP = List.of("ip", "-j", "-d", "-N", "-4", "-force", "-batch", "-");
   /**
-   * The IPv6 half, a second subprocess: a batch line cannot switch family. Its addresses are
-   * added to the links the IPv4 read found; its rules are kept apart by family.
+   * Names ip's batch parser reads as one word; discovery ignores other names anyway (asked of
+   * either reader, so both read the same neighbors).
    */
-  private static final List<String> IP6 = List.of("ip", "-j", "-d", "-N", "-6", "-force", "-batch", "-");
+  private static final Pattern BATCH_SAFE = Pattern.compile("[A-Za-z0-9_.+-]{1,15}");
 
   /** One part of one family's main table, as last read. */
   private record MainView(List<Route> routes, long generation) {
@@ -86,6 +86,7 @@ public final class KernelObserver {
     return t;
   });
 
+  private final KernelReads source;
   private final CommandRunner runner;
   private final int rtProto;
   private final List<Integer> ownTables;
@@ -116,10 +117,12 @@ public final class KernelObserver {
   private record PendingView(Future<MainView> view, long generation) {
   }
 
-  private KernelObserver(CommandRunner runner, int rtProto, Collection<Integer> ownTables, boolean keepMain) {
+  private KernelObserver(KernelReads reads, CommandRunner runner, int rtProto, Collection<Integer> ownTables,
+      boolean keepMain) {
     if (rtProto < 1 || rtProto > 255) {
       throw new IllegalArgumentException("route protocol " + rtProto + " outside 1..255");
     }
+    this.source = reads;
     this.runner = runner;
     this.rtProto = rtProto;
     this.ownTables = List.copyOf(new LinkedHashSet<>(ownTables));
@@ -138,7 +141,12 @@ public final class KernelObserver {
    * @param ownTables the tables our routes may be in
    */
   public static KernelObserver of(CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
-    return new KernelObserver(runner, rtProto, ownTables, false);
+    return of(KernelReads.ip(runner), runner, rtProto, ownTables);
+  }
+
+  /** As {@link #of(CommandRunner, int, Collection)}, reading through {@code reads} ({@code runner}: nft). */
+  public static KernelObserver of(KernelReads reads, CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
+    return new KernelObserver(reads, runner, rtProto, ownTables, false);
   }
 
   /**
@@ -146,7 +154,13 @@ public final class KernelObserver {
    * event that may change it, a restarted monitor, a monitor that lost events).
    */
   public static KernelObserver keepingMain(CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
-    return new KernelObserver(runner, rtProto, ownTables, true);
+    return keepingMain(KernelReads.ip(runner), runner, rtProto, ownTables);
+  }
+
+  /** As {@link #keepingMain(CommandRunner, int, Collection)}, reading through {@code reads} ({@code runner}: nft). */
+  public static KernelObserver keepingMain(KernelReads reads, CommandRunner runner, int rtProto,
+      Collection<Integer> ownTables) {
+    return new KernelObserver(reads, runner, rtProto, ownTables, true);
   }
 
   /** Anything of the main table may have changed: the next read looks at all of it again. */
@@ -263,7 +277,7 @@ public final class KernelObserver {
       Map<Slot, Future<MainView>> main = mainReads(derive ? CONNECTED4 : null);
       try {
         return read(main, anyTable, derive);
-      } catch (DeviceGone e) {
+      } catch (KernelReads.DeviceGone e) {
         // A gateway's device vanished between the two reads; its route is gone too by now.
         mainChanged();
         if (attempt > 0) {
@@ -302,19 +316,21 @@ public final class KernelObserver {
     for (Family f : Family.values()) {
       defaults.addAll(join(main.get(new Slot(f, MainPart.DEFAULTS))).routes());
     }
-    Future<Batch> b4 = READS.submit(() -> batch(Family.INET, gatewayDevices(defaults, Family.INET)));
-    Future<Batch> b6 = READS.submit(() -> batch(Family.INET6, gatewayDevices(defaults, Family.INET6)));
+    Future<KernelReads.FamilyRead> b4 =
+        READS.submit(() -> source.family(Family.INET, gatewayDevices(defaults, Family.INET)));
+    Future<KernelReads.FamilyRead> b6 =
+        READS.submit(() -> source.family(Family.INET6, gatewayDevices(defaults, Family.INET6)));
     if (deriveConnected) {
       long gen = mainGeneration.get(CONNECTED4).get();
       pendingConnected = new PendingView(READS.submit(() -> mainView(CONNECTED4)), gen);
     }
     List<Route> mainRoutes = new ArrayList<>();
     main.values().stream().filter(java.util.Objects::nonNull).forEach(f -> mainRoutes.addAll(join(f).routes()));
-    Batch v4 = join(b4);
+    KernelReads.FamilyRead v4 = join(b4);
     if (deriveConnected) {
       mainRoutes.addAll(ConnectedRoutes.ipv4(v4.links()));
     }
-    Batch v6 = join(b6);
+    KernelReads.FamilyRead v6 = join(b6);
     OurRoutes r4 = reuse ? kept.v4() : join(o4);
     OurRoutes r6 = reuse ? kept.v6() : join(o6);
     NftTable table = reuseNft ? kept.nft() : join(nft);
@@ -357,10 +373,6 @@ public final class KernelObserver {
     return new KernelState(links, routes, rules, neighbors, table);
   }
 
-  /** What one family's batch found: its links (with that family's addresses), rules, neighbors. */
-  private record Batch(List<Link> links, List<Rule> rules, List<Neighbor> neighbors) {
-  }
-
   /** Our routes of one family, the tables asked (null: all) and those ours were found in. */
   private record OurRoutes(List<Route> routes, Set<Integer> asked, Set<Integer> seen) {
     OurRoutes plus(OurRoutes more) {
@@ -387,45 +399,6 @@ public final class KernelObserver {
       }
     }
     return List.copyOf(devices);
-  }
-
-  /**
-   * Links and addresses, rules and the neighbors on {@code neighborDevs}: one {@code ip -batch}
-   * (a batch line cannot switch family, so one per family).
-   */
-  private Batch batch(Family family, List<String> neighborDevs) {
-    List<String> queries = new ArrayList<>(List.of("address show", "rule show"));
-    neighborDevs.forEach(d -> queries.add("neigh show dev " + d));
-    List<Link> links = new ArrayList<>();
-    List<Rule> rules = new ArrayList<>();
-    List<Neighbor> neighbors = new ArrayList<>();
-    CommandRunner.Result result = runner.run(family == Family.INET ? IP : IP6, String.join("\n", queries) + "\n");
-    int answered = IpJson.forEachElement(result.stdout(), (q, n) -> {
-      if (q == 0) {
-        Link l = IpJson.link(n);
-        if (family == Family.INET) {
-          links.add(l);
-        } else {
-          links.add(new Link(l.name(), l.ifindex(), l.adminUp(), l.carrier(), l.pointToPoint(), l.kind(),
-              l.addresses().stream().filter(a -> a.family() == Family.INET6).toList()));
-        }
-      } else if (q == 1) {
-        rules.add(IpJson.rule(n, family));
-      } else {
-        neighbors.add(IpJson.neighbor(n, neighborDevs.get(q - 2)));
-      }
-    });
-    if (answered != queries.size()) {
-      // ip prints nothing at all for a device it cannot find: which answer is missing cannot be
-      // told, so the whole read is repeated.
-      String why = "ip " + family.ipFlag() + " -batch answered " + answered + " of " + queries.size() + " queries: "
-          + result.stderr().strip();
-      if (!neighborDevs.isEmpty()) {
-        throw new DeviceGone(why);
-      }
-      throw new IllegalStateException(why);
-    }
-    return new Batch(links, rules, neighbors);
   }
 
   /** The tables our rules of {@code family} look up (never main). */
@@ -466,15 +439,15 @@ public final class KernelObserver {
     List<Route> routes = new ArrayList<>();
     Set<Integer> seen = new TreeSet<>();
     if (tables == null) {
-      readRoutes(family, "all", MAIN_TABLE, routes);
+      readRoutes(family, null, routes);
     } else if (tables.size() == 1) {
-      readRoutes(family, tables.iterator().next().toString(), tables.iterator().next(), routes);
+      readRoutes(family, tables.iterator().next(), routes);
     } else {
       List<Future<List<Route>>> each = new ArrayList<>();
       for (int t : tables) {
         each.add(READS.submit(() -> {
           List<Route> one = new ArrayList<>();
-          readRoutes(family, Integer.toString(t), t, one);
+          readRoutes(family, t, one);
           return one;
         }));
       }
@@ -485,21 +458,8 @@ public final class KernelObserver {
     return new OurRoutes(routes, tables == null ? null : Set.copyOf(tables), Set.copyOf(seen));
   }
 
-  private void readRoutes(Family family, String table, int tableNumber, List<Route> routes) {
-    CommandRunner.Result r = runner.run(List.of("ip", "-j", "-d", "-N", family.ipFlag(), "route", "show", "table", table,
-        "proto", Integer.toString(rtProto)), null);
-    if (!r.ok()) {
-      if (r.stderr().contains("table does not exist")) {
-        return; // deleted since the rules were read: nothing of ours is in it
-      }
-      throw new IllegalStateException("ip " + family.ipFlag() + " route show table " + table + ": " + r.stderr().strip());
-    }
-    IpJson.forEachElement(r.stdout(), (q, n) -> {
-      Route route = IpJson.ownRoute(n, family, tableNumber, rtProto);
-      if (route != null) {
-        routes.add(route);
-      }
-    });
+  private void readRoutes(Family family, Integer table, List<Route> routes) {
+    routes.addAll(source.ours(family, table, rtProto));
   }
 
   /**
@@ -540,43 +500,15 @@ public final class KernelObserver {
   }
 
   /**
-   * One family's defaults or connected ({@code proto kernel}) prefixes of the main table. IPv4's
-   * defaults: the kernel dumps its routing trie in address order, so every route to 0.0.0.0/x
-   * (the defaults, and a 0.0.0.0/1 or 0.0.0.0/8 someone may have) comes first; the read stops at
-   * the first other prefix, and the kernel never makes the rest of the dump (the cost does not
-   * grow with the table; all of main was ~0.25 s at 1 000 000 routes). IPv6's tree is walked
-   * children first, ::/0 last, so its defaults are a whole dump of IPv6's main, filtered by ip.
+   * One family's defaults or connected ({@code proto kernel}) prefixes of the main table. The
+   * defaults of IPv4 stop at the first other prefix of the kernel's dump (see
+   * {@link KernelReads#mainDefaults}): their cost does not grow with main.
    */
   private MainView mainView(Slot slot) {
     Family family = slot.family();
     MainPart part = slot.part();
     long generation = mainGeneration.get(slot).get();
-    List<String> argv = new ArrayList<>(List.of("ip", "-j", "-d", "-N", family.ipFlag(), "route", "show", "table", "main"));
-    List<Route> routes = new ArrayList<>();
-    if (part == MainPart.DEFAULTS && family == Family.INET) {
-      runner.stream(argv, CommandRunner.DEFAULT_TIMEOUT, in -> {
-        IpJson.forEachElementWhile(in, n -> {
-          String dst = n.path("dst").asText("");
-          if (!dst.equals("default") && !dst.startsWith("0.0.0.0/")) {
-            return false;
-          }
-          Route r = IpJson.route(n, family, MAIN_TABLE, 0);
-          if (r != null && r.isDefault()) {
-            routes.add(r);
-          }
-          return true;
-        });
-        return null;
-      });
-    } else {
-      argv.addAll(part == MainPart.DEFAULTS ? List.of("default") : List.of("proto", Integer.toString(KERNEL_PROTO)));
-      IpJson.forEachElement(runner.check(argv, null).stdout(), (q, n) -> {
-        Route r = IpJson.route(n, family, MAIN_TABLE, part == MainPart.CONNECTED ? KERNEL_PROTO : 0);
-        if (r != null) {
-          routes.add(r);
-        }
-      });
-    }
+    List<Route> routes = part == MainPart.DEFAULTS ? source.mainDefaults(family) : source.mainConnected(family);
     MainView view = new MainView(List.copyOf(routes), generation);
     main.put(slot, view);
     return view;
@@ -657,9 +589,4 @@ public final class KernelObserver {
     return r.ok() ? NftJson.table(r.stdout()) : NftTable.ABSENT;
   }
 
-  private static final class DeviceGone extends RuntimeException {
-    DeviceGone(String message) {
-      super(message, null, false, false);
-    }
-  }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import netbalancer.config.Config;
 import netbalancer.observe.KernelObserver;
+import netbalancer.observe.KernelReads;
 import netbalancer.system.CommandRunner;
 
 /** The kernel reader for one configuration: our route protocol and every table we may write. */
@@ -19,6 +20,11 @@ public final class Observers {
   /** The daemon's: keeps the main table's view until told it changed. */
   public static KernelObserver keepingMain(CommandRunner runner, Config config) {
     return KernelObserver.keepingMain(runner, config.lbRtProto(), tables(config));
+  }
+
+  /** As {@link #keepingMain(CommandRunner, Config)}, reading through {@code reads} ({@code runner}: nft). */
+  public static KernelObserver keepingMain(KernelReads reads, CommandRunner runner, Config config) {
+    return KernelObserver.keepingMain(reads, runner, config.lbRtProto(), tables(config));
   }
 
   /** LB_TABLE and one table per possible uplink index: every table a plan can put a route in. */
