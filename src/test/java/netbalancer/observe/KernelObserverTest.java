@@ -298,6 +298,22 @@ class KernelObserverTest {
     assertEquals(List.of("198.18.1.0/24 wan1 198.18.1.2"), connected4(cli.observe()), "the CLI reads the dump");
   }
 
+  @Test
+  void theFirstReadsConnectedDumpStartsAfterTheApplyNotBesideIt() throws InterruptedException {
+    RecordingRunner runner = kernel(MAIN, OURS, NEIGH, NFT);
+    KernelObserver observer = KernelObserver.keepingMain(runner, 213, List.of(200));
+    observer.observe();
+    Thread.sleep(200); // a dump started in the background would have been made by now
+    java.util.function.Supplier<Long> dumps = () -> runner.calls().stream().filter(c -> c.stdin() == null
+        && !c.argv().contains("-6") && c.command().endsWith("route show table main proto 2")).count();
+    assertEquals(0L, dumps.get(), "not beside the first pass: its walk of main holds up the apply's changes");
+    observer.refreshOurs(); // the daemon's, after the first apply
+    observer.awaitBackgroundReads();
+    assertEquals(1L, dumps.get());
+    observer.observe();
+    assertEquals(1L, dumps.get(), "the next read uses it");
+  }
+
   private static List<String> connected4(KernelState s) {
     return s.routes().stream().filter(r -> r.family() == Family.INET && r.table() == 254 && r.protocol() == 2)
         .map(r -> r.dst() + " " + r.nexthops().get(0).dev() + " " + r.prefsrc()).toList();
