@@ -15,7 +15,6 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("run")) {
       netbalancer.daemon.WarmUp.startEarly(); // beside the parsing and checks below (docs/design.md, "The first apply")
-      netbalancer.daemon.EarlyWarmUp.begin(); // JNA, the netlink reads and the first process spawn, beside them too
     }
     System.exit(commandLine().execute(args));
   }

@@ -14,8 +14,9 @@ import netbalancer.system.CommandRunner;
 import netbalancer.system.ProcessRunner;
 
 /**
- * Started by {@code run} before anything else (picocli, the configuration: ~400 ms of a fresh
- * JVM before the daemon's first pass), on a daemon thread: loads JNA and the netlink readers
+ * Started with {@link WarmUp#startEarly} by {@code run} before anything else (picocli, the
+ * configuration: ~400 ms of a fresh JVM before the daemon's first pass), on a daemon thread of its
+ * own: loads JNA and the netlink readers
  * (~70-100 ms cold, which the first read otherwise waits for; {@link NetlinkReads#warmUp}), then
  * makes the JVM's first process spawn, the read of our nft table the first pass makes too (a
  * spawn is ~15-20 ms cold, ~2 ms warm): a fresh JVM's first read was ~20 ms slower than the next
@@ -27,7 +28,7 @@ import netbalancer.system.ProcessRunner;
  * connected routes and a sweep walk all of main (~0.1 s at 1 000 000 routes), beside a JVM start
  * on perhaps two cores. Reads only; any failure is left for the real use to report.
  */
-public final class EarlyWarmUp {
+final class EarlyWarmUp {
   /** One uplink with a default route through its gateway: enough for every step of a read. */
   private static final KernelReads MADE_UP = new KernelReads() {
     @Override
@@ -56,7 +57,7 @@ public final class EarlyWarmUp {
   private EarlyWarmUp() {
   }
 
-  public static void begin() {
+  static void begin() {
     Thread t = new Thread(EarlyWarmUp::run, "early-warm-up");
     t.setDaemon(true);
     t.start();

@@ -57,6 +57,7 @@ public final class WarmUp {
     Thread t = new Thread(WarmUp::parsersAndWriters, "warm-up early");
     t.setDaemon(true);
     t.start();
+    EarlyWarmUp.begin(); // JNA, the netlink reads and the first process spawn, on a thread of their own
   }
 
   private static void parsersAndWriters() {
