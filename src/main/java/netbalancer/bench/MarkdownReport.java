@@ -335,22 +335,26 @@ final class MarkdownReport {
   private void routeScale(ScaleSection.RouteResult r) {
     md.append("\n## 7. Route scale (routes in the router's main table)\n\n")
         .append("240.0.0.0/4 /28s via wan1's gateway with BIRD's protocol number (routes only: no packet is sent"
-            + " to them), loaded with one `ip -batch` before the start; while measuring, a feed changes ")
+            + " to them), loaded with one `ip -batch` before the start. First apply: of the first daemon started in the"
+            + " router, whose first policy rule makes the kernel split its local table out of main once (a walk of main),"
+            + " and of the daemon measured, started after that one stopped. While measuring, a feed changes ")
         .append(r.feedChangesPerSecond()).append(" of them a second. Settings ").append(r.settings())
         .append(". Reaction: ISP side of wan2 down → LB_TABLE without wan2 (`ip -ts monitor`).\n\n")
-        .append("| routes | load (s) | first apply (ms) | CPU (% of a core) | peak RSS (MB) | reaction p50 (ms) |"
-            + " p99 | events |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        .append("| routes | load (s) | first apply, first start (ms) | first apply (ms) | CPU (% of a core) |"
+            + " peak RSS (MB) | reaction p50 (ms) | p99 | events |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     ScaleSection.RouteRow biggest = null;
     for (ScaleSection.RouteRow row : r.rows()) {
       md.append("| ").append(row.routes()).append(" | ").append(fmt(row.loadSeconds(), 1)).append(" | ")
-          .append(row.firstApplyMs()).append(" | ").append(fmt(row.cpuPercent(), 2)).append(" | ")
+          .append(row.firstStartApplyMs()).append(" | ").append(row.firstApplyMs()).append(" | ")
+          .append(fmt(row.cpuPercent(), 2)).append(" | ")
           .append(fmt(row.peakRssMb(), 1)).append(" | ").append(fmt(row.reactionMs().median(), 1)).append(" | ")
           .append(fmt(row.reactionMs().p99(), 1)).append(" | ").append(row.events()).append(" |\n");
       biggest = row;
     }
     if (biggest != null) {
       String at = " at " + biggest.routes() + " routes";
-      target("route scale: first apply ≤ 100 ms" + at, biggest.firstApplyMs() + " ms", biggest.firstApplyMs() <= 100);
+      target("route scale: first apply ≤ 100 ms" + at, biggest.firstApplyMs() + " ms (the first start in the namespace: "
+          + biggest.firstStartApplyMs() + " ms, with the kernel's one-time split of main)", biggest.firstApplyMs() <= 100);
       target("route scale: CPU ≤ 1 % of a core" + at, fmt(biggest.cpuPercent(), 2) + " %", biggest.cpuPercent() <= 1);
       target("route scale: peak RSS ≤ 80 MB" + at, fmt(biggest.peakRssMb(), 1) + " MB", biggest.peakRssMb() <= 80);
       target("route scale: reaction p50 ≤ 50 ms" + at, fmt(biggest.reactionMs().median(), 1) + " ms",
