@@ -67,12 +67,13 @@ public final class LabBalancer {
   }
 
   /**
-   * {@code env -i PATH=… KEY=VALUE… java FLAGS PROPS -jar JAR ARGS…}, to run in the router
+   * {@code env -i PATH=… LAUNCHER_ENV… KEY=VALUE… java FLAGS PROPS -jar JAR ARGS…}, to run in the router
    * namespace.
    */
   public List<String> argv(List<String> systemProperties, List<String> args) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
     List<String> argv = new ArrayList<>(List.of("env", "-i", "PATH=" + path));
+    argv.addAll(JvmFlags.ENVIRONMENT);
     new java.util.TreeMap<>(settings).forEach((k, v) -> argv.add(k + "=" + v));
     argv.addAll(flags.javaJar(jar, systemProperties.toArray(String[]::new)));
     argv.addAll(args);

@@ -1,6 +1,7 @@
 package netbalancer.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -17,5 +18,16 @@ class JvmFlagsTest {
       assertEquals(Path.of("net-balancer").toAbsolutePath().toString(), flags.source());
     }
     assertEquals(JvmFlags.FALLBACK, flags.flags(), "keep JvmFlags.FALLBACK in step with ./net-balancer");
+  }
+
+  @Test
+  void theEnvironmentIsTheLaunchersOwn() throws Exception {
+    String launcher = Files.readString(Path.of("net-balancer"));
+    for (String pair : JvmFlags.ENVIRONMENT) {
+      String name = pair.substring(0, pair.indexOf('='));
+      String value = pair.substring(pair.indexOf('=') + 1);
+      assertTrue(launcher.contains(name + "=${" + name + ":-" + value + "}\nexport " + name + "\n"),
+          "keep JvmFlags.ENVIRONMENT in step with ./net-balancer: " + pair);
+    }
   }
 }
