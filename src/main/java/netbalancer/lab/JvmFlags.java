@@ -18,7 +18,8 @@ public record JvmFlags(List<String> flags, String source) {
   /** The launcher's defaults when no launcher is found (keep in step with ./net-balancer). */
   static final List<String> FALLBACK = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m",
       "-XX:MaxMetaspaceSize=64m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-      "-XX:CompileThresholdScaling=10", "-XX:-UsePerfData", "-Xshare:auto", "-XX:+ExitOnOutOfMemoryError");
+      "-XX:CompileThresholdScaling=10", "-XX:-UsePerfData", "-Xshare:auto",
+      "-XX:+ExitOnOutOfMemoryError");
   /** The environment the launcher gives the JVM (keep in step with ./net-balancer). */
   public static final List<String> ENVIRONMENT = List.of("MALLOC_ARENA_MAX=2");
   private static final Pattern DEFAULTS = Pattern.compile("NET_BALANCER_JAVA_OPTS:-([^}]*)}");

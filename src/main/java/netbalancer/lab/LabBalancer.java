@@ -67,8 +67,8 @@ public final class LabBalancer {
   }
 
   /**
-   * {@code env -i PATH=… LAUNCHER_ENV… KEY=VALUE… java FLAGS PROPS -jar JAR ARGS…}, to run in the router
-   * namespace.
+   * {@code env -i PATH=… LAUNCHER_ENV… KEY=VALUE… java FLAGS PROPS -jar JAR ARGS…}, to run in the
+   * router namespace.
    */
   public List<String> argv(List<String> systemProperties, List<String> args) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
