@@ -1,10 +1,9 @@
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import netbalancer.bench.FeedRoutes;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabBalancer;
 import netbalancer.lab.LabDaemon;
@@ -30,7 +29,7 @@ public class FirstApply {
     Map<String, String> settings = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false",
         "FAILOVER_HYSTERESIS_ENABLED", "false");
     try (Lab lab = Lab.create(3)) {
-      load(lab, routes);
+      FeedRoutes.load(lab, routes);
       List<List<Long>> logged = List.of(new ArrayList<>(), new ArrayList<>());
       List<List<Long>> outside = List.of(new ArrayList<>(), new ArrayList<>());
       for (int i = 0; i < starts; i++) {
@@ -63,28 +62,5 @@ public class FirstApply {
     List<Long> s = new ArrayList<>(xs);
     Collections.sort(s);
     return s.get(s.size() / 2);
-  }
-
-  private static void load(Lab lab, int n) throws Exception {
-    if (n == 0) {
-      return;
-    }
-    Path batch = Files.createTempFile("nb-routes", ".batch");
-    try {
-      try (var w = Files.newBufferedWriter(batch)) {
-        String via = " via " + lab.gatewayAddress(1) + " dev " + lab.uplinkName(1) + " proto bird\n";
-        for (int i = 0; i < n; i++) {
-          long a = 0xF0000000L + 16L * i;
-          w.write("route add " + ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "."
-              + (a & 255) + "/28" + via);
-        }
-      }
-      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(5));
-      if (!r.ok()) {
-        throw new IllegalStateException("loading " + n + " routes failed: " + r.stderr());
-      }
-    } finally {
-      Files.deleteIfExists(batch);
-    }
   }
 }

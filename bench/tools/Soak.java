@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import netbalancer.bench.FeedRoutes;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabBalancer;
@@ -94,13 +95,7 @@ public class Soak {
     try (Lab created = Lab.create(3)) {
       lab = created;
       prefix = lab.prefix();
-      long t = System.nanoTime();
-      var loaded = lab.exec(lab.routerNs(), List.of("ip", "-batch", writeRoutes(routes, dir).toString()), null,
-          Duration.ofMinutes(5)); // a million routes take ~30 s, past execCheck's 10 s
-      if (!loaded.ok()) {
-        throw new IllegalStateException("loading " + routes + " routes failed: " + loaded.stderr());
-      }
-      say("%d routes loaded in %.1f s", routes, (System.nanoTime() - t) / 1e9);
+      say("%d routes loaded in %.1f s", routes, FeedRoutes.load(lab, routes));
       nb = LabBalancer.in(lab);
       try (LabProcess servers = lab.startServers(); LabDaemon started = nb.start("--config", conf.toString())) {
         daemon = started;
@@ -384,7 +379,7 @@ public class Soak {
     long start = System.nanoTime();
     for (long i = 0; running; i++) {
       int up = (i / prefixes) % 2 == 0 ? 3 : 1;
-      feed.writeLine("route replace " + prefix((int) (i % prefixes)) + " via " + lab.gatewayAddress(up) + " dev "
+      feed.writeLine("route replace " + FeedRoutes.prefix((int) (i % prefixes)) + " via " + lab.gatewayAddress(up) + " dev "
           + lab.uplinkName(up) + " proto bird");
       long wait = start + (i + 1) * 1_000_000_000L / FEED_PER_SECOND - System.nanoTime();
       try {
@@ -393,22 +388,6 @@ public class Soak {
         return;
       }
     }
-  }
-
-  private static Path writeRoutes(int n, Path dir) throws java.io.IOException {
-    Path batch = dir.resolve("routes.batch");
-    try (var w = Files.newBufferedWriter(batch)) {
-      for (int i = 0; i < n; i++) {
-        w.write("route add " + prefix(i) + " via " + lab.gatewayAddress(1) + " dev " + lab.uplinkName(1) + " proto bird\n");
-      }
-    }
-    return batch;
-  }
-
-  /** The i-th /28 of 240.0.0.0/4. */
-  private static String prefix(int i) {
-    long a = 0xF0000000L + 16L * i;
-    return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255) + "/28";
   }
 
   private static String byUplink(Map<String, Integer> bySource) {

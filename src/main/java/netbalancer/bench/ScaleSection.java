@@ -44,7 +44,6 @@ final class ScaleSection {
    * for 250 000 starts lower and passes 250 000 while measured (the table shows what it held).
    */
   private static final int TABLE_ROOM = 262_144 - 32_000;
-  private static final String FEED_PROTO = "12";
   /** Carrier losses back to back are the measurement here, not a flapping link to hold down. */
   static final Map<String, String> ROUTE_SETTINGS = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false",
       "FAILOVER_HYSTERESIS_ENABLED", "false");
@@ -88,7 +87,7 @@ final class ScaleSection {
 
   private static RouteRow routeRow(BenchEnv env, int n, int idle, int events) throws Exception {
     try (Lab lab = Lab.create(3)) {
-      double load = loadRoutes(lab, n);
+      double load = FeedRoutes.load(lab, n);
       LabBalancer nb = env.balancer(lab).with(ROUTE_SETTINGS);
       long firstStart;
       try (LabDaemon first = nb.start()) {
@@ -135,43 +134,13 @@ final class ScaleSection {
     }
   }
 
-  /** One ip -batch of N /28 routes in 240.0.0.0/4 via wan1's gateway; seconds it took. */
-  static double loadRoutes(Lab lab, int n) throws IOException {
-    if (n == 0) {
-      return 0;
-    }
-    Path batch = Files.createTempFile("nb-routes", ".batch");
-    try {
-      try (var w = Files.newBufferedWriter(batch)) {
-        String via = " via " + lab.gatewayAddress(1) + " dev " + lab.uplinkName(1) + " proto " + FEED_PROTO + "\n";
-        for (int i = 0; i < n; i++) {
-          w.write("route add " + prefix(i) + via);
-        }
-      }
-      long t0 = System.nanoTime();
-      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(5));
-      if (!r.ok()) {
-        throw new IllegalStateException("loading " + n + " routes failed: " + r.stderr());
-      }
-      return Stats.round((System.nanoTime() - t0) / 1e9);
-    } finally {
-      Files.deleteIfExists(batch);
-    }
-  }
-
-  /** The i-th /28 of 240.0.0.0/4. */
-  static String prefix(int i) {
-    long a = 0xF0000000L + 16L * i;
-    return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255) + "/28";
-  }
-
   /** 50 route changes a second among the feed's prefixes (a replace moves one to wan3 and back). */
   private static void feed(Lab lab, LabProcess feed, int prefixes, AtomicBoolean running) {
     long start = System.nanoTime();
     for (long i = 0; running.get(); i++) {
       String gw = (i / prefixes) % 2 == 0 ? lab.gatewayAddress(3) + " dev " + lab.uplinkName(3)
           : lab.gatewayAddress(1) + " dev " + lab.uplinkName(1);
-      feed.writeLine("route replace " + prefix((int) (i % prefixes)) + " via " + gw + " proto " + FEED_PROTO);
+      feed.writeLine("route replace " + FeedRoutes.prefix((int) (i % prefixes)) + " via " + gw + " proto " + FeedRoutes.PROTO);
       long due = start + (i + 1) * 1_000_000_000L / FEED_CHANGES_PER_SECOND;
       long wait = due - System.nanoTime();
       if (wait > 0) {

@@ -1,0 +1,52 @@
+package netbalancer.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import netbalancer.lab.Lab;
+
+/**
+ * A routing feed's routes in a lab router's main table: /28s of 240.0.0.0/4 (reserved, never
+ * routed: routes only, no packet is sent to them) with BIRD's protocol number, loaded with one
+ * {@code ip -batch}. Shared by the bench's route scale and the tools in bench/tools.
+ */
+public final class FeedRoutes {
+  /** BIRD's protocol number (rt_protos: {@code bird}). */
+  public static final String PROTO = "12";
+
+  private FeedRoutes() {
+  }
+
+  /** One ip -batch of N routes via wan1's gateway; the seconds it took. */
+  public static double load(Lab lab, int n) throws IOException {
+    if (n == 0) {
+      return 0;
+    }
+    Path batch = Files.createTempFile("nb-routes", ".batch");
+    try {
+      try (var w = Files.newBufferedWriter(batch)) {
+        String via = " via " + lab.gatewayAddress(1) + " dev " + lab.uplinkName(1) + " proto " + PROTO + "\n";
+        for (int i = 0; i < n; i++) {
+          w.write("route add " + prefix(i) + via);
+        }
+      }
+      long t0 = System.nanoTime();
+      // a million routes take ~30 s on a quiet machine
+      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(5));
+      if (!r.ok()) {
+        throw new IllegalStateException("loading " + n + " routes failed: " + r.stderr());
+      }
+      return Stats.round((System.nanoTime() - t0) / 1e9);
+    } finally {
+      Files.deleteIfExists(batch);
+    }
+  }
+
+  /** The i-th /28 of 240.0.0.0/4. */
+  public static String prefix(int i) {
+    long a = 0xF0000000L + 16L * i;
+    return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255) + "/28";
+  }
+}
