@@ -10,40 +10,49 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The JVM flags the {@code ./net-balancer} launcher gives the daemon, read from the launcher
- * itself so that footprint and apply cost are measured the way users run it. The launcher
- * lets NET_BALANCER_JAVA_OPTS replace them; so does the bench.
+ * The JVM flags and environment the {@code ./net-balancer} launcher gives the daemon, read from
+ * the launcher itself so that footprint and apply cost are measured the way users run it. The
+ * launcher lets NET_BALANCER_JAVA_OPTS replace the flags; so does the bench. The environment is
+ * the launcher's {@code NAME=${NAME:-VALUE}} / {@code export NAME} pairs, as {@code NAME=VALUE}.
  */
-public record JvmFlags(List<String> flags, String source) {
+public record JvmFlags(List<String> flags, List<String> environment, String source) {
   /** The launcher's defaults when no launcher is found (keep in step with ./net-balancer). */
   static final List<String> FALLBACK = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m",
       "-XX:MaxMetaspaceSize=64m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
       "-XX:CompileThresholdScaling=10", "-XX:-UsePerfData", "-Xshare:auto",
       "-XX:+ExitOnOutOfMemoryError");
-  /** The environment the launcher gives the JVM (keep in step with ./net-balancer). */
-  public static final List<String> ENVIRONMENT = List.of("MALLOC_ARENA_MAX=2");
+  /** The launcher's environment when no launcher is found (keep in step with ./net-balancer). */
+  static final List<String> FALLBACK_ENVIRONMENT = List.of("MALLOC_ARENA_MAX=2");
   private static final Pattern DEFAULTS = Pattern.compile("NET_BALANCER_JAVA_OPTS:-([^}]*)}");
+  private static final Pattern EXPORTED = Pattern.compile("(?m)^(\\w+)=\\$\\{\\1:-([^}]*)}\\nexport \\1$");
 
   public JvmFlags {
     flags = List.copyOf(flags);
+    environment = List.copyOf(environment);
   }
 
   public static JvmFlags of(Path jar) {
-    String env = System.getenv("NET_BALANCER_JAVA_OPTS");
-    if (env != null && !env.isBlank()) {
-      return new JvmFlags(split(env), "NET_BALANCER_JAVA_OPTS");
-    }
     for (Path launcher : candidates(jar)) {
       try {
-        Matcher m = DEFAULTS.matcher(Files.readString(launcher));
+        String text = Files.readString(launcher);
+        Matcher m = DEFAULTS.matcher(text);
         if (m.find()) {
-          return new JvmFlags(split(m.group(1)), launcher.toString());
+          List<String> environment = EXPORTED.matcher(text).results()
+              .map(e -> e.group(1) + "=" + e.group(2)).toList();
+          return unlessOverridden(split(m.group(1)), environment, launcher.toString());
         }
       } catch (IOException e) {
         // not there or unreadable: try the next place
       }
     }
-    return new JvmFlags(FALLBACK, "built-in copy of the launcher's defaults");
+    return unlessOverridden(FALLBACK, FALLBACK_ENVIRONMENT, "built-in copy of the launcher's defaults");
+  }
+
+  /** NET_BALANCER_JAVA_OPTS replaces the flags, as in the launcher; its environment stays. */
+  private static JvmFlags unlessOverridden(List<String> flags, List<String> environment, String source) {
+    String opts = System.getenv("NET_BALANCER_JAVA_OPTS");
+    return opts == null || opts.isBlank() ? new JvmFlags(flags, environment, source)
+        : new JvmFlags(split(opts), environment, "NET_BALANCER_JAVA_OPTS");
   }
 
   /** Where the launcher lives beside a built jar (target/..) or an installed one. */

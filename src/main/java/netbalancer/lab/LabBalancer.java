@@ -73,7 +73,7 @@ public final class LabBalancer {
   public List<String> argv(List<String> systemProperties, List<String> args) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
     List<String> argv = new ArrayList<>(List.of("env", "-i", "PATH=" + path));
-    argv.addAll(JvmFlags.ENVIRONMENT);
+    argv.addAll(flags.environment());
     new java.util.TreeMap<>(settings).forEach((k, v) -> argv.add(k + "=" + v));
     argv.addAll(flags.javaJar(jar, systemProperties.toArray(String[]::new)));
     argv.addAll(args);
