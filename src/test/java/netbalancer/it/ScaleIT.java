@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import netbalancer.bench.FeedRoutes;
 import netbalancer.bench.FlowMaker;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabDaemon;
@@ -34,7 +35,7 @@ class ScaleIT {
   @Test
   void aHundredThousandRoutesInMainBalanceAndFailOver() throws Exception {
     try (Lab lab = Lab.create(3)) {
-      loadRoutes(lab, ROUTES);
+      FeedRoutes.load(lab, ROUTES);
       LabDaemon d = Nb.balancer(lab, Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false")).start();
       LabProcess daemon = d.process();
       try (d; HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
@@ -102,33 +103,13 @@ class ScaleIT {
     }
   }
 
-  /** One ip -batch of n /28s in 240.0.0.0/4 via wan1's gateway, as a BIRD feed would have them. */
-  private static void loadRoutes(Lab lab, int n) throws Exception {
-    Path batch = Files.createTempFile("nb-routes", ".batch");
-    try {
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < n; i++) {
-        b.append("route add ").append(prefix(i)).append(" via ").append(lab.gatewayAddress(1)).append(" dev wan1 proto 12\n");
-      }
-      Files.writeString(batch, b);
-      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(2));
-      assertTrue(r.ok(), r.stderr());
-    } finally {
-      Files.deleteIfExists(batch);
-    }
-  }
-
   private static String feedChanges(Lab lab, int n) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < n; i++) {
-      b.append("route replace ").append(prefix(i)).append(" via ").append(lab.gatewayAddress(3)).append(" dev wan3 proto 12\n");
+      b.append("route replace ").append(FeedRoutes.prefix(i)).append(" via ").append(lab.gatewayAddress(3))
+          .append(" dev wan3 proto ").append(FeedRoutes.PROTO).append("\n");
     }
     return b.toString();
-  }
-
-  private static String prefix(int i) {
-    long a = 0xF0000000L + 16L * i;
-    return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255) + "/28";
   }
 
   private static long statusKb(long pid, String field) throws Exception {
