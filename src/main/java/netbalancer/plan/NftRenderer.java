@@ -47,12 +47,13 @@ final class NftRenderer {
     List<Uplink> v4 = uplinks.stream().filter(Uplink::hasIpv4).toList();
     List<Uplink> v6 = uplinks.stream().filter(Uplink::hasIpv6).toList();
     // Passive evidence, one set per family (a set's key has one address type); a family without
-    // uplinks has no set, so an IPv4-only host's ruleset is what it was.
+    // uplinks has no set, so an IPv4-only host's ruleset is what it was. Only health checks read
+    // the sets: without them, the set's add and delete would be per-connection work for nothing.
     List<Family> synWatch = new java.util.ArrayList<>();
-    if (!v4.isEmpty()) {
+    if (!v4.isEmpty() && config.healthCheckEnabled()) {
       synWatch.add(Family.INET);
     }
-    if (!v6.isEmpty()) {
+    if (!v6.isEmpty() && config.healthCheckEnabled()) {
       synWatch.add(Family.INET6);
     }
     for (Family f : synWatch) {

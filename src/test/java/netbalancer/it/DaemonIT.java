@@ -156,7 +156,7 @@ class DaemonIT {
       long rssAfter = rssKb(daemon);
       assertTrue(rssAfter - rssBefore < 30_000, "RSS grew from " + rssBefore + " to " + rssAfter + " kB");
       stop(daemon);
-      assertEquals(0, Nb.run(lab, "apply").exitCode());
+      assertEquals(0, Nb.run(lab, env(), "apply").exitCode());
       assertEquals(daemonState, Nb.kernelDump(lab), "the daemon's state is what a fresh apply makes");
     }
   }
@@ -178,7 +178,7 @@ class DaemonIT {
           String adopted = Nb.kernelDump(lab);
           assertEquals(before, adopted, "the new daemon adopted the state as it was");
           stop(second);
-          assertEquals(0, Nb.run(lab, "apply").exitCode());
+          assertEquals(0, Nb.run(lab, env(), "apply").exitCode());
           assertEquals(adopted, Nb.kernelDump(lab), "and it is what a fresh apply makes");
         }
       }

@@ -268,6 +268,18 @@ class PlannerTest {
   }
 
   @Test
+  void withoutHealthChecksNoConnectionPaysForPassiveEvidence() {
+    KernelState s = new Fixtures().uplink("wan1", 1, true).uplink("wan2", 2, true)
+        .ipv6("wan1", "2001:db8:1::2", "2001:db8:1::/64", "fe80::1", 1024).build();
+    String watched = planFromCarrier(Config.defaults(), s).nft().text();
+    assertTrue(watched.contains("add @syn_sent {") && watched.contains("delete @syn_sent {")
+        && watched.contains("add @syn_sent6 {"), watched);
+    String unwatched = planFromCarrier(Config.of(Map.of("HEALTH_CHECK_ENABLED", "false")), s).nft().text();
+    assertFalse(unwatched.contains("syn_sent"), "nothing reads the sets without health checks: " + unwatched);
+    assertTrue(unwatched.contains("snat ip to oifname map"), "the rest of the ruleset stays: " + unwatched);
+  }
+
+  @Test
   void customMaskTablesAndPreferences() {
     Config c = Config.of(Map.of("LB_MARK_MASK", "0xff0000", "LB_TABLE", "300", "LB_TABLE_BASE", "1000",
         "LB_PREF", "500"));
