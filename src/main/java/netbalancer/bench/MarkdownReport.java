@@ -386,6 +386,25 @@ final class MarkdownReport {
     target("connection scale: blackhole under traffic detected ≤ 5 s", fmt(worstDetect, 1) + " s at worst",
         worstDetect <= 5);
     target("connection scale: peak RSS ≤ 80 MB", fmt(worstRss, 1) + " MB at worst", worstRss <= 80);
+    ScaleSection.BusyRow b = r.busy();
+    if (b == null) {
+      return;
+    }
+    String detected = b.blackholeDetectionSeconds() == null ? "not within 40 s" : fmt(b.blackholeDetectionSeconds(), 1) + " s";
+    md.append("\nBoth at once: ").append(b.routes()).append(" routes in main (").append(r.feedChangesPerSecond())
+        .append(" changes a second) and ").append(b.flowsAsked()).append(" flows asked (").append(r.newFlowsPerSecond())
+        .append(" new a second), default settings.\n\n")
+        .append("| routes | tracked (start → end) | first apply, first start (ms) | CPU (% of a core) | peak RSS (MB) |"
+            + " blackhole detected (s) |\n|---:|---:|---:|---:|---:|---:|\n")
+        .append("| ").append(b.routes()).append(" | ").append(b.trackedAtStart()).append(" → ").append(b.trackedAtEnd())
+        .append(" | ").append(b.firstApplyMs()).append(" | ").append(fmt(b.cpuPercent(), 2)).append(" | ")
+        .append(fmt(b.peakRssMb(), 1)).append(" | ")
+        .append(b.blackholeDetectionSeconds() == null ? "–" : fmt(b.blackholeDetectionSeconds(), 1)).append(" |\n");
+    String both = " with " + b.routes() + " routes and " + b.flowsAsked() + " flows";
+    target("busy router: peak RSS ≤ 80 MB" + both, fmt(b.peakRssMb(), 1) + " MB", b.peakRssMb() <= 80);
+    target("busy router: CPU ≤ 1 % of a core" + both, fmt(b.cpuPercent(), 2) + " %", b.cpuPercent() <= 1);
+    target("busy router: blackhole under traffic detected ≤ 5 s" + both, detected,
+        b.blackholeDetectionSeconds() != null && b.blackholeDetectionSeconds() <= 5);
   }
 
   private void peers() {

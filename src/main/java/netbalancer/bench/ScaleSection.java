@@ -33,6 +33,10 @@ import netbalancer.lab.LabProcess;
  * while measuring: the daemon's CPU and peak RSS with default settings (health checks and passive
  * evidence on), then one blackhole of wan2 under 20 new LAN connections a second, detection
  * timed to LB_TABLE without wan2.
+ *
+ * <p>Both at once: the biggest of each, the feed's changes and the new flows together, default
+ * settings: what the memory budget (peak RSS ≤ 80 MB with 1 000 000 routes and 250 000 flows) is
+ * about.
  */
 final class ScaleSection {
   static final int FAILING = 2;
@@ -67,7 +71,15 @@ final class ScaleSection {
   record RouteResult(List<RouteRow> rows, Map<String, String> settings, int feedChangesPerSecond) {
   }
 
-  record FlowResult(List<FlowRow> rows, int newFlowsPerSecond) {
+  /**
+   * Both at once, as on a busy multi-homed router: a feed's routes in main and their changes, a
+   * full connection table and its new flows, default settings.
+   */
+  record BusyRow(int routes, int flowsAsked, long trackedAtStart, long trackedAtEnd, long firstApplyMs,
+      int idleSeconds, double cpuPercent, double peakRssMb, Double blackholeDetectionSeconds) {
+  }
+
+  record FlowResult(List<FlowRow> rows, int newFlowsPerSecond, int feedChangesPerSecond, BusyRow busy) {
   }
 
   private ScaleSection() {
@@ -161,7 +173,42 @@ final class ScaleSection {
     for (int n : sizes) {
       rows.add(flowRow(env, n, idle, !env.plan().quick() || n > 0));
     }
-    return new FlowResult(rows, NEW_FLOWS_PER_SECOND);
+    BusyRow busy = env.plan().quick() ? busyRow(env, 1000, 1000, idle) : busyRow(env, 1_000_000, 250_000, idle);
+    return new FlowResult(rows, NEW_FLOWS_PER_SECOND, FEED_CHANGES_PER_SECOND, busy);
+  }
+
+  /** The feed's routes loaded before the start, the flows made after it (a ruleset of ours tracks them). */
+  private static BusyRow busyRow(BenchEnv env, int routes, int flows, int idle) throws Exception {
+    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
+      FeedRoutes.load(lab, routes);
+      LabBalancer nb = env.balancer(lab);
+      try (LabDaemon daemon = nb.start();
+          LabProcess feed = lab.start(lab.routerNs(), "ip", "-force", "-batch", "-")) {
+        nb.awaitBalanced(lab.uplinkCount(), Duration.ofSeconds(30));
+        lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread churn = new Thread(() -> feed(lab, feed, routes, running), "feed");
+        churn.setDaemon(true);
+        churn.start();
+        try (LabProcess maker = lab.startJava(lab.clientNs(), FlowMaker.class.getName(), Lab.SERVER_ADDRESS,
+            Integer.toString(Math.min(flows, TABLE_ROOM)), Integer.toString(NEW_FLOWS_PER_SECOND))) {
+          String ready = maker.readLine(Duration.ofMinutes(5));
+          if (!ready.startsWith("ready")) {
+            throw new IllegalStateException("flow maker: " + ready);
+          }
+          Thread.sleep(2000);
+          long atStart = tracked(lab);
+          double cpu = cpuPercent(daemon.pid(), idle);
+          long atEnd = tracked(lab);
+          Double detection = blackholeDetection(lab, nb);
+          return new BusyRow(routes, flows, atStart, atEnd, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()),
+              detection);
+        } finally {
+          running.set(false);
+          churn.join(2000);
+        }
+      }
+    }
   }
 
   private static FlowRow flowRow(BenchEnv env, int n, int idle, boolean detect) throws Exception {

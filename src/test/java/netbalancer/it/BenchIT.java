@@ -141,6 +141,12 @@ class BenchIT {
     assertTrue(fp.path("cpuPercentOfOneCore").asDouble() >= 0, fp.toString());
     assertTrue(fp.path("firstApplyMs").asLong() > 0, fp.toString());
 
+    // A feed and a connection table at once (quick: 1 000 of each), default settings.
+    JsonNode busy = json.path("connectionScale").path("busy");
+    assertTrue(busy.path("peakRssMb").asDouble() > 1 && busy.path("firstApplyMs").asLong() > 0, busy.toString());
+    assertTrue(busy.path("trackedAtStart").asLong() >= 1000, busy.toString());
+    assertTrue(busy.path("blackholeDetectionSeconds").isNumber(), "a blackhole went undetected: " + busy);
+
     JsonNode pol = json.path("policies");
     assertEquals(2, pol.path("apply").size(), pol.toString());
     for (JsonNode a : pol.path("apply")) {
