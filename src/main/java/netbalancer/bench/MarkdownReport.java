@@ -386,7 +386,7 @@ final class MarkdownReport {
     target("connection scale: blackhole under traffic detected ≤ 5 s", fmt(worstDetect, 1) + " s at worst",
         worstDetect <= 5);
     target("connection scale: peak RSS ≤ 80 MB", fmt(worstRss, 1) + " MB at worst", worstRss <= 80);
-    ScaleSection.BusyRow b = r.busy();
+    ScaleSection.FlowRow b = r.busy();
     if (b == null) {
       return;
     }

@@ -64,22 +64,16 @@ final class ScaleSection {
       double cpuPercent, double peakRssMb, int events, Stats reactionMs) {
   }
 
-  record FlowRow(int flowsAsked, long trackedAtStart, long trackedAtEnd, int idleSeconds, double cpuPercent,
-      double peakRssMb, Double blackholeDetectionSeconds) {
+  /** A row of flows; {@code routes} in main as well (0, or both at once), with the feed changing them. */
+  record FlowRow(int routes, int flowsAsked, long trackedAtStart, long trackedAtEnd, long firstApplyMs, int idleSeconds,
+      double cpuPercent, double peakRssMb, Double blackholeDetectionSeconds) {
   }
 
   record RouteResult(List<RouteRow> rows, Map<String, String> settings, int feedChangesPerSecond) {
   }
 
-  /**
-   * Both at once, as on a busy multi-homed router: a feed's routes in main and their changes, a
-   * full connection table and its new flows, default settings.
-   */
-  record BusyRow(int routes, int flowsAsked, long trackedAtStart, long trackedAtEnd, long firstApplyMs,
-      int idleSeconds, double cpuPercent, double peakRssMb, Double blackholeDetectionSeconds) {
-  }
-
-  record FlowResult(List<FlowRow> rows, int newFlowsPerSecond, int feedChangesPerSecond, BusyRow busy) {
+  /** {@code busy}: both at once, as on a busy multi-homed router, default settings. */
+  record FlowResult(List<FlowRow> rows, int newFlowsPerSecond, int feedChangesPerSecond, FlowRow busy) {
   }
 
   private ScaleSection() {
@@ -171,14 +165,17 @@ final class ScaleSection {
     int idle = env.plan().quick() ? 3 : 20;
     List<FlowRow> rows = new ArrayList<>();
     for (int n : sizes) {
-      rows.add(flowRow(env, n, idle, !env.plan().quick() || n > 0));
+      rows.add(flowRow(env, 0, n, idle, !env.plan().quick() || n > 0));
     }
-    BusyRow busy = env.plan().quick() ? busyRow(env, 1000, 1000, idle) : busyRow(env, 1_000_000, 250_000, idle);
+    FlowRow busy = env.plan().quick() ? flowRow(env, 1000, 1000, idle, true) : flowRow(env, 1_000_000, 250_000, idle, true);
     return new FlowResult(rows, NEW_FLOWS_PER_SECOND, FEED_CHANGES_PER_SECOND, busy);
   }
 
-  /** The feed's routes loaded before the start, the flows made after it (a ruleset of ours tracks them). */
-  private static BusyRow busyRow(BenchEnv env, int routes, int flows, int idle) throws Exception {
+  /**
+   * {@code routes} loaded before the daemon starts (and 50 of them changed a second while it runs),
+   * the flows made after it: the router tracks connections once a ruleset needs it, ours.
+   */
+  private static FlowRow flowRow(BenchEnv env, int routes, int flows, int idle, boolean detect) throws Exception {
     try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
       FeedRoutes.load(lab, routes);
       LabBalancer nb = env.balancer(lab);
@@ -186,7 +183,7 @@ final class ScaleSection {
           LabProcess feed = lab.start(lab.routerNs(), "ip", "-force", "-batch", "-")) {
         nb.awaitBalanced(lab.uplinkCount(), Duration.ofSeconds(30));
         lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
-        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicBoolean running = new AtomicBoolean(routes > 0);
         Thread churn = new Thread(() -> feed(lab, feed, routes, running), "feed");
         churn.setDaemon(true);
         churn.start();
@@ -200,39 +197,12 @@ final class ScaleSection {
           long atStart = tracked(lab);
           double cpu = cpuPercent(daemon.pid(), idle);
           long atEnd = tracked(lab);
-          Double detection = blackholeDetection(lab, nb);
-          return new BusyRow(routes, flows, atStart, atEnd, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()),
+          Double detection = detect ? blackholeDetection(lab, nb) : null;
+          return new FlowRow(routes, flows, atStart, atEnd, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()),
               detection);
         } finally {
           running.set(false);
           churn.join(2000);
-        }
-      }
-    }
-  }
-
-  private static FlowRow flowRow(BenchEnv env, int n, int idle, boolean detect) throws Exception {
-    try (Lab lab = Lab.create(3); LabProcess servers = lab.startServers()) {
-      LabBalancer nb = env.balancer(lab);
-      // The router tracks connections once a ruleset needs it (ours): the daemon starts first.
-      try (LabDaemon daemon = nb.start()) {
-        nb.awaitBalanced(lab.uplinkCount(), Duration.ofSeconds(30));
-        lab.execCheck(lab.routerNs(), "sysctl", "-qw", "net.netfilter.nf_conntrack_udp_timeout=600");
-        try (LabProcess flows = lab.startJava(lab.clientNs(), FlowMaker.class.getName(), Lab.SERVER_ADDRESS,
-            Integer.toString(Math.min(n, TABLE_ROOM)), Integer.toString(NEW_FLOWS_PER_SECOND))) {
-          String ready = flows.readLine(Duration.ofMinutes(5));
-          if (!ready.startsWith("ready")) {
-            throw new IllegalStateException("flow maker: " + ready);
-          }
-          Thread.sleep(2000);
-          long atStart = tracked(lab);
-          double cpu = cpuPercent(daemon.pid(), idle);
-          long atEnd = tracked(lab);
-          Double detection = null;
-          if (detect) {
-            detection = blackholeDetection(lab, nb);
-          }
-          return new FlowRow(n, atStart, atEnd, idle, cpu, peakRssMb(daemon.pid()), detection);
         }
       }
     }
