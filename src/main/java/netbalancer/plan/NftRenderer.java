@@ -21,8 +21,11 @@ import netbalancer.observe.KernelObserver;
  */
 final class NftRenderer {
   static final String TABLE = "inet net_balancer";
-  /** Unanswered SYNs kept at most: a blackhole under heavy traffic fills it, and then it is full. */
+  /** Unanswered SYNs kept at most: more than SYN_WATCH_RATE a second enter in their 10 s. */
   static final int SYN_SET_SIZE = 4096;
+  /** New connections a second, per family, that passive evidence follows at most (a sample above). */
+  static final int SYN_WATCH_RATE = 200;
+  static final int SYN_WATCH_BURST = 20;
 
   private NftRenderer() {
   }
@@ -101,10 +104,15 @@ final class NftRenderer {
       // uplink, and its first answer (SYN-ACK or RST, in_N below) takes it out again; what stays
       // is what no one answered, read in one small nft call, whatever the size of the
       // connection table. The key is the connection's original tuple, the same both ways; the
-      // kernel's ct expression matches only connections of the family it names.
+      // kernel's ct expression matches only connections of the family it names. At most
+      // SYN_WATCH_RATE a second enter (a sample of a busy router's connections, every one of a
+      // quiet one's): an element's allocation and free cost each connection about 1 % of the
+      // connection rate (README, section 4), a token bucket's compare much less, and a blackhole
+      // of every uplink cannot fill the set (10 s x 200 < 4096).
       body.append("\t\ttcp flags & (syn | ack) == syn oifname { ").append(join(f == Family.INET6 ? v6 : v4,
-          u -> quote(u.name()))).append(" } add @").append(KernelObserver.synSet(f)).append(" { ").append(synKey(f))
-          .append(" . oifname }\n");
+          u -> quote(u.name()))).append(" } limit rate ").append(SYN_WATCH_RATE).append("/second burst ")
+          .append(SYN_WATCH_BURST).append(" packets add @").append(KernelObserver.synSet(f)).append(" { ")
+          .append(synKey(f)).append(" . oifname }\n");
       rules += 1;
     }
     if (config.sessionAffinityEnabled()) {

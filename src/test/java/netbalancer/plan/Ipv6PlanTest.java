@@ -66,7 +66,8 @@ class Ipv6PlanTest {
     assertTrue(p.routes().stream().allMatch(r -> r.family() == Family.INET6), p.routes().toString());
     String nft = p.nft().text();
     assertFalse(nft.contains("snat ip to") || nft.contains("syn_sent ") || nft.contains("@syn_sent {"), nft);
-    assertTrue(nft.contains("oifname { \"wan1\", \"wan2\" } add @syn_sent6 { ct original ip6 saddr"), nft);
+    assertTrue(nft.contains("oifname { \"wan1\", \"wan2\" } limit rate 200/second burst 20 packets"
+        + " add @syn_sent6 { ct original ip6 saddr"), nft);
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.util.Map;
 import netbalancer.config.Config;
 import netbalancer.observe.Address;
 import netbalancer.observe.Family;
+import netbalancer.observe.KernelObserver;
 import netbalancer.observe.KernelState;
 import netbalancer.observe.Nexthop;
 import netbalancer.observe.Route;
@@ -265,6 +266,17 @@ class PlannerTest {
         conn.nft().text());
     assertTrue(host.nft().text().contains("oifname { \"wan1\", \"wan2\" } masquerade"), host.nft().text());
     assertNotEquals(host.nft().fingerprint(), conn.nft().fingerprint());
+  }
+
+  @Test
+  void passiveEvidenceFollowsAtMostItsRateAndCannotFillItsSet() {
+    String nft = planFromCarrier(Config.defaults(), new Fixtures().uplink("wan1", 1, true).build()).nft().text();
+    assertTrue(nft.contains("oifname { \"wan1\" } limit rate " + NftRenderer.SYN_WATCH_RATE + "/second burst "
+        + NftRenderer.SYN_WATCH_BURST + " packets add @syn_sent {"), nft);
+    assertTrue(nft.contains("size " + NftRenderer.SYN_SET_SIZE + "\n") && nft.contains("timeout "
+        + KernelObserver.SYN_SET_TIMEOUT_SECONDS + "s\n"), nft);
+    assertTrue(NftRenderer.SYN_WATCH_RATE * KernelObserver.SYN_SET_TIMEOUT_SECONDS + NftRenderer.SYN_WATCH_BURST
+        < NftRenderer.SYN_SET_SIZE, "a blackhole of every uplink would fill the set");
   }
 
   @Test
