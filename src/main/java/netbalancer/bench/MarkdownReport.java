@@ -390,7 +390,8 @@ final class MarkdownReport {
     if (b == null) {
       return;
     }
-    String detected = b.blackholeDetectionSeconds() == null ? "not within 40 s" : fmt(b.blackholeDetectionSeconds(), 1) + " s";
+    String detected = b.blackholeDetectionSeconds() == null ? "not within 40 s"
+        : fmt(b.blackholeDetectionSeconds(), 1) + " s";
     md.append("\nBoth at once: ").append(b.routes()).append(" routes in main (").append(r.feedChangesPerSecond())
         .append(" changes a second) and ").append(b.flowsAsked()).append(" flows asked (").append(r.newFlowsPerSecond())
         .append(" new a second), default settings.\n\n")
