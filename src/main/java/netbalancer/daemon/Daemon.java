@@ -463,7 +463,13 @@ public final class Daemon {
 
   private void installSighup() {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> loop.execute(this::reloadConfig));
+      sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+          s -> loop.execute(this::reloadConfig));
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // The JVM leaves a signal ignored at its start ignored (nohup's promise): no handler went in.
+        Log.warn("SIGHUP was ignored when the daemon started (under nohup?), and stays ignored: kill -HUP and"
+            + " systemctl reload will not reload; restart to apply a changed configuration");
+      }
     } catch (IllegalArgumentException e) {
       Log.warn("SIGHUP cannot be handled here: %s", e.getMessage());
     }

@@ -326,6 +326,28 @@ class DaemonIT {
     }
   }
 
+  /**
+   * Started under nohup, the JVM keeps SIGHUP ignored and installs no handler: a reload would be
+   * lost without a word (the soak of 2026-12-07, started under nohup, found it). The daemon says so
+   * at the start, and the signal neither reloads nor ends it.
+   */
+  @Test
+  void aDaemonStartedWithSighupIgnoredSaysReloadWillNotWork() throws Exception {
+    try (Lab lab = Lab.create(2)) {
+      List<String> argv = new java.util.ArrayList<>(List.of("nohup"));
+      argv.addAll(Nb.balancer(lab, env()).argv(List.of("-Dnetbalancer.log=stdout"), List.of("run")));
+      try (LabProcess daemon = lab.start(lab.routerNs(), argv.toArray(String[]::new))) {
+        String warning = Nb.waitForLog(daemon, "SIGHUP was ignored", Duration.ofSeconds(20));
+        assertTrue(warning.contains("restart to apply"), warning);
+        Nb.waitForLog(daemon, "first apply done", Duration.ofSeconds(20));
+        signal(daemon, "HUP");
+        Thread.sleep(1000);
+        assertTrue(daemon.isAlive(), "an ignored SIGHUP does not end it");
+        stop(daemon);
+      }
+    }
+  }
+
   private static int weightOf(Lab lab, String dev) {
     for (var r : lab.ipJson(lab.routerNs(), "route", "show", "table", "200")) {
       for (var h : r.path("nexthops")) {
