@@ -65,8 +65,8 @@ final class ScaleSection {
   }
 
   /** A row of flows; {@code routes} in main as well (0, or both at once), with the feed changing them. */
-  record FlowRow(int routes, int flowsAsked, long trackedAtStart, long trackedAtEnd, long firstApplyMs, int idleSeconds,
-      double cpuPercent, double peakRssMb, Double blackholeDetectionSeconds) {
+  record FlowRow(int routes, int flowsAsked, long trackedAtStart, long trackedAtEnd, long firstApplyMs,
+      int idleSeconds, double cpuPercent, double peakRssMb, Double blackholeDetectionSeconds) {
   }
 
   record RouteResult(List<RouteRow> rows, Map<String, String> settings, int feedChangesPerSecond) {
@@ -167,7 +167,8 @@ final class ScaleSection {
     for (int n : sizes) {
       rows.add(flowRow(env, 0, n, idle, !env.plan().quick() || n > 0));
     }
-    FlowRow busy = env.plan().quick() ? flowRow(env, 1000, 1000, idle, true) : flowRow(env, 1_000_000, 250_000, idle, true);
+    FlowRow busy = env.plan().quick() ? flowRow(env, 1000, 1000, idle, true)
+        : flowRow(env, 1_000_000, 250_000, idle, true);
     return new FlowResult(rows, NEW_FLOWS_PER_SECOND, FEED_CHANGES_PER_SECOND, busy);
   }
 

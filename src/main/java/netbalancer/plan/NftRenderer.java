@@ -21,7 +21,7 @@ import netbalancer.observe.KernelObserver;
  */
 final class NftRenderer {
   static final String TABLE = "inet net_balancer";
-  /** Unanswered SYNs kept at most: more than SYN_WATCH_RATE a second enter in their 10 s. */
+  /** Unanswered SYNs kept at most: more than SYN_WATCH_RATE a second, each held 10 s, can put in it. */
   static final int SYN_SET_SIZE = 4096;
   /** New connections a second, per family, that passive evidence follows at most (a sample above). */
   static final int SYN_WATCH_RATE = 200;
@@ -106,9 +106,9 @@ final class NftRenderer {
       // connection table. The key is the connection's original tuple, the same both ways; the
       // kernel's ct expression matches only connections of the family it names. At most
       // SYN_WATCH_RATE a second enter (a sample of a busy router's connections, every one of a
-      // quiet one's): an element's allocation and free cost each connection about 1 % of the
-      // connection rate (README, section 4), a token bucket's compare much less, and a blackhole
-      // of every uplink cannot fill the set (10 s x 200 < 4096).
+      // quiet one's): the element's allocation and free were the one ablation that resolved
+      // (about 1 % of the connection rate); sampled, nft's time per connection fell from 7.2 to
+      // 6.7 us (README, section 4), and a blackhole of every uplink cannot fill the set.
       body.append("\t\ttcp flags & (syn | ack) == syn oifname { ").append(join(f == Family.INET6 ? v6 : v4,
           u -> quote(u.name()))).append(" } limit rate ").append(SYN_WATCH_RATE).append("/second burst ")
           .append(SYN_WATCH_BURST).append(" packets add @").append(KernelObserver.synSet(f)).append(" { ")
