@@ -1,8 +1,8 @@
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import netbalancer.bench.ProcessCpu;
 import netbalancer.lab.JvmFlags;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabBalancer;
@@ -18,8 +18,6 @@ import netbalancer.lab.LabProcess;
  * <pre>java -cp target/net-balancer.jar bench/tools/DaemonUnderTraffic.java PER_SECOND SECONDS ROUNDS JAR JAR…</pre>
  */
 public class DaemonUnderTraffic {
-  private static final long HZ = 100;
-
   public static void main(String[] args) throws Exception {
     int perSecond = Integer.parseInt(args[0]);
     int seconds = Integer.parseInt(args[1]);
@@ -53,36 +51,11 @@ public class DaemonUnderTraffic {
         try (LabProcess load = lab.startJava(lab.clientNs(), "netbalancer.bench.BenchClient", "traffic",
             Lab.SERVER_ADDRESS, Integer.toString(Lab.SERVER_PORT), Integer.toString(perSecond))) {
           Thread.sleep(3000); // the client's JVM warm, the daemon's watcher listing
-          long a = ticks(daemon.pid());
-          long t0 = System.nanoTime();
-          Thread.sleep(seconds * 1000L);
-          long b = ticks(daemon.pid());
-          double wall = (System.nanoTime() - t0) / 1e9;
+          double cpu = ProcessCpu.percentOver(daemon.pid(), seconds);
           load.closeStdin();
-          return 100.0 * (b - a) / HZ / wall;
+          return cpu;
         }
       }
-    }
-  }
-
-  /** utime + stime + cutime + cstime of the process, and utime + stime of its living descendants. */
-  private static long ticks(long pid) throws Exception {
-    long sum = own(pid, true);
-    for (ProcessHandle c : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
-      sum += own(c.pid(), false);
-    }
-    return sum;
-  }
-
-  private static long own(long pid, boolean reaped) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // f[0] is field 3 (state): utime is field 14, so f[11]; stime f[12]; cutime f[13]; cstime f[14]
-      long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      return reaped ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
-    } catch (Exception e) {
-      return 0; // gone between the listing and the read
     }
   }
 }

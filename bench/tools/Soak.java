@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import netbalancer.bench.FeedRoutes;
+import netbalancer.bench.ProcessCpu;
 import netbalancer.lab.HeldConnections;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabBalancer;
@@ -111,9 +112,12 @@ public class Soak {
           say("daemon pid %d; held %d connections: %s", daemon.pid(), HELD, byUplink(opened.bySource()));
           flows.readLine(Duration.ofSeconds(30));
           pids.addAll(List.of(daemon.pid(), held.pid(), flows.pid(), feed.pid(), servers.pid()));
-          Thread churn = new Thread(() -> feed(feed, Math.max(routes, 1000)), "feed");
+          // The feed changes the loaded routes only: main must end with exactly ROUTES of them.
+          Thread churn = new Thread(() -> feed(feed, routes), "feed");
           churn.setDaemon(true);
-          churn.start();
+          if (routes > 0) {
+            churn.start();
+          }
           ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
           sampler.scheduleAtFixedRate(() -> SAMPLES.add(sample()), 0, 30, TimeUnit.SECONDS);
           int cycle = 0;
@@ -321,9 +325,8 @@ public class Soak {
       try (Stream<Path> s = Files.list(proc.resolve("fd"))) {
         fds = s.count();
       }
-      String stat = Files.readString(proc.resolve("stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+      long[] cpuTicks = ProcessCpu.ticks(daemon.pid());
+      long ticks = cpuTicks[0] + cpuTicks[1];
       var r = lab.exec(lab.routerNs(), "cat", "/proc/sys/net/netfilter/nf_conntrack_count");
       Sample s = new Sample(elapsed(), rss, threads, fds, ticks, r.ok() ? Long.parseLong(r.stdout().strip()) : -1);
       Sample p = before.isEmpty() ? null : before.get(before.size() - 1);

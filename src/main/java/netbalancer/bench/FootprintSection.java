@@ -35,10 +35,10 @@ final class FootprintSection {
     try (Lab lab = Lab.create(UPLINKS); LabProcess servers = lab.startServers()) {
       try (LabDaemon daemon = env.balancer(lab).start()) {
         Thread.sleep(SETTLE_MS);
-        long[] ticks0 = cpuTicks(daemon.pid());
+        long[] ticks0 = ProcessCpu.ticks(daemon.pid());
         long t0 = System.nanoTime();
         Thread.sleep(idle * 1000L);
-        long[] ticks1 = cpuTicks(daemon.pid());
+        long[] ticks1 = ProcessCpu.ticks(daemon.pid());
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = 100.0 * (ticks1[0] + ticks1[1] - ticks0[0] - ticks0[1]) / hz / seconds;
         double inChildren = 100.0 * (ticks1[1] - ticks0[1]) / hz / seconds;
@@ -52,31 +52,6 @@ final class FootprintSection {
             daemon.startToFirstApplyMs(), idle, Stats.round(cpu), Stats.round(inChildren), mb(statusKb(daemon.pid(), "VmRSS")),
             mb(statusKb(daemon.pid(), "VmHWM")), mb(withChildren), children.size());
       }
-    }
-  }
-
-  /**
-   * Clock ticks: [0] the process's own (utime+stime), [1] its subprocesses': those it reaped
-   * (cutime+cstime) and those still running (their utime+stime).
-   */
-  static long[] cpuTicks(long pid) {
-    long[] own = statTicks(pid);
-    long children = own[1];
-    for (ProcessHandle c : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
-      children += statTicks(c.pid())[0];
-    }
-    return new long[] {own[0], children};
-  }
-
-  /** [0] utime+stime, [1] cutime+cstime; zeros for a process that is gone. */
-  private static long[] statTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // Fields after the command name, which may hold spaces: state is field 3, utime field 14.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
-    } catch (IOException e) {
-      return new long[2]; // it exited between listing and reading
     }
   }
 

@@ -110,7 +110,7 @@ final class ScaleSection {
         churn.start();
         try {
           Thread.sleep(1000);
-          double cpu = cpuPercent(daemon.pid(), idle);
+          double cpu = ProcessCpu.percentOver(daemon.pid(), idle);
           List<Double> reaction = new ArrayList<>();
           String dev = lab.uplinkName(FAILING);
           for (int i = 0; i < events; i++) {
@@ -196,7 +196,7 @@ final class ScaleSection {
           }
           Thread.sleep(2000);
           long atStart = tracked(lab);
-          double cpu = cpuPercent(daemon.pid(), idle);
+          double cpu = ProcessCpu.percentOver(daemon.pid(), idle);
           long atEnd = tracked(lab);
           Double detection = detect ? blackholeDetection(lab, nb) : null;
           return new FlowRow(routes, flows, atStart, atEnd, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()),
@@ -233,17 +233,6 @@ final class ScaleSection {
   private static long tracked(Lab lab) {
     var r = lab.exec(lab.routerNs(), "cat", "/proc/sys/net/netfilter/nf_conntrack_count");
     return r.ok() ? Long.parseLong(r.stdout().strip()) : -1;
-  }
-
-  /** The daemon's CPU (its children included) over {@code seconds}, in % of one core. */
-  static double cpuPercent(long pid, int seconds) throws InterruptedException {
-    long hz = 100;
-    long[] a = FootprintSection.cpuTicks(pid);
-    long t0 = System.nanoTime();
-    Thread.sleep(seconds * 1000L);
-    long[] b = FootprintSection.cpuTicks(pid);
-    double wall = (System.nanoTime() - t0) / 1e9;
-    return Stats.round(100.0 * (b[0] + b[1] - a[0] - a[1]) / hz / wall);
   }
 
   static double peakRssMb(long pid) {
