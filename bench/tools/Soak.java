@@ -34,12 +34,12 @@ import netbalancer.lab.LoadReport;
  * <pre>java -cp target/net-balancer.jar bench/tools/Soak.java MINUTES [ROUTES]</pre>
  *
  * Routes are /28s of 240.0.0.0/4 (routes only: no packet is sent to them), as the bench's
- * route-scale section loads them. Every 30 s a sample of the daemon: RSS, threads, open fds, CPU
- * (children included) and the router's conntrack count. Checks, PASS/FAIL each, exit 1 on any
+ * route-scale section loads them. Every 30 s a sample of the daemon: RSS (and of it the JIT's code
+ * cache), threads, open fds, CPU (children included) and the router's conntrack count. Checks, PASS/FAIL each, exit 1 on any
  * FAIL: no held connection on wan1/wan2 ever breaks, new connections work in each cycle, every
  * blackhole of wan3 in service takes it out of LB_TABLE within 15 s, it is back after each cycle
  * (150 s at most), every SIGHUP is logged as a reload, every CLI command exits 0, no ERROR /
- * Exception / Error line in the daemon's log (WARN lines are listed), no growth of threads, fds or
+ * Exception / Error line and no warning of the JVM's in the daemon's log (WARN lines are listed), no growth of threads, fds or
  * RSS after warm-up, a peak RSS of at most 80 MB, and after the daemon stops no rule, route or nft
  * table of ours is left while main keeps its ROUTES routes.
  * The daemon's whole log is kept in a temporary file, named at the end.
@@ -67,7 +67,7 @@ public class Soak {
   private static int blackholes, detected, stuck;
   private static long deadline;
 
-  record Sample(long secs, long rssKb, long threads, long fds, long ticks, long tracked) {
+  record Sample(long secs, long rssKb, long codeKb, long threads, long fds, long ticks, long tracked) {
   }
 
   interface Step {
@@ -289,14 +289,20 @@ public class Soak {
     check("no fd growth after warm-up", last.fds() <= warm.fds() + 10, warm.fds() + " -> " + last.fds() + " (first " + first.fds() + ")");
     check("no RSS growth after warm-up (<= 20 % + 8 MB)", last.rssKb() <= warm.rssKb() * 1.2 + 8192,
         warm.rssKb() / 1024 + " -> " + last.rssKb() / 1024 + " MB (first " + first.rssKb() / 1024 + ")");
+    System.out.printf("code cache (resident): first %.1f MB, warm %.1f, last %.1f%n", first.codeKb() / 1024.0,
+        warm.codeKb() / 1024.0, last.codeKb() / 1024.0);
     long peakKb = samples.stream().mapToLong(Sample::rssKb).max().orElse(0);
     check("peak RSS <= 80 MB (the daemon's budget at scale)", peakKb <= 80 * 1024, peakKb / 1024 + " MB");
     Map<String, Integer> distinct = new TreeMap<>();
     int warn = 0;
     int bad = 0;
+    int vm = 0;
     synchronized (LOG) {
       for (String l : LOG) {
-        boolean w = l.contains(" WARN ");
+        // the JVM's own warnings ("[warning][codecache] CodeCache is full. ..." on stdout, "... VM warning: ..." on stderr)
+        boolean jvm = l.contains("[warning]") || l.contains("VM warning");
+        vm += jvm ? 1 : 0;
+        boolean w = l.contains(" WARN ") || jvm;
         boolean b = l.contains(" ERROR ") || l.contains("Exception") || l.contains("Error");
         if (w || b) {
           warn += w ? 1 : 0;
@@ -309,6 +315,7 @@ public class Soak {
     System.out.printf("daemon log: %d lines, %d WARN, %d ERROR/Exception/Error; distinct:%n", LOG.size(), warn, bad);
     distinct.forEach((k, n) -> System.out.printf("  %5d x %s%n", n, k));
     check("no ERROR, Exception or Error in the daemon log", bad == 0, bad + " lines");
+    check("no warning of the JVM's (a full code cache, …) in the daemon log", vm == 0, vm + " lines");
   }
 
   private static Sample sample() {
@@ -328,16 +335,34 @@ public class Soak {
       long[] cpuTicks = ProcessCpu.ticks(daemon.pid());
       long ticks = cpuTicks[0] + cpuTicks[1];
       var r = lab.exec(lab.routerNs(), "cat", "/proc/sys/net/netfilter/nf_conntrack_count");
-      Sample s = new Sample(elapsed(), rss, threads, fds, ticks, r.ok() ? Long.parseLong(r.stdout().strip()) : -1);
+      long code = codeCacheKb(proc);
+      Sample s = new Sample(elapsed(), rss, code, threads, fds, ticks, r.ok() ? Long.parseLong(r.stdout().strip()) : -1);
       Sample p = before.isEmpty() ? null : before.get(before.size() - 1);
       double cpu = p == null ? 0 : 100.0 * (s.ticks() - p.ticks()) / 100 / Math.max(1, s.secs() - p.secs());
-      say("sample: RSS %d MB, %d threads, %d fds, CPU %.1f %% since last (%d ticks in all), conntrack %d", rss / 1024,
-          threads, fds, cpu, ticks, s.tracked());
+      say("sample: RSS %d MB (code cache %.1f), %d threads, %d fds, CPU %.1f %% since last (%d ticks in all), conntrack %d",
+          rss / 1024, code / 1024.0, threads, fds, cpu, ticks, s.tracked());
       return s;
     } catch (Exception e) {
       say("sample failed: %s", e);
-      return before.isEmpty() ? new Sample(elapsed(), 0, 0, 0, 0, 0) : before.get(before.size() - 1);
+      return before.isEmpty() ? new Sample(elapsed(), 0, 0, 0, 0, 0, 0) : before.get(before.size() - 1);
     }
+  }
+
+  /**
+   * The resident part of the JIT's code cache: the process's only writable and executable mapping
+   * (smaps, read without stopping the JVM, unlike an attach).
+   */
+  private static long codeCacheKb(Path proc) throws java.io.IOException {
+    long kb = 0;
+    boolean rwx = false;
+    for (String l : Files.readAllLines(proc.resolve("smaps"))) {
+      if (l.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+        rwx = l.split(" ")[1].startsWith("rwx");
+      } else if (rwx && l.startsWith("Rss:")) {
+        kb += Long.parseLong(l.replaceAll("[^0-9]", ""));
+      }
+    }
+    return kb;
   }
 
   /** Our kernel state in the router (LB_RT_PROTO 213, LB_TABLE 200, nft tables named net_balancer*). */
