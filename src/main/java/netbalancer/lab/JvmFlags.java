@@ -19,8 +19,8 @@ public record JvmFlags(List<String> flags, List<String> environment, String sour
   /** The launcher's defaults when no launcher is found (keep in step with ./net-balancer). */
   static final List<String> FALLBACK = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m",
       "-XX:MaxMetaspaceSize=64m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-      "-XX:CompileThresholdScaling=10", "-XX:-UsePerfData", "-Xshare:auto",
-      "-XX:+ExitOnOutOfMemoryError");
+      "-XX:CompileThresholdScaling=10", "-XX:ReservedCodeCacheSize=5m", "-XX:MinHeapFreeRatio=20",
+      "-XX:MaxHeapFreeRatio=40", "-XX:-UsePerfData", "-Xshare:auto", "-XX:+ExitOnOutOfMemoryError");
   /** The launcher's environment when no launcher is found (keep in step with ./net-balancer). */
   static final List<String> FALLBACK_ENVIRONMENT = List.of("MALLOC_ARENA_MAX=2");
   private static final Pattern DEFAULTS = Pattern.compile("NET_BALANCER_JAVA_OPTS:-([^}]*)}");
