@@ -34,14 +34,15 @@ import netbalancer.lab.LoadReport;
  * <pre>java -cp target/net-balancer.jar bench/tools/Soak.java MINUTES [ROUTES]</pre>
  *
  * Routes are /28s of 240.0.0.0/4 (routes only: no packet is sent to them), as the bench's
- * route-scale section loads them. Every 30 s a sample of the daemon: RSS (and of it the JIT's code
- * cache), threads, open fds, CPU (children included) and the router's conntrack count. Checks, PASS/FAIL each, exit 1 on any
- * FAIL: no held connection on wan1/wan2 ever breaks, new connections work in each cycle, every
- * blackhole of wan3 in service takes it out of LB_TABLE within 15 s, it is back after each cycle
- * (150 s at most), every SIGHUP is logged as a reload, every CLI command exits 0, no ERROR /
- * Exception / Error line and no warning of the JVM's in the daemon's log (WARN lines are listed), no growth of threads, fds or
- * RSS after warm-up, a peak RSS of at most 80 MB, and after the daemon stops no rule, route or nft
- * table of ours is left while main keeps its ROUTES routes.
+ * route-scale section loads them. Every 30 s a sample of the daemon: RSS (and of it the JIT's
+ * code cache), threads, open fds, CPU (children included) and the router's conntrack count.
+ * Checks, PASS/FAIL each, exit 1 on any FAIL: no held connection on wan1/wan2 ever breaks, new
+ * connections work in each cycle, every blackhole of wan3 in service takes it out of LB_TABLE
+ * within 15 s, it is back after each cycle (150 s at most), every SIGHUP is logged as a reload,
+ * every CLI command exits 0, no ERROR / Exception / Error line and no warning of the JVM's in the
+ * daemon's log (WARN lines are listed), no growth of threads, fds or RSS after warm-up, a peak
+ * RSS of at most 80 MB, and after the daemon stops no rule, route or nft table of ours is left
+ * while main keeps its ROUTES routes.
  * The daemon's whole log is kept in a temporary file, named at the end.
  */
 public class Soak {
@@ -299,8 +300,9 @@ public class Soak {
     int vm = 0;
     synchronized (LOG) {
       for (String l : LOG) {
-        // the JVM's own warnings ("[warning][codecache] CodeCache is full. ..." on stdout, "... VM warning: ..." on stderr)
-        boolean jvm = l.contains("[warning]") || l.contains("VM warning");
+        // the JVM's own warnings, through unified logging on stdout ("[warning][codecache] CodeCache is
+        // full. ..."); their "VM warning" copies on stderr go to this tool's own output
+        boolean jvm = l.contains("[warning]");
         vm += jvm ? 1 : 0;
         boolean w = l.contains(" WARN ") || jvm;
         boolean b = l.contains(" ERROR ") || l.contains("Exception") || l.contains("Error");
