@@ -285,7 +285,7 @@ public class Soak {
     Sample last = samples.get(samples.size() - 1);
     System.out.printf("samples: first %s%n         warm  %s%n         last  %s%n", first, warm, last);
     System.out.printf("daemon CPU over the run (children included): %.1f %% of one core%n",
-        (last.ticks() - first.ticks()) / Math.max(1.0, last.secs() - first.secs()));
+        100.0 * (last.ticks() - first.ticks()) / ProcessCpu.TICKS_PER_SECOND / Math.max(1.0, last.secs() - first.secs()));
     check("no thread growth after warm-up", last.threads() <= warm.threads() + 3, warm.threads() + " -> " + last.threads() + " (first " + first.threads() + ")");
     check("no fd growth after warm-up", last.fds() <= warm.fds() + 10, warm.fds() + " -> " + last.fds() + " (first " + first.fds() + ")");
     check("no RSS growth after warm-up (<= 20 % + 8 MB)", last.rssKb() <= warm.rssKb() * 1.2 + 8192,
@@ -340,7 +340,8 @@ public class Soak {
       long code = codeCacheKb(proc);
       Sample s = new Sample(elapsed(), rss, code, threads, fds, ticks, r.ok() ? Long.parseLong(r.stdout().strip()) : -1);
       Sample p = before.isEmpty() ? null : before.get(before.size() - 1);
-      double cpu = p == null ? 0 : 100.0 * (s.ticks() - p.ticks()) / 100 / Math.max(1, s.secs() - p.secs());
+      double cpu = p == null ? 0
+          : 100.0 * (s.ticks() - p.ticks()) / ProcessCpu.TICKS_PER_SECOND / Math.max(1, s.secs() - p.secs());
       say("sample: RSS %d MB (code cache %.1f), %d threads, %d fds, CPU %.1f %% since last (%d ticks in all), conntrack %d",
           rss / 1024, code / 1024.0, threads, fds, cpu, ticks, s.tracked());
       return s;

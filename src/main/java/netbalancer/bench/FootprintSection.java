@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import netbalancer.system.ProcessRunner;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
@@ -31,7 +30,7 @@ final class FootprintSection {
 
   static Result run(BenchEnv env) throws Exception {
     int idle = env.plan().footprintIdleSeconds();
-    long hz = clockTicksPerSecond();
+    long hz = ProcessCpu.TICKS_PER_SECOND;
     try (Lab lab = Lab.create(UPLINKS); LabProcess servers = lab.startServers()) {
       try (LabDaemon daemon = env.balancer(lab).start()) {
         Thread.sleep(SETTLE_MS);
@@ -62,11 +61,6 @@ final class FootprintSection {
     } catch (IOException | java.io.UncheckedIOException e) {
       return 0;
     }
-  }
-
-  private static long clockTicksPerSecond() {
-    String out = new ProcessRunner().run("getconf", "CLK_TCK").stdout().strip();
-    return out.matches("\\d+") ? Long.parseLong(out) : 100;
   }
 
   private static double mb(double kb) {

@@ -10,8 +10,8 @@ import java.util.List;
  * tools in bench/tools report as "the daemon's CPU".
  */
 public final class ProcessCpu {
-  /** USER_HZ: the unit of /proc/PID/stat's times on every Linux the bench runs on. */
-  private static final long HZ = 100;
+  /** USER_HZ: the unit of /proc/PID/stat's times, fixed at 100 in the kernel's ABI to user space. */
+  public static final long TICKS_PER_SECOND = 100;
 
   private ProcessCpu() {
   }
@@ -36,7 +36,7 @@ public final class ProcessCpu {
     Thread.sleep(seconds * 1000L);
     long[] b = ticks(pid);
     double wall = (System.nanoTime() - t0) / 1e9;
-    return Stats.round(100.0 * (b[0] + b[1] - a[0] - a[1]) / HZ / wall);
+    return Stats.round(100.0 * (b[0] + b[1] - a[0] - a[1]) / TICKS_PER_SECOND / wall);
   }
 
   /** [0] utime+stime, [1] cutime+cstime; zeros for a process that is gone. */
