@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import netbalancer.system.ProcessRunner;
 import org.junit.jupiter.api.AfterAll;
@@ -261,7 +262,11 @@ class LabIT {
         if (alive(orphan.pid())) {
           orphanPid = orphan.pid();
         } else {
-          assertFalse(Lab.listNamespaces().contains(stale), "the orphan died in a namespace that is still there");
+          // The concurrent sweep kills the orphan first and deletes the namespace after the kill
+          // is seen (seen in CI between the two): wait for the delete, then make another.
+          String gone1 = stale;
+          assertTrue(eventually(() -> !Lab.listNamespaces().contains(gone1)),
+              "the orphan died in a namespace that is still there 10 s later");
           assertTrue(attempt < 5, "a concurrent sweep took the stale lab " + attempt + " times");
         }
       }
@@ -357,6 +362,18 @@ class LabIT {
     }
     assertFalse(pids.isEmpty(), "the servers in inet should be running");
     return pids;
+  }
+
+  /** Polls for up to 10 s. */
+  private static boolean eventually(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      sleep(50);
+    }
+    return true;
   }
 
   private static boolean alive(long pid) {
