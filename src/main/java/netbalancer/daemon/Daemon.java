@@ -247,6 +247,8 @@ public final class Daemon {
     startMetrics(metrics, config);
     // RTT, loss and traffic change between reconciles: publish them on a beat too (while enabled).
     loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
+    long trimMs = NativeHeapTrimmer.EVERY.toMillis();
+    loop.scheduleWithFixedDelay(NativeHeapTrimmer.forThisProcess(ticker), trimMs, trimMs, TimeUnit.MILLISECONDS);
     ipMonitor = KernelMonitor.ip(config.lbRtProto(), t -> Observers.tables(config).contains(t), this::isGateway,
         (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal);
     ipMonitor.start();

@@ -11,7 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The few libc calls a netlink socket needs (Java 17 has no AF_NETLINK and no FFM). Sizes follow
+ * The few libc calls a netlink socket needs (Java 17 has no AF_NETLINK and no FFM), and glibc's
+ * malloc_trim for the daemon's native heap ({@link NativeHeap}). Sizes follow
  * the C prototypes: size_t and ssize_t are a C long on Linux (ILP32 and LP64), hence NativeLong.
  * A failed call returns -1; its errno is read with {@link Native#getLastError()}, which JNA keeps
  * per thread for every call.
@@ -31,6 +32,12 @@ interface Libc extends Library {
   NativeLong recv(int fd, Pointer buffer, NativeLong length, int flags);
 
   int close(int fd);
+
+  /**
+   * glibc's: returns freed memory at the top of and inside its arenas to the kernel; 1 if any was.
+   * Not in musl: JNA resolves a symbol at its first call, so there it throws UnsatisfiedLinkError.
+   */
+  int malloc_trim(NativeLong pad);
 
   /**
    * Where JNA unpacks the native library the daemon (root) then loads. JNA's own default is the
