@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -84,9 +85,19 @@ public final class KernelDumps implements AutoCloseable {
    * @throws NetlinkError ENOENT: the table does not exist
    */
   public boolean routes(int family, int table, int protocol, Predicate<RouteEntry> each) throws IOException {
+    return routes(family, table, protocol, length -> true, each);
+  }
+
+  /**
+   * As {@link #routes(int, int, int, Predicate)}, but a route whose prefix length {@code dstLen}
+   * refuses is passed over unread: the kernel cannot filter by destination, and reading each of a
+   * routing feed's routes in full (its destination as text) was most of a dump's cost.
+   */
+  public boolean routes(int family, int table, int protocol, IntPredicate dstLen, Predicate<RouteEntry> each)
+      throws IOException {
     boolean complete = run("route dump of table " + (table == 0 ? "all" : table) + " proto " + protocol,
         Requests.routes(Messages.nextSequence(), family, table, protocol), Messages.RTM_NEWROUTE, true,
-        (b, at, len) -> each.test(RouteEntry.parse(b, at, len)));
+        (b, at, len) -> !dstLen.test(RouteEntry.dstLen(b, at, len)) || each.test(RouteEntry.parse(b, at, len)));
     if (!complete) {
       close();
     }

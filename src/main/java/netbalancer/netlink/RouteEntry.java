@@ -43,9 +43,7 @@ public record RouteEntry(int family, int table, int type, int dstLen, String dst
   }
 
   static RouteEntry parse(ByteBuffer b, int at, int length) {
-    if (length < Messages.HEADER + RTMSG) {
-      throw new IllegalArgumentException("route message of " + length + " bytes, below nlmsghdr + rtmsg");
-    }
+    checkLength(length);
     int h = at + Messages.HEADER;
     int family = b.get(h) & 0xff;
     int bytes = Messages.addressBytes(family);
@@ -84,6 +82,18 @@ public record RouteEntry(int family, int table, int type, int dstLen, String dst
         dstLen, dst, hops, b.get(h + 5) & 0xff, b.get(h + 6) & 0xff,
         a.has(RTA_PREFSRC) ? a.address(RTA_PREFSRC, bytes) : null, a.has(RTA_PRIORITY) ? a.u32(RTA_PRIORITY) : null,
         flags);
+  }
+
+  /** rtm_dst_len of the message at {@code at}, read without the rest. */
+  static int dstLen(ByteBuffer b, int at, int length) {
+    checkLength(length);
+    return b.get(at + Messages.HEADER + 1) & 0xff;
+  }
+
+  private static void checkLength(int length) {
+    if (length < Messages.HEADER + RTMSG) {
+      throw new IllegalArgumentException("route message of " + length + " bytes, below nlmsghdr + rtmsg");
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import netbalancer.netlink.AddressMessage;
 import netbalancer.netlink.DumpInterrupted;
@@ -118,7 +119,7 @@ public final class NetlinkReads implements KernelReads {
   @Override
   public List<Route> ours(Family family, Integer table, int rtProto) {
     try {
-      return routes(family, table == null ? 0 : table, rtProto, true,
+      return routes(family, table == null ? 0 : table, rtProto, true, length -> true,
           e -> e.protocol() == rtProto && (table == null || e.table() == table), e -> true);
     } catch (NoSuchTable e) {
       return List.of(); // deleted since the rules were read: nothing of ours is in it
@@ -129,17 +130,23 @@ public final class NetlinkReads implements KernelReads {
    * IPv4: the kernel dumps its routing trie in address order, so every route to 0.0.0.0/x comes
    * first; the read stops at the first other prefix and closes the socket, and the kernel never
    * makes the rest of the dump (its cost does not grow with main). IPv6's tree is walked with
-   * ::/0 last: a whole dump of main, of which the defaults are kept (as ip's "default" keeps them).
+   * ::/0 last: a whole dump of main, of which the defaults are kept (as ip's "default" keeps them);
+   * every other route is passed over by its prefix length, unread (an IPv6 feed's 200 000 routes
+   * read in full took most of a first apply).
    */
   @Override
   public List<Route> mainDefaults(Family family) {
-    boolean v4 = family == Family.INET;
-    return routes(family, KernelObserver.MAIN_TABLE, 0, false, e -> e.dstLen() == 0, e -> !v4 || e.zeroDestination());
+    if (family == Family.INET) {
+      // every 0.0.0.0/x is read: the first route to another address ends the dump
+      return routes(family, KernelObserver.MAIN_TABLE, 0, false, length -> true, e -> e.dstLen() == 0,
+          RouteEntry::zeroDestination);
+    }
+    return routes(family, KernelObserver.MAIN_TABLE, 0, false, length -> length == 0, e -> true, e -> true);
   }
 
   @Override
   public List<Route> mainConnected(Family family) {
-    return routes(family, KernelObserver.MAIN_TABLE, KernelDumps.RTPROT_KERNEL, false,
+    return routes(family, KernelObserver.MAIN_TABLE, KernelDumps.RTPROT_KERNEL, false, length -> true,
         e -> e.protocol() == KernelDumps.RTPROT_KERNEL && e.table() == KernelObserver.MAIN_TABLE, e -> true);
   }
 
@@ -149,13 +156,13 @@ public final class NetlinkReads implements KernelReads {
    * named on a socket of their own, one get per device, as ip names them ("if7" for a device gone
    * meanwhile).
    */
-  private List<Route> routes(Family family, int table, int protocol, boolean own, Predicate<RouteEntry> keep,
-      Predicate<RouteEntry> more) {
+  private List<Route> routes(Family family, int table, int protocol, boolean own, IntPredicate dstLen,
+      Predicate<RouteEntry> keep, Predicate<RouteEntry> more) {
     String what = "route dump of table " + (table == 0 ? "all" : table) + " proto " + protocol;
     List<RouteEntry> entries = attempt(what, () -> {
       List<RouteEntry> kept = new ArrayList<>();
       try (KernelDumps k = KernelDumps.open()) {
-        k.routes(af(family), table, protocol, e -> {
+        k.routes(af(family), table, protocol, dstLen, e -> {
           if (!more.test(e)) {
             return false;
           }

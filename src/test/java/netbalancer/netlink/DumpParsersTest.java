@@ -153,6 +153,18 @@ class DumpParsersTest {
   }
 
   @Test
+  void thePrefixLengthIsReadAloneAsTheFullReadHasIt() {
+    byte[] prefix6 = rtmsg(AF_INET6, 64, 254, 12, 0, 1, 0).attrAddress(1, "2001:db8:a000::").done();
+    assertEquals(64, RouteEntry.dstLen(Nl.buffer(prefix6), 0, prefix6.length));
+    assertEquals(route(prefix6).dstLen(), RouteEntry.dstLen(Nl.buffer(prefix6), 0, prefix6.length));
+    byte[] def = rtmsg(AF_INET6, 0, 254, 9, 0, 1, 0).attrAddress(5, "fe80::1").done();
+    assertEquals(0, RouteEntry.dstLen(Nl.buffer(def), 0, def.length));
+    byte[] cut = java.util.Arrays.copyOf(def, Messages.HEADER + 4);
+    assertThrows(IllegalArgumentException.class, () -> RouteEntry.dstLen(Nl.buffer(cut), 0, cut.length),
+        "a message too short for its rtmsg is an error, as for the full read");
+  }
+
+  @Test
   void aGatewayOfAnotherFamilyIsLeftOutAsIpJsonLeavesIt() {
     byte[] via = rtmsg(AF_INET, 0, 254, 3, 0, 1, 0).attr(18, viaInet6()).attrU32(4, 3).done();
     assertEquals(List.of(hop(null, 3, 1)), route(via).hops());
