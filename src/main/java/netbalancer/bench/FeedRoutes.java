@@ -10,7 +10,7 @@ import netbalancer.lab.Lab;
 /**
  * A routing feed's routes in a lab router's main table: /28s of 240.0.0.0/4 (reserved, never
  * routed: routes only, no packet is sent to them) with BIRD's protocol number, loaded with one
- * {@code ip -batch}. Shared by the bench's route scale and the tools in bench/tools.
+ * {@code ip -batch}; for a dual-stack feed, /64s of 2001:db8:a000::/35 too. Shared by the bench's route scale and the tools in bench/tools.
  */
 public final class FeedRoutes {
   /** BIRD's protocol number (rt_protos: {@code bird}). */
@@ -42,6 +42,41 @@ public final class FeedRoutes {
     } finally {
       Files.deleteIfExists(batch);
     }
+  }
+
+  /**
+   * An IPv6 feed beside it: N /64s of 2001:db8:a000::/35 (documentation space no lab address is
+   * in; routes only) via wan1's IPv6 gateway, one {@code ip -batch}; the seconds it took.
+   */
+  public static double load6(Lab lab, int n) throws IOException {
+    if (n == 0) {
+      return 0;
+    }
+    if (n > 1 << 29) {
+      throw new IllegalArgumentException(n + " IPv6 routes: 2001:db8:a000::/35 holds 2^29 /64s");
+    }
+    Path batch = Files.createTempFile("nb-routes6", ".batch");
+    try {
+      try (var w = Files.newBufferedWriter(batch)) {
+        String via = " via " + lab.gatewayAddress6(1) + " dev " + lab.uplinkName(1) + " proto " + PROTO + "\n";
+        for (int i = 0; i < n; i++) {
+          w.write("route add " + prefix6(i) + via); // the family follows the prefix
+        }
+      }
+      long t0 = System.nanoTime();
+      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(5));
+      if (!r.ok()) {
+        throw new IllegalStateException("loading " + n + " IPv6 routes failed: " + r.stderr());
+      }
+      return Stats.round((System.nanoTime() - t0) / 1e9);
+    } finally {
+      Files.deleteIfExists(batch);
+    }
+  }
+
+  /** The i-th /64 of 2001:db8:a000::/35. */
+  public static String prefix6(int i) {
+    return "2001:db8:" + Integer.toHexString(0xa000 + (i >>> 16)) + ":" + Integer.toHexString(i & 0xffff) + "::/64";
   }
 
   /** The i-th /28 of 240.0.0.0/4. */

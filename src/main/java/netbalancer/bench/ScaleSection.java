@@ -60,7 +60,7 @@ final class ScaleSection {
    * @param firstApplyMs      the first apply of the daemon measured, started again after that one
    *                          stopped and cleaned up
    */
-  record RouteRow(int routes, double loadSeconds, long firstStartApplyMs, long firstApplyMs, int idleSeconds,
+  record RouteRow(int routes, int routes6, double loadSeconds, long firstStartApplyMs, long firstApplyMs, int idleSeconds,
       double cpuPercent, double peakRssMb, int events, Stats reactionMs) {
   }
 
@@ -81,19 +81,21 @@ final class ScaleSection {
 
   static RouteResult routes(BenchEnv env) throws Exception {
     // quick (CI keeps the section working): one size with routes loaded, its whole code path
-    List<Integer> sizes = env.plan().quick() ? List.of(1000) : List.of(0, 100_000, 1_000_000);
+    // {IPv4, IPv6} routes; the last: a full dual-stack feed (an IPv6 table's size today), in a dual-stack lab
+    List<int[]> sizes = env.plan().quick() ? List.of(new int[] {1000, 1000})
+        : List.of(new int[] {0, 0}, new int[] {100_000, 0}, new int[] {1_000_000, 0}, new int[] {1_000_000, 200_000});
     int idle = env.plan().quick() ? 3 : 20;
     int events = env.plan().quick() ? 3 : 20;
     List<RouteRow> rows = new ArrayList<>();
-    for (int n : sizes) {
-      rows.add(routeRow(env, n, idle, events));
+    for (int[] n : sizes) {
+      rows.add(routeRow(env, n[0], n[1], idle, events));
     }
     return new RouteResult(rows, ROUTE_SETTINGS, FEED_CHANGES_PER_SECOND);
   }
 
-  private static RouteRow routeRow(BenchEnv env, int n, int idle, int events) throws Exception {
-    try (Lab lab = Lab.create(3)) {
-      double load = FeedRoutes.load(lab, n);
+  private static RouteRow routeRow(BenchEnv env, int n, int n6, int idle, int events) throws Exception {
+    try (Lab lab = n6 == 0 ? Lab.create(3) : Lab.builder().uplinks(3).dualStack().build()) {
+      double load = FeedRoutes.load(lab, n) + FeedRoutes.load6(lab, n6);
       LabBalancer nb = env.balancer(lab).with(ROUTE_SETTINGS);
       long firstStart;
       try (LabDaemon first = nb.start()) {
@@ -130,7 +132,7 @@ final class ScaleSection {
               reaction.add((out.micros() - t0) / 1000.0);
             }
           }
-          return new RouteRow(n, load, firstStart, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()), reaction.size(),
+          return new RouteRow(n, n6, load, firstStart, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()), reaction.size(),
               Stats.of(reaction));
         } finally {
           running.set(false);

@@ -141,6 +141,14 @@ class BenchIT {
     assertTrue(fp.path("cpuPercentOfOneCore").asDouble() >= 0, fp.toString());
     assertTrue(fp.path("firstApplyMs").asLong() > 0, fp.toString());
 
+    // Route scale, quick: one dual-stack lab with 1 000 IPv4 and 1 000 IPv6 feed routes.
+    JsonNode routeRows = json.path("routeScale").path("rows");
+    assertEquals(1, routeRows.size(), routeRows.toString());
+    JsonNode dual = routeRows.path(0);
+    assertEquals(1000, dual.path("routes").asInt(), dual.toString());
+    assertEquals(1000, dual.path("routes6").asInt(), dual.toString());
+    assertTrue(dual.path("firstApplyMs").asLong() > 0 && dual.path("events").asInt() >= 3, dual.toString());
+
     // A feed and a connection table at once (quick: 1 000 of each), default settings.
     JsonNode busy = json.path("connectionScale").path("busy");
     assertTrue(busy.path("peakRssMb").asDouble() > 1 && busy.path("firstApplyMs").asLong() > 0, busy.toString());
