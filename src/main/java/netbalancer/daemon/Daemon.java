@@ -320,6 +320,9 @@ public final class Daemon {
     pending.set(false); // events from here on ask for another pass
     try {
       Reconciler.Outcome o = reconciler.reconcile();
+      if (Log.enabled(Log.Level.DEBUG)) {
+        Log.debug("pass: %s", reconciler.lastSteps());
+      }
       status.record(o, reconciler.drained());
       events.record(o.transitions(), config::tierOf, o.plan().balanced());
       List<String> policiesChanged = policiesChanged(o.plan());

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import netbalancer.log.Log;
 import netbalancer.system.CommandRunner;
 
 /**
@@ -529,7 +530,11 @@ public final class KernelObserver {
     Family family = slot.family();
     MainPart part = slot.part();
     long generation = mainGeneration.get(slot).get();
+    long t0 = System.nanoTime();
     List<Route> routes = part == MainPart.DEFAULTS ? source.mainDefaults(family) : source.mainConnected(family);
+    // which of main's reads a pass waited for, and how long (a feed's size shows here)
+    Log.debug("main table read: %s %s, %d route(s) in %.1f ms", family, part, routes.size(),
+        (System.nanoTime() - t0) / 1e6);
     MainView view = new MainView(List.copyOf(routes), generation);
     main.put(slot, view);
     return view;
