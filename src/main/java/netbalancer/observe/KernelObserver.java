@@ -335,14 +335,14 @@ public final class KernelObserver {
     if (!reuseNft) {
       nft = READS.submit(this::nftTable);
     }
-    List<Route> defaults = new ArrayList<>();
-    for (Family f : Family.values()) {
-      defaults.addAll(join(main.get(new Slot(f, MainPart.DEFAULTS))).routes());
-    }
+    // Each family's batch as soon as its own defaults are in: IPv6's are a whole dump of its main
+    // (an IPv6 feed's size), IPv4's the start of one.
+    List<Route> defaults4 = join(main.get(new Slot(Family.INET, MainPart.DEFAULTS))).routes();
     Future<KernelReads.FamilyRead> b4 =
-        READS.submit(() -> source.family(Family.INET, gatewayDevices(defaults, Family.INET)));
+        READS.submit(() -> source.family(Family.INET, gatewayDevices(defaults4, Family.INET)));
+    List<Route> defaults6 = join(main.get(new Slot(Family.INET6, MainPart.DEFAULTS))).routes();
     Future<KernelReads.FamilyRead> b6 =
-        READS.submit(() -> source.family(Family.INET6, gatewayDevices(defaults, Family.INET6)));
+        READS.submit(() -> source.family(Family.INET6, gatewayDevices(defaults6, Family.INET6)));
     List<Route> mainRoutes = new ArrayList<>();
     main.values().stream().filter(java.util.Objects::nonNull).forEach(f -> mainRoutes.addAll(join(f).routes()));
     KernelReads.FamilyRead v4 = join(b4);
