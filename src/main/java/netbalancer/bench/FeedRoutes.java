@@ -10,7 +10,8 @@ import netbalancer.lab.Lab;
 /**
  * A routing feed's routes in a lab router's main table: /28s of 240.0.0.0/4 (reserved, never
  * routed: routes only, no packet is sent to them) with BIRD's protocol number, loaded with one
- * {@code ip -batch}; for a dual-stack feed, /64s of 2001:db8:a000::/35 too. Shared by the bench's route scale and the tools in bench/tools.
+ * {@code ip -batch}; for a dual-stack feed, /64s of 2001:db8:a000::/35 too. Shared by the bench's
+ * route scale and the tools in bench/tools.
  */
 public final class FeedRoutes {
   /** BIRD's protocol number (rt_protos: {@code bird}). */

@@ -53,6 +53,7 @@ final class ScaleSection {
       "FAILOVER_HYSTERESIS_ENABLED", "false");
 
   /**
+   * @param routes6           IPv6 routes in IPv6's main beside {@code routes} (0: an IPv4-only lab)
    * @param firstStartApplyMs the first apply of the first daemon started in the lab's router: its
    *                          first policy rule makes the kernel split its local table out of main
    *                          (fib_unmerge, a walk of main: ~0.1 s at 1 000 000 routes), once per
@@ -60,8 +61,8 @@ final class ScaleSection {
    * @param firstApplyMs      the first apply of the daemon measured, started again after that one
    *                          stopped and cleaned up
    */
-  record RouteRow(int routes, int routes6, double loadSeconds, long firstStartApplyMs, long firstApplyMs, int idleSeconds,
-      double cpuPercent, double peakRssMb, int events, Stats reactionMs) {
+  record RouteRow(int routes, int routes6, double loadSeconds, long firstStartApplyMs, long firstApplyMs,
+      int idleSeconds, double cpuPercent, double peakRssMb, int events, Stats reactionMs) {
   }
 
   /** A row of flows; {@code routes} in main as well (0, or both at once), with the feed changing them. */
@@ -132,8 +133,8 @@ final class ScaleSection {
               reaction.add((out.micros() - t0) / 1000.0);
             }
           }
-          return new RouteRow(n, n6, load, firstStart, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()), reaction.size(),
-              Stats.of(reaction));
+          return new RouteRow(n, n6, load, firstStart, daemon.firstApplyMs(), idle, cpu, peakRssMb(daemon.pid()),
+              reaction.size(), Stats.of(reaction));
         } finally {
           running.set(false);
           churn.join(2000);
