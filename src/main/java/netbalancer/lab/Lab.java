@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -340,8 +339,8 @@ public final class Lab implements AutoCloseable {
   // ---------------------------------------------------------------- building
 
   private void build(Builder options) {
-    String marker = LabNames.marker(ProcessHandle.current().pid(),
-        ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH));
+    long self = ProcessHandle.current().pid();
+    String marker = LabNames.marker(self, LabNames.startTicks(self).orElse(0));
     // Each namespace's sysctls in one process, before any link exists (a process in a namespace
     // costs 30-100 ms; a lab used to start 4-6 of them one after another for these alone).
     inParallel(namespaces(), ns -> {

@@ -15,6 +15,7 @@ class LabNamesTest {
 
   private static final long SELF = ProcessHandle.current().pid();
   private static final Instant STARTED = ProcessHandle.current().info().startInstant().orElseThrow();
+  private static final long TICKS = LabNames.startTicks(SELF).orElseThrow();
 
   @Test
   void ownerPidComesFromTheName() {
@@ -26,14 +27,38 @@ class LabNamesTest {
   @Test
   void aLiveOwnerWithAMatchingMarkerKeepsItsLab() {
     String ns = "nblab-" + SELF + "-0000-router";
-    assertTrue(LabNames.ownerAlive(ns, LabNames.marker(SELF, STARTED)));
+    assertTrue(LabNames.ownerAlive(ns, LabNames.marker(SELF, TICKS)));
     assertTrue(LabNames.ownerAlive(ns, null));
+  }
+
+  @Test
+  void theStartIsTheKernelsInTicksSinceBootNotTheWallClocks() throws Exception {
+    Process child = new ProcessBuilder("sleep", "5").start();
+    try {
+      long ticks = LabNames.startTicks(child.pid()).orElseThrow();
+      assertTrue(ticks >= TICKS, "a child starts after its parent: " + ticks + " < " + TICKS);
+      assertEquals(ticks, LabNames.startTicks(child.pid()).orElseThrow(), "read twice, the same");
+    } finally {
+      child.destroyForcibly().waitFor();
+    }
+    assertTrue(LabNames.startTicks(Long.MAX_VALUE).isEmpty());
+  }
+
+  @Test
+  void anEarlierBuildsMarkerIsReadWithTheBootTimesSecondOfSlack() {
+    // "started=" held the JDK's start instant, whose boot-time second moves with the wall clock
+    String ns = "nblab-" + SELF + "-0000-router";
+    assertTrue(LabNames.ownerAlive(ns, "nblab owner=" + SELF + " started=" + STARTED.toEpochMilli()));
+    assertTrue(LabNames.ownerAlive(ns, "nblab owner=" + SELF + " started=" + STARTED.minusSeconds(1).toEpochMilli()),
+        "a second off: the same process");
+    assertFalse(LabNames.ownerAlive(ns, "nblab owner=" + SELF + " started=" + STARTED.minusSeconds(3600).toEpochMilli()));
   }
 
   @Test
   void aRecycledPidDoesNotKeepAStaleLab() {
     String ns = "nblab-" + SELF + "-0000-router";
-    assertFalse(LabNames.ownerAlive(ns, LabNames.marker(SELF, STARTED.minusSeconds(3600))));
+    assertFalse(LabNames.ownerAlive(ns, LabNames.marker(SELF, TICKS - 1)));
+    assertFalse(LabNames.ownerAlive(ns, LabNames.marker(SELF + 1, TICKS)));
     assertFalse(LabNames.ownerAlive(ns, "garbage"));
   }
 
