@@ -161,8 +161,8 @@ public final class NetlinkReads implements KernelReads {
   /**
    * One route dump: the entries {@code keep} accepts until {@code more} says stop (the rest of the
    * dump is then never made), cached routes left out as ip leaves them out; then their devices
-   * named on a socket of their own, one get per device, as ip names them ("if7" for a device gone
-   * meanwhile).
+   * named on a socket of their own, one get per device as ip names them, or from one link dump
+   * when they are more than {@link #NAMED_ONE_BY_ONE} ("if7" for a device gone meanwhile).
    */
   private List<Route> routes(Family family, int table, int protocol, boolean own, IntPredicate dstLen,
       Predicate<RouteEntry> keep, Predicate<RouteEntry> more) {
@@ -195,7 +195,7 @@ public final class NetlinkReads implements KernelReads {
       try (KernelDumps k = KernelDumps.open()) {
         if (devices(entries) > NAMED_ONE_BY_ONE) {
           // a router's many VLANs or tunnels: one dump of the links, not a get per device (600
-          // connected routes over 600 devices took 90-140 ms); one gone since is named by a get
+          // connected routes over 600 devices took 87-212 ms); one gone since is named by a get
           for (LinkMessage l : k.links()) {
             names.put(l.index(), l.name());
           }
