@@ -47,10 +47,10 @@ public class PassTrace {
             System.out.println(line);
           }
         }
-        long ticks = ticks(daemon.pid());
+        long ticks = ProcessCpu.ticks(daemon.pid())[0]; // the daemon's own, not its children's
         Thread.sleep(20_000);
         System.out.printf("idle CPU over 20 s: %.2f %% of a core%n",
-            100.0 * (ticks(daemon.pid()) - ticks) / ProcessCpu.TICKS_PER_SECOND / 20);
+            100.0 * (ProcessCpu.ticks(daemon.pid())[0] - ticks) / ProcessCpu.TICKS_PER_SECOND / 20);
         for (int i = 0; i < cycles; i++) {
           Thread.sleep(200 + (long) (Math.random() * 200));
           lab.execCheck(lab.ispNs(2), "ip", "link", "set", "dev", Lab.ISP_CUSTOMER_IF, "down");
@@ -95,11 +95,5 @@ public class PassTrace {
     } finally {
       Files.deleteIfExists(file);
     }
-  }
-
-  /** utime + stime of a process, in clock ticks. */
-  private static long ticks(long pid) throws Exception {
-    String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].split(" ");
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntFunction;
 import netbalancer.lab.Lab;
 
 /**
@@ -22,27 +23,8 @@ public final class FeedRoutes {
 
   /** One ip -batch of N routes via wan1's gateway; the seconds it took. */
   public static double load(Lab lab, int n) throws IOException {
-    if (n == 0) {
-      return 0;
-    }
-    Path batch = Files.createTempFile("nb-routes", ".batch");
-    try {
-      try (var w = Files.newBufferedWriter(batch)) {
-        String via = " via " + lab.gatewayAddress(1) + " dev " + lab.uplinkName(1) + " proto " + PROTO + "\n";
-        for (int i = 0; i < n; i++) {
-          w.write("route add " + prefix(i) + via);
-        }
-      }
-      long t0 = System.nanoTime();
-      // a million routes take ~30 s on a quiet machine
-      var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(5));
-      if (!r.ok()) {
-        throw new IllegalStateException("loading " + n + " routes failed: " + r.stderr());
-      }
-      return Stats.round((System.nanoTime() - t0) / 1e9);
-    } finally {
-      Files.deleteIfExists(batch);
-    }
+    // a million routes take ~30 s on a quiet machine
+    return loadBatch(lab, n, "routes", FeedRoutes::prefix, lab.gatewayAddress(1));
   }
 
   /**
@@ -50,24 +32,30 @@ public final class FeedRoutes {
    * in; routes only) via wan1's IPv6 gateway, one {@code ip -batch}; the seconds it took.
    */
   public static double load6(Lab lab, int n) throws IOException {
-    if (n == 0) {
-      return 0;
-    }
     if (n > 1 << 29) {
       throw new IllegalArgumentException(n + " IPv6 routes: 2001:db8:a000::/35 holds 2^29 /64s");
     }
-    Path batch = Files.createTempFile("nb-routes6", ".batch");
+    // the family follows the prefix: one batch without -6
+    return loadBatch(lab, n, "IPv6 routes", FeedRoutes::prefix6, lab.gatewayAddress6(1));
+  }
+
+  private static double loadBatch(Lab lab, int n, String what, IntFunction<String> prefix, String gateway)
+      throws IOException {
+    if (n == 0) {
+      return 0;
+    }
+    Path batch = Files.createTempFile("nb-routes", ".batch");
     try {
       try (var w = Files.newBufferedWriter(batch)) {
-        String via = " via " + lab.gatewayAddress6(1) + " dev " + lab.uplinkName(1) + " proto " + PROTO + "\n";
+        String via = " via " + gateway + " dev " + lab.uplinkName(1) + " proto " + PROTO + "\n";
         for (int i = 0; i < n; i++) {
-          w.write("route add " + prefix6(i) + via); // the family follows the prefix
+          w.write("route add " + prefix.apply(i) + via);
         }
       }
       long t0 = System.nanoTime();
       var r = lab.exec(lab.routerNs(), List.of("ip", "-batch", batch.toString()), null, Duration.ofMinutes(5));
       if (!r.ok()) {
-        throw new IllegalStateException("loading " + n + " IPv6 routes failed: " + r.stderr());
+        throw new IllegalStateException("loading " + n + " " + what + " failed: " + r.stderr());
       }
       return Stats.round((System.nanoTime() - t0) / 1e9);
     } finally {
