@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * How much of everything to measure. The full run is for people and takes minutes; the quick
- * run exists so CI keeps every section working, in about three minutes (nine sections, both families), and its
+ * run exists so CI keeps every section working, in about four minutes (nine sections, both families), and its
  * numbers are rough.
  */
 public record BenchPlan(boolean quick, List<Integer> applySizes, int applyWarmup, int applyIterations,
