@@ -8,6 +8,7 @@ import netbalancer.observe.KernelObserver;
 import netbalancer.observe.KernelReads;
 import netbalancer.observe.Link;
 import netbalancer.observe.NetlinkReads;
+import netbalancer.observe.NftTable;
 import netbalancer.observe.Nexthop;
 import netbalancer.observe.Route;
 import netbalancer.system.CommandRunner;
@@ -52,6 +53,11 @@ final class EarlyWarmUp {
     public List<Route> mainConnected(Family family) {
       return List.of();
     }
+
+    @Override
+    public NftTable nftTable() {
+      return NftTable.ABSENT;
+    }
   };
 
   private EarlyWarmUp() {
@@ -68,8 +74,9 @@ final class EarlyWarmUp {
       if (!"ip".equals(System.getProperty(KernelReadsChoice.PROPERTY))) {
         NetlinkReads.warmUp();
       }
-      new ProcessRunner().run(List.of("nft", "-j", "list", "table", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE),
-          null, Duration.ofSeconds(2));
+      // One set, not the table: listing the table makes nft fetch every sticky map's elements first.
+      new ProcessRunner().run(List.of("nft", "-j", "list", "set", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE,
+          NftTable.FINGERPRINT_SET), null, Duration.ofSeconds(2));
       CommandRunner noTable = (argv, stdin, timeout) -> new CommandRunner.Result(1, "", "No such file or directory");
       KernelObserver.keepingMain(MADE_UP, noTable, 213, List.of(200, 101)).observe();
     } catch (RuntimeException | LinkageError e) {

@@ -65,6 +65,14 @@ final class Attributes {
     return b.getInt(at[type]);
   }
 
+  /** The value's bytes, a copy. */
+  byte[] bytes(int type) {
+    need(type, 0);
+    byte[] out = new byte[len[type]];
+    b.get(at[type], out);
+    return out;
+  }
+
   /** A NUL-terminated string (the NUL, when there, left out). */
   String string(int type) {
     int n = len[type];

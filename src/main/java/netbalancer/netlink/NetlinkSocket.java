@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An rtnetlink (NETLINK_ROUTE) socket through libc: joins multicast groups, receives into a direct
- * buffer, optionally sends requests (dumps). Not thread-safe: one thread receives, and the same
- * thread closes it. A receive waits at most the timeout given at open (SO_RCVTIMEO): netlink
+ * An rtnetlink (NETLINK_ROUTE) socket through libc (or a NETLINK_NETFILTER one for requests):
+ * joins multicast groups, receives into a direct buffer, optionally sends requests (dumps). Not
+ * thread-safe: one thread receives, and the same thread closes it. A receive waits at most the timeout given at open (SO_RCVTIMEO): netlink
  * sockets do not support shutdown(), and a close() from another thread neither wakes a blocked
  * recv nor is safe (the descriptor number can be reused meanwhile), so the owner thread sees a
  * flag between receives and closes the socket itself.
@@ -34,6 +34,7 @@ public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
   private static final int SOCK_RAW = 3;
   private static final int SOCK_CLOEXEC = 0x80000;
   private static final int NETLINK_ROUTE = 0;
+  private static final int NETLINK_NETFILTER = 12;
   private static final int SOL_SOCKET = 1;
   private static final int SO_RCVBUF = 8;
   private static final int SO_RCVTIMEO = 20;
@@ -66,6 +67,11 @@ public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
    */
   public static NetlinkSocket open(List<Integer> groups, List<Bpf> filter, int receiveBytes, Duration timeout)
       throws IOException {
+    return open(NETLINK_ROUTE, groups, filter, receiveBytes, timeout);
+  }
+
+  private static NetlinkSocket open(int protocol, List<Integer> groups, List<Bpf> filter, int receiveBytes,
+      Duration timeout) throws IOException {
     Objects.requireNonNull(groups, "groups");
     Objects.requireNonNull(filter, "filter");
     if (timeout.isNegative() || timeout.isZero()) {
@@ -77,9 +83,9 @@ public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
     } catch (LinkageError e) { // UnsatisfiedLinkError, NoClassDefFoundError, ExceptionInInitializerError
       throw new IOException("JNA unavailable: " + e, e);
     }
-    int fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    int fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
     if (fd < 0) {
-      throw failure("socket(AF_NETLINK, NETLINK_ROUTE)");
+      throw failure("socket(AF_NETLINK, " + (protocol == NETLINK_ROUTE ? "NETLINK_ROUTE" : "NETLINK_NETFILTER") + ")");
     }
     NetlinkSocket s = new NetlinkSocket(libc, fd);
     try {
@@ -119,6 +125,11 @@ public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
       throw e;
     }
     return s;
+  }
+
+  /** A socket for nf_tables requests (NETLINK_NETFILTER): see {@link NftDumps}. */
+  static NetlinkSocket forNetfilter(Duration timeout) throws IOException {
+    return open(NETLINK_NETFILTER, List.of(), List.of(), 0, timeout);
   }
 
   /** Sends one request (e.g. a dump); the kernel answers to this socket's port. */

@@ -46,8 +46,8 @@ import netbalancer.system.CommandRunner;
  * </ul>
  * Answers are parsed streaming, one element at a time. Each read is a {@link KernelReads} call:
  * an {@code ip} process ({@link KernelReads#ip}), or the same dump in-process over rtnetlink (the
- * daemon's, netbalancer.netlink.NetlinkReads: no process start per read); our nft table is
- * always an {@code nft} process.
+ * daemon's, netbalancer.netlink.NetlinkReads: no process start per read); our nft table by an
+ * {@code nft} process, or over nfnetlink (the daemon's).
  */
 public final class KernelObserver {
   public static final String NFT_FAMILY = "inet";
@@ -610,9 +610,9 @@ public final class KernelObserver {
     return family == Family.INET6 ? SYN_SET6 : SYN_SET;
   }
 
+  /** Our nft table's summary, read afresh (see {@link KernelReads#nftTable}). */
   public NftTable nftTable() {
-    CommandRunner.Result r = runner.run("nft", "-j", "list", "table", NFT_FAMILY, NFT_TABLE);
-    return r.ok() ? NftJson.table(r.stdout()) : NftTable.ABSENT;
+    return source.nftTable();
   }
 
 }

@@ -40,6 +40,12 @@ public interface KernelReads {
   /** The unicast {@code proto kernel} routes of the main table. */
   List<Route> mainConnected(Family family);
 
+  /**
+   * Our nft table's summary (see {@link NftTable}), {@link NftTable#ABSENT} when there is none:
+   * whatever the sticky maps and sets in it hold, neither the time nor the memory grows with them.
+   */
+  NftTable nftTable();
+
   /** The reads by {@code ip} processes. */
   static KernelReads ip(CommandRunner runner) {
     return new IpReads(runner);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,7 @@ import netbalancer.netlink.KernelDumps;
 import netbalancer.netlink.LinkMessage;
 import netbalancer.netlink.NeighborMessage;
 import netbalancer.netlink.NetlinkError;
+import netbalancer.netlink.NftDumps;
 import netbalancer.netlink.RouteEntry;
 import netbalancer.netlink.RuleMessage;
 
@@ -150,6 +152,46 @@ public final class NetlinkReads implements KernelReads {
           RouteEntry::zeroDestination);
     }
     return routes(family, KernelObserver.MAIN_TABLE, 0, false, length -> length == 0, e -> true, e -> true);
+  }
+
+  /**
+   * Over nfnetlink ({@link NftDumps}): the table, its rules counted, its named counters, the
+   * fingerprint set's and the mark map's elements, and never a sticky map's. The ruleset's
+   * generation before and after says whether an nft transaction came in between; then it is read
+   * again, as an interrupted dump is.
+   */
+  @Override
+  public NftTable nftTable() {
+    return attempt("our nft table", () -> {
+      try (NftDumps nft = NftDumps.open()) {
+        for (int i = 1; ; i++) {
+          long generation = nft.generation();
+          NftTable table = nftTable(nft);
+          if (nft.generation() == generation) {
+            return table;
+          }
+          if (i == ATTEMPTS) {
+            throw new IllegalStateException("netlink: the nft ruleset changed while our table was read, " + ATTEMPTS
+                + " times");
+          }
+        }
+      }
+    });
+  }
+
+  private static NftTable nftTable(NftDumps nft) throws IOException {
+    int family = NftDumps.NFPROTO_INET;
+    String name = KernelObserver.NFT_TABLE;
+    if (!nft.tableExists(family, name)) {
+      return NftTable.ABSENT;
+    }
+    int rules = nft.ruleCount(family, name);
+    Map<String, Long> counters = nft.counters(family, name);
+    String[] fingerprint = {""};
+    nft.elements(family, name, NftTable.FINGERPRINT_SET, (key, data) -> fingerprint[0] = NftDumps.ifname(key));
+    Map<String, Long> marks = new LinkedHashMap<>();
+    nft.elements(family, name, NftTable.MARK_MAP, (key, data) -> marks.put(NftDumps.ifname(key), NftDumps.mark(data)));
+    return new NftTable(true, fingerprint[0], rules, marks, counters);
   }
 
   @Override

@@ -12,6 +12,10 @@ public record NftTable(boolean exists, String fingerprint, int ruleCount, Map<St
     Map<String, Long> counterPackets) {
 
   public static final NftTable ABSENT = new NftTable(false, "", 0, Map.of(), Map.of());
+  /** The one-element set (type ifname) holding the plan's fingerprint: nft 1.0.6 leaves table comments out of its JSON. */
+  public static final String FINGERPRINT_SET = "fingerprint";
+  /** The uplink → mark map (ifname : mark). */
+  public static final String MARK_MAP = "uplink_mark";
 
   public NftTable {
     uplinkMarks = Map.copyOf(uplinkMarks);

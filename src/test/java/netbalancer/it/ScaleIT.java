@@ -10,12 +10,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import netbalancer.bench.FeedRoutes;
 import netbalancer.bench.FlowMaker;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabDaemon;
 import netbalancer.lab.LabProcess;
+import netbalancer.system.CommandRunner.Result;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The daemon's cost must not follow the size of the routing table or the connection table (issue
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class ScaleIT {
   private static final int ROUTES = 100_000;
   private static final int FLOWS = 100_000;
+  private static final int STICKY_SOURCES = 65_536;
 
   /**
    * 100 000 routes in the main table (in 240.0.0.0/4, reserved: routes only) was an
@@ -101,6 +106,82 @@ class ScaleIT {
         }
       }
     }
+  }
+
+  /**
+   * A sticky policy's maps hold up to 65 536 sources per family. nft's listing of our table, which
+   * the daemon read after each change of its ruleset and for the metrics, printed every one of them
+   * (8 MB and ~4 s of nft with both maps full), and that JSON as one tree took more than -Xmx64m:
+   * an OutOfMemoryError at the start. Now, with both maps full: the daemon starts and balances,
+   * {@code status} answers, a carrier loss takes wan2 out of LB_TABLE and its sources out of the
+   * maps, and the peak RSS stays within the budget.
+   */
+  @Test
+  void fullStickyMapsNeitherStopTheDaemonNorSlowIt(@TempDir Path tmp) throws Exception {
+    Path policies = Files.writeString(tmp.resolve("policies.conf"), "bank proto tcp -> balanced sticky 3600\n");
+    Map<String, String> env = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false", "POLICIES_FILE",
+        policies.toString());
+    try (Lab lab = Lab.builder().uplinks(3).dualStack().build()) {
+      Result applied = Nb.run(lab, env, "apply");
+      assertEquals(0, applied.exitCode(), applied.stderr());
+      String table = lab.execCheck(lab.routerNs(), "nft", "list", "table", "inet", "net_balancer").stdout();
+      List<String> maps = Pattern.compile("map (sticky6?_\\d+) \\{").matcher(table).results().map(m -> m.group(1)).toList();
+      assertEquals(2, maps.size(), table);
+      long[] marks = new long[4];
+      Matcher m = Pattern.compile("\"wan(\\d)\" : (0x[0-9a-f]+)").matcher(table);
+      while (m.find()) {
+        marks[Integer.parseInt(m.group(1))] = Long.decode(m.group(2));
+      }
+      lab.exec(lab.routerNs(), List.of("nft", "-f", "-"), fill(maps, marks), Duration.ofSeconds(120));
+      for (String map : maps) {
+        assertEquals(STICKY_SOURCES, entries(lab, map, -1), map);
+      }
+      LabDaemon d = Nb.balancer(lab, env).start();
+      LabProcess daemon = d.process();
+      try (d; HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
+        Await.until(Duration.ofSeconds(10), "balanced over three", () -> Nb.balanced(lab).size() == 3);
+        long t0 = System.nanoTime();
+        Result status = Nb.run(lab, env, "status");
+        long statusMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, status.exitCode(), status.stderr());
+        lab.carrierDown(2);
+        long ms = lb.awaitOut("wan2", System.nanoTime(), Duration.ofSeconds(5));
+        for (String map : maps) {
+          Await.until(Duration.ofSeconds(20), "wan2's sources out of " + map, () -> entries(lab, map, marks[2]) == 0);
+          assertTrue(entries(lab, map, marks[1]) > STICKY_SOURCES / 4, "wan1's stay in " + map);
+        }
+        assertTrue(daemon.isAlive(), "still running");
+        long rssKb = statusKb(daemon.pid(), "VmHWM");
+        System.out.printf("ScaleIT: sticky maps of %d sources each (IPv4 and IPv6): status in %d ms, wan2 out of"
+            + " LB_TABLE %d ms after its carrier loss, peak RSS %d kB%n", STICKY_SOURCES, statusMs, ms, rssKb);
+        assertTrue(rssKb <= 80 * 1024, "peak RSS " + rssKb + " kB > 80 MB");
+      }
+    }
+  }
+
+  /** Every map full, the sources spread over the three uplinks' marks (map keys only: no packet is sent). */
+  private static String fill(List<String> maps, long[] marks) {
+    StringBuilder b = new StringBuilder();
+    for (String map : maps) {
+      for (int i = 0; i < STICKY_SOURCES; i++) {
+        if (i % 4096 == 0) {
+          b.append(i == 0 ? "" : " }\n").append("add element inet net_balancer ").append(map).append(" { ");
+        } else {
+          b.append(", ");
+        }
+        b.append(map.startsWith("sticky6") ? "2001:db8:5::" + Integer.toHexString(i) : "198.18." + (i >> 8) + "." + (i & 255))
+            .append(" : ").append(marks[1 + i % 3]);
+      }
+      b.append(" }\n");
+    }
+    return b.toString();
+  }
+
+  /** The entries of {@code map} with value {@code mark}; -1: all of them. */
+  private static long entries(Lab lab, String map, long mark) {
+    String json = lab.execCheck(lab.routerNs(), "nft", "-j", "list", "map", "inet", "net_balancer", map).stdout();
+    return Pattern.compile("\\}\\}, (\\d+)\\]").matcher(json).results()
+        .filter(r -> mark < 0 || Long.parseLong(r.group(1)) == mark).count();
   }
 
   private static String feedChanges(Lab lab, int n) {

@@ -35,6 +35,7 @@ public final class ReadParity {
       }
       compare("ours in a table that does not exist " + f, ip.ours(f, 4242, rtProto), netlink.ours(f, 4242, rtProto));
     }
+    compare("our nft table", ip.nftTable(), netlink.nftTable());
     // The observers whole: the CLI's (every table) and the daemon's, first and second read.
     compare("the CLI's observer", KernelObserver.of(ip, runner, rtProto, tables).observe(),
         KernelObserver.of(netlink, runner, rtProto, tables).observe());
