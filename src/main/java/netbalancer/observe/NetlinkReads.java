@@ -56,8 +56,9 @@ public final class NetlinkReads implements KernelReads {
   /**
    * Loads JNA (~70-100 ms in a fresh JVM) and the readers' classes by small real reads whose cost
    * does not grow with main (links, addresses and rules of both families; main's IPv4 defaults,
-   * which stop early; IPv6's local table), ignoring any failure: for a thread started first thing,
-   * so the daemon's first pass finds all of it loaded. Reads only.
+   * which stop early; IPv6's local table; our nft table, without its sets' elements), ignoring any
+   * failure: for a thread started first thing, so the daemon's first pass finds all of it loaded.
+   * Reads only.
    */
   public static void warmUp() {
     try {
@@ -66,6 +67,7 @@ public final class NetlinkReads implements KernelReads {
       reads.family(Family.INET6, List.of());
       reads.mainDefaults(Family.INET);
       reads.ours(Family.INET6, LOCAL_TABLE, KernelDumps.RTPROT_KERNEL);
+      reads.nftTable();
     } catch (IOException | RuntimeException | LinkageError e) {
       // open() says why, where it matters
     }
