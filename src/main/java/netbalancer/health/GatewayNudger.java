@@ -23,7 +23,8 @@ import netbalancer.log.Log;
  *
  * <p>The kernel resolves a neighbor only when a packet needs it, and it reports nothing while
  * resolving: the INCOMPLETE entry raises no netlink event, only FAILED does, 3 s later. So, for
- * each uplink whose gateway has no complete ARP entry ({@code /proc/net/arp}, flag ATF_COM), one
+ * each uplink whose gateway has no complete ARP entry (one netlink get per gateway; where that
+ * cannot be had, {@code /proc/net/arp}'s flag ATF_COM), one
  * empty UDP datagram is sent from the uplink's address (the {@code from ADDR} rule sends it out of
  * that uplink, also when uplinks share a subnet) to the discard port of the first probe target;
  * it makes the kernel ARP for the gateway. While an entry is complete (the normal case) nothing is
@@ -47,27 +48,39 @@ public final class GatewayNudger {
     void send(String source, String target) throws IOException;
   }
 
-  private final Supplier<String> arpTable;
+  /** Which of the gateways the kernel has resolved ("ADDRESS DEVICE"); null when it cannot tell. */
+  @FunctionalInterface
+  public interface Resolved {
+    Set<String> of(List<Gateway> gateways);
+  }
+
+  private final Resolved resolved;
   private final Sender sender;
   private final String target;
   private final Map<String, Long> lastSent = new HashMap<>();
   private final Set<String> told = new HashSet<>();
-  private String lastArp;
-  private Set<String> complete = Set.of();
 
   /**
-   * @param arpTable the text of /proc/net/arp (null if unreadable: then nothing is done)
+   * @param resolved which gateways the kernel has resolved (null if it cannot tell: then nothing is done)
    * @param target   where the datagrams go: the first IPv4 probe target
    */
-  public GatewayNudger(Supplier<String> arpTable, Sender sender, String target) {
-    this.arpTable = arpTable;
+  public GatewayNudger(Resolved resolved, Sender sender, String target) {
+    this.resolved = resolved;
     this.sender = sender;
     this.target = target;
   }
 
-  /** The real thing: /proc/net/arp of this namespace, UDP to the discard port. */
+  /** As above, reading the kernel's answer from the text of /proc/net/arp ({@code arpTable}, null if unreadable). */
+  public GatewayNudger(Supplier<String> arpTable, Sender sender, String target) {
+    this(new ArpText(arpTable), sender, target);
+  }
+
+  /**
+   * The real thing: a netlink get of each gateway's entry (or /proc/net/arp where that cannot be
+   * had), UDP to the discard port.
+   */
   public static GatewayNudger forTarget(String target) {
-    return new GatewayNudger(GatewayNudger::readArp, GatewayNudger::sendUdp, target);
+    return new GatewayNudger(new NeighborGets(new ArpText(GatewayNudger::readArp)), GatewayNudger::sendUdp, target);
   }
 
   /**
@@ -75,13 +88,9 @@ public final class GatewayNudger {
    * after the first nudge of an episode (an entry found not complete): time to look.
    */
   public boolean tick(long now, List<Gateway> gateways) {
-    String arp = arpTable.get();
-    if (arp == null) {
+    Set<String> complete = resolved.of(gateways);
+    if (complete == null) {
       return false; // cannot tell what the kernel knows: better nothing than blind traffic
-    }
-    if (!arp.equals(lastArp)) { // the table rarely changes: parse it only when it did
-      lastArp = arp;
-      complete = completeEntries(arp);
     }
     boolean look = false;
     Set<String> current = new HashSet<>();

@@ -21,6 +21,7 @@ public final class KernelDumps implements AutoCloseable {
   /** rtm_protocol of the kernel's own routes (connected ones). */
   public static final int RTPROT_KERNEL = RouteFilter.RTPROT_KERNEL;
   private static final int ENODEV = 19;
+  private static final int ENOENT = 2;
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
   /** Above the largest datagram the kernel makes for a dump (32 KiB). */
   private static final int BUFFER_BYTES = 1 << 16;
@@ -102,6 +103,44 @@ public final class KernelDumps implements AutoCloseable {
       close();
     }
     return complete;
+  }
+
+  /** The index of link {@code name} (one get), -1 when there is none. */
+  public int linkIndex(String name) throws IOException {
+    int[] index = {-1};
+    try {
+      run("link " + name, Requests.link(Messages.nextSequence(), name), Messages.RTM_NEWLINK, false, (b, at, len) -> {
+        index[0] = LinkMessage.parse(b, at, len).index();
+        return true;
+      });
+    } catch (NetlinkError e) {
+      if (e.errno() != ENODEV) {
+        throw e;
+      }
+    }
+    return index[0];
+  }
+
+  /**
+   * The neighbor entry of {@code address} (4 or 16 bytes) on link {@code index}, one get, whatever
+   * else the table holds; null when there is none.
+   *
+   * @throws NetlinkError EOPNOTSUPP: a kernel before 5.0, which has no such get
+   */
+  public NeighborMessage neighbor(int family, int index, byte[] address) throws IOException {
+    NeighborMessage[] found = {null};
+    try {
+      run("neighbor on link " + index, Requests.neighbor(Messages.nextSequence(), family, index, address),
+          Messages.RTM_NEWNEIGH, false, (b, at, len) -> {
+            found[0] = NeighborMessage.parse(b, at, len);
+            return true;
+          });
+    } catch (NetlinkError e) {
+      if (e.errno() != ENOENT) {
+        throw e;
+      }
+    }
+    return found[0];
   }
 
   /** The name of link {@code index} (one get, as ip names a route's device), null when there is none. */

@@ -12,6 +12,7 @@ public record NeighborMessage(int index, String address, int state, int flags) {
   private static final int NDMSG = 12;
   private static final int NDA_DST = 1;
   private static final int NUD_NOARP = 0x40;
+  private static final int NUD_VALID = 0x80 | 0x40 | 0x02 | 0x10 | 0x04 | 0x08;
   private static final int NTF_PROXY = 0x08;
   private static final int NTF_EXT_LEARNED = 0x10;
   private static final String[] STATES = {"INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED", "NOARP",
@@ -38,6 +39,14 @@ public record NeighborMessage(int index, String address, int state, int flags) {
    */
   public boolean listed() {
     return (state & 0xff & ~NUD_NOARP) != 0 || (flags & (NTF_PROXY | NTF_EXT_LEARNED)) != 0;
+  }
+
+  /**
+   * Whether the kernel has the neighbor's link-layer address (NUD_VALID: permanent, noarp,
+   * reachable, stale, delay or probe): what /proc/net/arp flags ATF_COM.
+   */
+  public boolean resolved() {
+    return (state & NUD_VALID) != 0;
   }
 
   public List<String> states() {

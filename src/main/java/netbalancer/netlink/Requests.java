@@ -12,6 +12,8 @@ final class Requests {
   private static final int IFLA_EXT_MASK = 29;
   private static final int RTEXT_FILTER_SKIP_STATS = 1 << 3;
   private static final int NDA_IFINDEX = 8;
+  private static final int NDA_DST = 1;
+  private static final int IFLA_IFNAME = 3;
   private static final int RTA_TABLE = 15;
 
   private Requests() {
@@ -36,6 +38,31 @@ final class Requests {
   static byte[] rules(int seq, int family) {
     return Messages.request(Messages.RTM_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, seq,
         Messages.header(12, b -> b.put(0, (byte) family)));
+  }
+
+  /** One link by its name (a get: IFLA_IFNAME). */
+  static byte[] link(int seq, String name) {
+    byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] ifname = new byte[n.length + 1];
+    System.arraycopy(n, 0, ifname, 0, n.length);
+    return withAttribute(Messages.request(Messages.RTM_GETLINK, NLM_F_REQUEST, seq, new byte[16], IFLA_EXT_MASK,
+        RTEXT_FILTER_SKIP_STATS), IFLA_IFNAME, ifname);
+  }
+
+  /** One neighbor entry (a get, Linux 5.0): {@code address} on link {@code index}. */
+  static byte[] neighbor(int seq, int family, int index, byte[] address) {
+    return withAttribute(Messages.request(Messages.RTM_GETNEIGH, NLM_F_REQUEST, seq,
+        Messages.header(12, b -> b.put(0, (byte) family).putInt(4, index))), NDA_DST, address);
+  }
+
+  /** {@code request} with one more attribute of any value at its end, its length fixed. */
+  private static byte[] withAttribute(byte[] request, int type, byte[] value) {
+    int length = Messages.align(request.length) + Messages.align(4 + value.length);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length).order(java.nio.ByteOrder.nativeOrder());
+    b.put(request).position(Messages.align(request.length));
+    b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
+    b.putInt(0, length);
+    return b.array();
   }
 
   /** The neighbors of one family on one device (NDA_IFINDEX: the kernel filters). */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import netbalancer.health.NeighborParity;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.observe.ReadParity;
@@ -86,6 +87,37 @@ class NetlinkReadsIT {
       // A carrier lost: routes of ours through it are marked linkdown.
       lab.carrierDown(2);
       assertSame(parity(lab, "wan1,wan2"));
+    }
+  }
+
+  /**
+   * The gateway nudger's netlink gets against /proc/net/arp, on a real kernel: a gateway resolved
+   * by traffic, one permanent, one absent (never asked for, or deleted), one on a device that is
+   * not there; both say the same, and the gets never fall back.
+   */
+  @Test
+  void theNeighborGetsEqualTheArpTable() {
+    try (Lab lab = Lab.create(3)) {
+      String r = lab.routerNs();
+      lab.execCheck(r, "ping", "-c", "1", "-W", "2", lab.gatewayAddress(1));
+      lab.execCheck(r, "ip", "neigh", "replace", lab.gatewayAddress(2), "lladdr", "02:00:00:00:00:09", "dev", "wan2",
+          "nud", "permanent");
+      lab.exec(r, "ip", "neigh", "del", lab.gatewayAddress(3), "dev", "wan3");
+      List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), NeighborParity.class.getName()));
+      for (int i = 1; i <= 3; i++) {
+        argv.add("wan" + i + "=" + lab.gatewayAddress(i));
+      }
+      argv.add("wan9=" + lab.gatewayAddress(1));
+      List<String> lines = new ArrayList<>();
+      try (LabProcess p = lab.start(r, argv.toArray(String[]::new))) {
+        for (String line = p.readLine(Duration.ofSeconds(60)); !line.equals("done"); line = p.readLine(Duration.ofSeconds(60))) {
+          lines.add(line);
+        }
+      }
+      assertEquals(1, lines.size(), lines.toString());
+      assertTrue(lines.get(0).startsWith("same gets [" + lab.gatewayAddress(1) + " wan1, " + lab.gatewayAddress(2)
+          + " wan2]"), lines.toString());
     }
   }
 
