@@ -13,18 +13,27 @@ import netbalancer.lab.LabDaemon;
  * health checks and NEIGHBOR_REACHABILITY_ENABLED on) whose router holds N permanent neighbors on
  * its LAN device (a big LAN's ARP entries; permanent ones need no gc_thresh change; addresses of
  * 198.18.0.0/15, entries only: no packet is sent to them), the daemon started with the launcher's
- * flags, its own CPU over 30 s once balanced. For each N given, this build, then OTHER_JAR (if
+ * flags, its own CPU over 30 s once balanced (and SETTLE seconds more, 3 unless --settle: the JIT
+ * compiles what runs often only after minutes). For each N given, this build, then OTHER_JAR (if
  * given) in a lab of its own. Not part of CI; run as root from the repository after
  * {@code mvn -B -DskipTests package}:
  *
- * <pre>java -cp target/net-balancer.jar bench/tools/NeighborScale.java [--other OTHER_JAR] N…</pre>
+ * <pre>java -cp target/net-balancer.jar bench/tools/NeighborScale.java [--other OTHER_JAR] [--env KEY=VALUE]… [--settle SETTLE] N…</pre>
  */
 public class NeighborScale {
+  private static final java.util.Map<String, String> ENV = new java.util.LinkedHashMap<>();
+  private static int settle = 3;
+
   public static void main(String[] args) throws Exception {
     List<Path> jars = new ArrayList<>(List.of(Lab.jarPath()));
     List<Integer> sizes = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--other")) {
+      if (args[i].equals("--settle")) {
+        settle = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--env")) {
+        String[] kv = args[++i].split("=", 2);
+        ENV.put(kv[0], kv[1]);
+      } else if (args[i].equals("--other")) {
         jars.add(Path.of(args[++i]).toAbsolutePath());
       } else {
         sizes.add(Integer.parseInt(args[i]));
@@ -51,13 +60,13 @@ public class NeighborScale {
           throw new IllegalStateException(r.stderr());
         }
       }
-      LabBalancer nb = LabBalancer.in(lab);
+      LabBalancer nb = LabBalancer.in(lab).with(ENV);
       if (!jar.equals(Lab.jarPath())) {
         nb = nb.runningFrom(jar, JvmFlags.of(jar));
       }
       try (LabDaemon d = nb.start()) {
         nb.awaitBalanced(3, Duration.ofSeconds(30));
-        Thread.sleep(3000);
+        Thread.sleep(settle * 1000L);
         long t = ProcessCpu.ticks(d.pid())[0];
         Thread.sleep(30_000);
         System.out.printf("%s, %d LAN neighbors: idle CPU %.2f %% of a core%n",

@@ -147,13 +147,18 @@ final class UnrepliedWatcher implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
-    if (session != null) {
+    if (session != null || nudger != null) {
       try {
-        timer.awaitTermination(2, TimeUnit.SECONDS); // a tick may still be using it
+        timer.awaitTermination(2, TimeUnit.SECONDS); // a tick may still be using them
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (session != null) {
       session.close();
+    }
+    if (nudger != null) {
+      nudger.close();
     }
   }
 

@@ -23,8 +23,8 @@ import netbalancer.log.Log;
  *
  * <p>The kernel resolves a neighbor only when a packet needs it, and it reports nothing while
  * resolving: the INCOMPLETE entry raises no netlink event, only FAILED does, 3 s later. So, for
- * each uplink whose gateway has no complete ARP entry (one netlink get per gateway; where that
- * cannot be had, {@code /proc/net/arp}'s flag ATF_COM), one
+ * each uplink whose gateway has no complete ARP entry ({@code /proc/net/arp}'s flag ATF_COM while
+ * that text is small, else one netlink get per gateway), one
  * empty UDP datagram is sent from the uplink's address (the {@code from ADDR} rule sends it out of
  * that uplink, also when uplinks share a subnet) to the discard port of the first probe target;
  * it makes the kernel ARP for the gateway. While an entry is complete (the normal case) nothing is
@@ -32,7 +32,7 @@ import netbalancer.log.Log;
  * kernel will not say that it is resolving, so the daemon must look while the entry is INCOMPLETE
  * (and judge it again after its grace), not 3 s later when it turns FAILED.
  */
-public final class GatewayNudger {
+public final class GatewayNudger implements AutoCloseable {
   /** The kernel's own ARP retransmission time: an ARP request unanswered for that long is lost. */
   static final long UNANSWERED = TimeUnit.SECONDS.toNanos(1);
   static final int DISCARD_PORT = 9;
@@ -76,8 +76,8 @@ public final class GatewayNudger {
   }
 
   /**
-   * The real thing: a netlink get of each gateway's entry (or /proc/net/arp where that cannot be
-   * had), UDP to the discard port.
+   * The real thing: /proc/net/arp while it is small, then a netlink get of each gateway's entry
+   * (see {@link NeighborGets}); UDP to the discard port.
    */
   public static GatewayNudger forTarget(String target) {
     return new GatewayNudger(new NeighborGets(new ArpText(GatewayNudger::readArp)), GatewayNudger::sendUdp, target);
@@ -120,6 +120,18 @@ public final class GatewayNudger {
     lastSent.keySet().retainAll(current);
     told.retainAll(current);
     return look;
+  }
+
+  /** Lets go of what the kernel is asked through (a netlink socket). */
+  @Override
+  public void close() {
+    if (resolved instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        Log.debug("neighbor: close: %s", e);
+      }
+    }
   }
 
   /** "ADDRESS DEVICE" of every entry the kernel has resolved (flag ATF_COM). */

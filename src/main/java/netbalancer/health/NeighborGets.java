@@ -1,8 +1,10 @@
 package netbalancer.health;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import netbalancer.log.Log;
 import netbalancer.netlink.KernelDumps;
@@ -11,34 +13,55 @@ import netbalancer.netlink.NetlinkError;
 
 /**
  * Resolved gateways by asking the kernel for each gateway's own entry (RTM_GETNEIGH, a get: a
- * hash lookup whatever the table holds), where the whole ARP table as text grew with the LAN.
+ * hash lookup whatever the table holds), where the whole ARP table as text grew with the LAN. The
+ * text is read while it is small (at most {@link #SMALL_TEXT} characters, about 250 entries): the
+ * gets go through JNA, which the JIT compiles only after minutes, and until then they cost the
+ * idle daemon about 0.2 % of a core more than a few lines of text (equal once compiled). The
+ * first text above that switches to the gets for good (a LAN rarely shrinks from thousands).
  * Where there is no netlink socket (no JNA) or no such get (Linux before 5.0) it says so once and
- * reads {@code fallback} from then on; any other error of a get, {@code fallback} that once.
+ * reads the text from then on; after any other error, the text that once and a new socket the
+ * next time. The socket and the devices' indexes are kept between calls. One thread at a time.
  */
-final class NeighborGets implements GatewayNudger.Resolved {
+final class NeighborGets implements GatewayNudger.Resolved, AutoCloseable {
+  /** Characters of /proc/net/arp up to which reading it is cheaper than the gets (77 an entry). */
+  static final int SMALL_TEXT = 20_000;
+  private static final int ENODEV = 19;
   private static final int EOPNOTSUPP = 95;
-  private final GatewayNudger.Resolved fallback;
+  private final ArpText text;
+  private final Map<String, Integer> indexes = new HashMap<>();
+  private KernelDumps socket;
+  private boolean gets;
   private boolean fallen;
 
-  NeighborGets(GatewayNudger.Resolved fallback) {
-    this.fallback = fallback;
+  NeighborGets(ArpText text) {
+    this.text = text;
+  }
+
+  /** As if the text had been large already: the gets from the first call (tests). */
+  NeighborGets getsFirst() {
+    gets = true;
+    return this;
   }
 
   @Override
   public Set<String> of(List<GatewayNudger.Gateway> gateways) {
-    if (fallen) {
-      return fallback.of(gateways);
+    if (fallen || !gets) {
+      Set<String> resolved = text.of(gateways);
+      if (!fallen && text.lastLength() > SMALL_TEXT) {
+        gets = true;
+        Log.debug("neighbor: the ARP table is %d characters: asking for the gateways' entries from now on",
+            text.lastLength());
+      }
+      return resolved;
     }
-    Set<String> out = new HashSet<>();
-    try (KernelDumps k = KernelDumps.open()) {
+    try {
+      if (socket == null) {
+        socket = KernelDumps.open();
+      }
+      Set<String> out = new HashSet<>();
       for (GatewayNudger.Gateway g : gateways) {
         byte[] address = ipv4(g.gateway());
-        int index = address == null ? -1 : k.linkIndex(g.device());
-        if (index < 0) {
-          continue; // not IPv4 (no ARP), or the device is gone: nothing to nudge through
-        }
-        NeighborMessage n = k.neighbor(KernelDumps.AF_INET, index, address);
-        if (n != null && n.resolved()) {
+        if (address != null && resolved(g.device(), address)) {
           out.add(g.gateway() + " " + g.device());
         }
       }
@@ -51,10 +74,48 @@ final class NeighborGets implements GatewayNudger.Resolved {
         Log.debug("neighbor: %s; /proc/net/arp this time", e.getMessage());
       }
     } catch (IOException | RuntimeException | LinkageError e) {
-      fallen = true;
-      Log.info("neighbor: no netlink socket (%s); reading /proc/net/arp", e.getMessage());
+      if (socket == null) {
+        fallen = true;
+        Log.info("neighbor: no netlink socket (%s); reading /proc/net/arp", e.getMessage());
+      } else {
+        Log.debug("neighbor: %s; /proc/net/arp this time", e);
+      }
     }
-    return fallback.of(gateways);
+    close();
+    return text.of(gateways);
+  }
+
+  /** Whether the kernel has {@code device}'s entry for {@code address} resolved; a device gone is not. */
+  private boolean resolved(String device, byte[] address) throws IOException {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Integer index = indexes.get(device);
+      if (index == null) {
+        index = socket.linkIndex(device);
+        if (index < 0) {
+          return false;
+        }
+        indexes.put(device, index);
+      }
+      try {
+        NeighborMessage n = socket.neighbor(KernelDumps.AF_INET, index, address);
+        return n != null && n.resolved();
+      } catch (NetlinkError e) {
+        if (e.errno() != ENODEV) {
+          throw e;
+        }
+        indexes.remove(device); // the device was made again, with another index: name it again
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    indexes.clear();
+    if (socket != null) {
+      socket.close();
+      socket = null;
+    }
   }
 
   /** A dotted IPv4 literal's 4 bytes; null for anything else. */

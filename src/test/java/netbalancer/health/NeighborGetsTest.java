@@ -20,6 +20,26 @@ class NeighborGetsTest {
   }
 
   @Test
+  void aSmallArpTableIsReadAsTextAndTheCallThatFindsItLargeStillAnswersFromIt() {
+    String header = "IP address HW type Flags HW address Mask Device\n";
+    String gateway = "198.18.1.1 0x1 0x2 02:00:00:00:00:01 * wan1\n";
+    String[] now = {header + gateway};
+    int[] reads = {0};
+    NeighborGets gets = new NeighborGets(new ArpText(() -> {
+      reads[0]++;
+      return now[0];
+    }));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Set.of("198.18.1.1 wan1"), gets.of(List.of()));
+    }
+    assertEquals(3, reads[0], "read as text each time, no socket");
+    now[0] = header + gateway + "198.18.9.9 0x1 0x2 02:00:00:00:00:02 * lan0\n".repeat(600);
+    assertEquals(true, now[0].length() > NeighborGets.SMALL_TEXT);
+    assertEquals(Set.of("198.18.1.1 wan1", "198.18.9.9 lan0"), gets.of(List.of()));
+    gets.close();
+  }
+
+  @Test
   void theArpTextIsParsedOnlyWhenItChanged() {
     List<String> texts = new ArrayList<>(List.of(
         "IP address HW type Flags HW address Mask Device\n198.18.1.1 0x1 0x2 02:00:00:00:00:01 * wan1\n",

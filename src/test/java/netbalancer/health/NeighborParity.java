@@ -29,10 +29,11 @@ public final class NeighborParity {
       }
     });
     boolean[] fellBack = {false};
-    Set<String> gets = new NeighborGets(g -> {
+    ArpText never = new ArpText(() -> {
       fellBack[0] = true;
-      return Set.of();
-    }).of(gateways);
+      return "";
+    });
+    Set<String> gets = new NeighborGets(never).getsFirst().of(gateways);
     Set<String> arp = text.of(gateways);
     Set<String> arpOfThese = new java.util.TreeSet<>();
     gateways.forEach(g -> {
