@@ -30,6 +30,7 @@ class ScaleIT {
   private static final int ROUTES = 100_000;
   private static final int FLOWS = 100_000;
   private static final int STICKY_SOURCES = 65_536;
+  private static final int LAN_NEIGHBORS = 30_000;
 
   /**
    * 100 000 routes in the main table (in 240.0.0.0/4, reserved: routes only) was an
@@ -157,6 +158,47 @@ class ScaleIT {
         assertTrue(rssKb <= 80 * 1024, "peak RSS " + rssKb + " kB > 80 MB");
       }
     }
+  }
+
+  /**
+   * A big LAN's ARP table (30 000 entries, permanent ones: no gc_thresh change needed) beside the
+   * gateways'. The nudger read /proc/net/arp twice a second, which the kernel makes anew each
+   * time, every LAN host in it: 28-37 % of a core. Now the idle daemon stays near its usual cost
+   * (it asks for the gateways' entries alone once the text is large), and a gateway that stops
+   * answering ARP on an idle uplink is still out within 2 s, as in HealthIT.
+   */
+  @Test
+  void aBigLansNeighborTableCostsTheDaemonNothingAndAGatewayLossIsStillFound() throws Exception {
+    try (Lab lab = Lab.create(2); LabProcess servers = lab.startServers()) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < LAN_NEIGHBORS; i++) {
+        b.append("neigh add 198.18.").append(i >> 8 & 255).append('.').append(i & 255).append(" lladdr 02:00:00:")
+            .append(String.format("%02x:%02x:%02x", i >> 16 & 255, i >> 8 & 255, i & 255)).append(" dev ")
+            .append(Lab.LAN_INTERFACE).append(" nud permanent\n");
+      }
+      assertTrue(lab.exec(lab.routerNs(), List.of("ip", "-batch", "-"), b.toString(), Duration.ofMinutes(2)).ok());
+      try (LabProcess daemon = Nb.daemon(lab, Map.of("DEBOUNCE_TIME", "1", "FAILOVER_HOLD_DOWN", "2"));
+          HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
+        Thread.sleep(1_500);
+        long ticks = ownTicks(daemon.pid());
+        Thread.sleep(10_000);
+        double cpu = (ownTicks(daemon.pid()) - ticks) / 100.0 / 10 * 100;
+        lab.gatewayNeighborLost(1, true);
+        long ms = lb.awaitOut("wan1", System.nanoTime(), Duration.ofSeconds(2));
+        lab.gatewayNeighborLost(1, false);
+        lb.awaitIn("wan1", System.nanoTime(), Duration.ofSeconds(10));
+        System.out.printf("ScaleIT: %d LAN neighbors: idle daemon %.2f %% of a core; gateway neighbor lost: out after %d"
+            + " ms%n", LAN_NEIGHBORS, cpu, ms);
+        assertTrue(cpu < 5, "the idle daemon used " + cpu + " % of a core");
+        assertEquals(Set.of(), lb.everOut("wan2"));
+      }
+    }
+  }
+
+  private static long ownTicks(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /** Every map full, the sources spread over the three uplinks' marks (map keys only: no packet is sent). */
