@@ -83,6 +83,7 @@ public final class Daemon {
   /** GET / on the metrics endpoint. */
   private final StatusPage page;
   private KernelMonitor ipMonitor;
+  private NetlinkNeighborMonitor neighborEvents;
   /** The route-event source (netlink or ip monitor route); remade when a reload changes our tables. */
   private AutoCloseable routeEvents;
   private KernelMonitor nftMonitor;
@@ -249,8 +250,13 @@ public final class Daemon {
     loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
     long trimMs = NativeHeapTrimmer.EVERY.toMillis();
     loop.scheduleWithFixedDelay(NativeHeapTrimmer.forThisProcess(ticker), trimMs, trimMs, TimeUnit.MILLISECONDS);
-    ipMonitor = KernelMonitor.ip(config.lbRtProto(), t -> Observers.tables(config).contains(t), this::isGateway,
-        (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(), this::signal);
+    neighborEvents = startNeighborEvents();
+    if (neighborEvents != null) {
+      parts.started("neighbor events", neighborEvents::close);
+    }
+    ipMonitor = KernelMonitor.ip(neighborEvents == null, config.lbRtProto(), t -> Observers.tables(config).contains(t),
+        this::isGateway, (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(),
+        this::signal);
     ipMonitor.start();
     parts.started("ip monitor", ipMonitor::close);
     routeEvents = startRouteEvents(config);
@@ -262,6 +268,28 @@ public final class Daemon {
     // The pass after the first apply looks for ours in every table (a walk of all of them, which
     // the first apply does not wait for: docs/design.md, "The main table's view").
     signal();
+  }
+
+  /**
+   * Neighbor events from a filtered netlink socket of our own ({@link NetlinkNeighborMonitor}), or
+   * null when that cannot be had (JNA missing or not loadable, the socket refused), saying why
+   * once: then {@code ip monitor neigh} as before. {@value #ROUTE_EVENTS_PROPERTY}=ip asks for the
+   * latter here too.
+   */
+  private NetlinkNeighborMonitor startNeighborEvents() {
+    String why = "-D" + ROUTE_EVENTS_PROPERTY + "=ip";
+    if (!"ip".equals(System.getProperty(ROUTE_EVENTS_PROPERTY))) {
+      try {
+        NetlinkNeighborMonitor netlink = NetlinkNeighborMonitor.open(this::isGateway, this::signal);
+        netlink.start();
+        Log.debug("neighbor events: filtered netlink socket");
+        return netlink;
+      } catch (IOException | RuntimeException e) {
+        why = e.getMessage();
+      }
+    }
+    Log.warn("neighbor events: no netlink socket (%s); reading them from ip monitor neigh", why);
+    return null;
   }
 
   /**
@@ -320,6 +348,9 @@ public final class Daemon {
     pending.set(false); // events from here on ask for another pass
     try {
       Reconciler.Outcome o = reconciler.reconcile();
+      if (neighborEvents != null) {
+        neighborEvents.links(reconciler.uplinkLinks());
+      }
       if (Log.enabled(Log.Level.DEBUG)) {
         Log.debug("pass: %s", reconciler.lastSteps());
       }

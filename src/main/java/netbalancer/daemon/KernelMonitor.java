@@ -105,8 +105,15 @@ final class KernelMonitor implements AutoCloseable {
   static KernelMonitor ip(int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway,
       BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged,
       Runnable signal) {
-    return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "rule", "neigh", "label"),
-        rtProto, ourTable, gateway, mainChanged, oursChanged, signal, 0);
+    return ip(true, rtProto, ourTable, gateway, mainChanged, oursChanged, signal);
+  }
+
+  /** As above; without neighbor events when {@code neighbors} is false (they come from a {@link NetlinkNeighborMonitor}). */
+  static KernelMonitor ip(boolean neighbors, int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway,
+      BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged, Runnable signal) {
+    List<String> argv = neighbors ? List.of("ip", "-N", "monitor", "link", "address", "rule", "neigh", "label")
+        : List.of("ip", "-N", "monitor", "link", "address", "rule", "label");
+    return new KernelMonitor(argv, rtProto, ourTable, gateway, mainChanged, oursChanged, signal, 0);
   }
 
   /**

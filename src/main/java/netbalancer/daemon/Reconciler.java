@@ -64,6 +64,8 @@ final class Reconciler {
   private Map<String, Verdict> previousVerdicts = Map.of();
   private Map<String, Verdict> previousVerdicts6 = Map.of();
   private volatile List<Uplink> lastUplinks = List.of(); // read by the UnrepliedWatcher's thread
+  /** The uplinks' links as the last pass read them: ifindex to name. */
+  private volatile Map<Integer, String> lastLinks = Map.of();
   private boolean firstRun = true;
   /** The sticky maps' allowed uplink marks at the last purge that succeeded; null: purge on the next pass. */
   private Map<String, Set<Long>> stickyKept;
@@ -125,6 +127,11 @@ final class Reconciler {
         TimeUnit.NANOSECONDS.toMillis(lastSteps[1]), TimeUnit.NANOSECONDS.toMillis(lastSteps[2]));
   }
 
+  /** The links of the uplinks the last pass saw, ifindex to name; any thread may ask. */
+  Map<Integer, String> uplinkLinks() {
+    return lastLinks;
+  }
+
   /** The uplinks the last pass saw; any thread may ask. */
   List<Uplink> uplinks() {
     return lastUplinks;
@@ -180,6 +187,11 @@ final class Reconciler {
     previousVerdicts = decisions.verdicts();
     previousVerdicts6 = decisions.verdicts6();
     lastUplinks = List.copyOf(uplinks);
+    Set<String> names = new java.util.HashSet<>();
+    uplinks.forEach(u -> names.add(u.name()));
+    Map<Integer, String> links = new LinkedHashMap<>();
+    kernel.links().stream().filter(l -> names.contains(l.name())).forEach(l -> links.put(l.ifindex(), l.name()));
+    lastLinks = Map.copyOf(links);
     return new Outcome(plan, decisions.verdicts(), transitions, applied,
         wake == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(wake), ticker.read() - start,
         decisions.verdicts6(), transitions6);

@@ -20,6 +20,8 @@ import java.util.Objects;
  * flag between receives and closes the socket itself.
  */
 public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
+  /** Multicast group of neighbor changes (linux/rtnetlink.h). */
+  public static final int RTNLGRP_NEIGH = 3;
   /** Multicast group of IPv4 route changes (linux/rtnetlink.h). */
   public static final int RTNLGRP_IPV4_ROUTE = 7;
   /** Multicast group of IPv6 route changes. */
@@ -130,6 +132,12 @@ public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
   /** A socket for nf_tables requests (NETLINK_NETFILTER): see {@link NftDumps}. */
   static NetlinkSocket forNetfilter(Duration timeout) throws IOException {
     return open(NETLINK_NETFILTER, List.of(), List.of(), 0, timeout);
+  }
+
+  /** Replaces the socket's filter (the thread that receives only: see the class). */
+  public void filter(List<Bpf> program) throws IOException {
+    requireOpen();
+    attach(program);
   }
 
   /** Sends one request (e.g. a dump); the kernel answers to this socket's port. */
