@@ -142,7 +142,7 @@ public final class Daemon {
     }
     watcher = new UnrepliedWatcher(c, runner, health, health6, () -> reconciler.uplinks(), this::signal, ticker);
     // A new one sweeps every table on its second read; the reader is chosen once per process.
-    observer = Observers.keepingMain(KernelReadsChoice.forDaemon(runner), runner, c);
+    observer = Observers.keepingMain(KernelReadsChoice.forDaemon(runner), c);
     if (StateStore.forCurrentNamespace(stateDir).exists()) {
       observer.sweepOnFirstRead(); // an earlier run's state: find all of its routes before the first apply
     }

@@ -11,7 +11,6 @@ import netbalancer.observe.NetlinkReads;
 import netbalancer.observe.NftTable;
 import netbalancer.observe.Nexthop;
 import netbalancer.observe.Route;
-import netbalancer.system.CommandRunner;
 import netbalancer.system.ProcessRunner;
 
 /**
@@ -77,8 +76,7 @@ final class EarlyWarmUp {
       // One set, not the table: listing the table makes nft fetch every sticky map's elements first.
       new ProcessRunner().run(List.of("nft", "-j", "list", "set", KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE,
           NftTable.FINGERPRINT_SET), null, Duration.ofSeconds(2));
-      CommandRunner noTable = (argv, stdin, timeout) -> new CommandRunner.Result(1, "", "No such file or directory");
-      KernelObserver.keepingMain(MADE_UP, noTable, 213, List.of(200, 101)).observe();
+      KernelObserver.keepingMain(MADE_UP, 213, List.of(200, 101)).observe();
     } catch (RuntimeException | LinkageError e) {
       // the daemon's own reads say what fails
     }

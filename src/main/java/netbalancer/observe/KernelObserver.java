@@ -88,7 +88,6 @@ public final class KernelObserver {
   });
 
   private final KernelReads source;
-  private final CommandRunner runner;
   private final int rtProto;
   private final List<Integer> ownTables;
   private final boolean keepMain;
@@ -124,13 +123,11 @@ public final class KernelObserver {
   private record PendingView(Future<MainView> view, long generation) {
   }
 
-  private KernelObserver(KernelReads reads, CommandRunner runner, int rtProto, Collection<Integer> ownTables,
-      boolean keepMain) {
+  private KernelObserver(KernelReads reads, int rtProto, Collection<Integer> ownTables, boolean keepMain) {
     if (rtProto < 1 || rtProto > 255) {
       throw new IllegalArgumentException("route protocol " + rtProto + " outside 1..255");
     }
     this.source = reads;
-    this.runner = runner;
     this.rtProto = rtProto;
     this.ownTables = List.copyOf(new LinkedHashSet<>(ownTables));
     this.keepMain = keepMain;
@@ -148,12 +145,12 @@ public final class KernelObserver {
    * @param ownTables the tables our routes may be in
    */
   public static KernelObserver of(CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
-    return of(KernelReads.ip(runner), runner, rtProto, ownTables);
+    return of(KernelReads.ip(runner), rtProto, ownTables);
   }
 
-  /** As {@link #of(CommandRunner, int, Collection)}, reading through {@code reads} ({@code runner}: nft). */
-  public static KernelObserver of(KernelReads reads, CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
-    return new KernelObserver(reads, runner, rtProto, ownTables, false);
+  /** As {@link #of(CommandRunner, int, Collection)}, reading through {@code reads}. */
+  public static KernelObserver of(KernelReads reads, int rtProto, Collection<Integer> ownTables) {
+    return new KernelObserver(reads, rtProto, ownTables, false);
   }
 
   /**
@@ -161,13 +158,12 @@ public final class KernelObserver {
    * event that may change it, a restarted monitor, a monitor that lost events).
    */
   public static KernelObserver keepingMain(CommandRunner runner, int rtProto, Collection<Integer> ownTables) {
-    return keepingMain(KernelReads.ip(runner), runner, rtProto, ownTables);
+    return keepingMain(KernelReads.ip(runner), rtProto, ownTables);
   }
 
-  /** As {@link #keepingMain(CommandRunner, int, Collection)}, reading through {@code reads} ({@code runner}: nft). */
-  public static KernelObserver keepingMain(KernelReads reads, CommandRunner runner, int rtProto,
-      Collection<Integer> ownTables) {
-    return new KernelObserver(reads, runner, rtProto, ownTables, true);
+  /** As {@link #keepingMain(CommandRunner, int, Collection)}, reading through {@code reads}. */
+  public static KernelObserver keepingMain(KernelReads reads, int rtProto, Collection<Integer> ownTables) {
+    return new KernelObserver(reads, rtProto, ownTables, true);
   }
 
   /** Anything of the main table may have changed: the next read looks at all of it again. */

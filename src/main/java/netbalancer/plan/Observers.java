@@ -22,9 +22,9 @@ public final class Observers {
     return KernelObserver.keepingMain(runner, config.lbRtProto(), tables(config));
   }
 
-  /** As {@link #keepingMain(CommandRunner, Config)}, reading through {@code reads} ({@code runner}: nft). */
-  public static KernelObserver keepingMain(KernelReads reads, CommandRunner runner, Config config) {
-    return KernelObserver.keepingMain(reads, runner, config.lbRtProto(), tables(config));
+  /** As {@link #keepingMain(CommandRunner, Config)}, reading through {@code reads}. */
+  public static KernelObserver keepingMain(KernelReads reads, Config config) {
+    return KernelObserver.keepingMain(reads, config.lbRtProto(), tables(config));
   }
 
   /** LB_TABLE and one table per possible uplink index: every table a plan can put a route in. */

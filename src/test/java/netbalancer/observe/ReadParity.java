@@ -37,10 +37,10 @@ public final class ReadParity {
     }
     compare("our nft table", ip.nftTable(), netlink.nftTable());
     // The observers whole: the CLI's (every table) and the daemon's, first and second read.
-    compare("the CLI's observer", KernelObserver.of(ip, runner, rtProto, tables).observe(),
-        KernelObserver.of(netlink, runner, rtProto, tables).observe());
-    KernelObserver daemonIp = KernelObserver.keepingMain(ip, runner, rtProto, tables);
-    KernelObserver daemonNetlink = KernelObserver.keepingMain(netlink, runner, rtProto, tables);
+    compare("the CLI's observer", KernelObserver.of(ip, rtProto, tables).observe(),
+        KernelObserver.of(netlink, rtProto, tables).observe());
+    KernelObserver daemonIp = KernelObserver.keepingMain(ip, rtProto, tables);
+    KernelObserver daemonNetlink = KernelObserver.keepingMain(netlink, rtProto, tables);
     compare("the daemon's first read", daemonIp.observe(), daemonNetlink.observe());
     compare("the daemon's second read", daemonIp.observe(), daemonNetlink.observe());
     System.out.println("done");
