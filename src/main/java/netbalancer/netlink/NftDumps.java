@@ -1,7 +1,7 @@
 package netbalancer.netlink;
 
-import java.io.IOException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,7 @@ public final class NftDumps implements AutoCloseable {
   /** nfgen_family of an {@code inet} table. */
   public static final int NFPROTO_INET = 1;
   private static final int SUBSYS_NFTABLES = 10 << 8;
-  private static final int NEWTABLE = SUBSYS_NFTABLES | 0;
+  private static final int NEWTABLE = SUBSYS_NFTABLES;
   private static final int GETTABLE = SUBSYS_NFTABLES | 1;
   private static final int NEWRULE = SUBSYS_NFTABLES | 6;
   private static final int GETRULE = SUBSYS_NFTABLES | 7;
