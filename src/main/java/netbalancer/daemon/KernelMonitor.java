@@ -92,9 +92,11 @@ final class KernelMonitor implements AutoCloseable {
   }
 
   /**
-   * Links, addresses, routes, rules and neighbors. Neighbor events count only where {@code gateway} says they matter: every LAN host's ARP entry, and a healthy
-   * gateway's, changes state all day.
+   * Links, addresses, rules and, unless a {@link NetlinkNeighborMonitor} has them, neighbors.
+   * Neighbor events count only where {@code gateway} says they matter: every LAN host's ARP entry,
+   * and a healthy gateway's, changes state all day.
    *
+   * @param neighbors   whether neighbor events come this way (not when a {@link NetlinkNeighborMonitor} has them)
    * @param rtProto     the protocol of our routes
    * @param ourTable    whether a table number is one of ours
    * @param mainChanged told which parts of which families' main table may have changed (all when
@@ -102,13 +104,6 @@ final class KernelMonitor implements AutoCloseable {
    * @param oursChanged told when our routes may have changed (see {@link Kind#OURS}; also at a
    *                    (re)start and after lost events)
    */
-  static KernelMonitor ip(int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway,
-      BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged,
-      Runnable signal) {
-    return ip(true, rtProto, ourTable, gateway, mainChanged, oursChanged, signal);
-  }
-
-  /** As above; without neighbor events when {@code neighbors} is false (they come from a {@link NetlinkNeighborMonitor}). */
   static KernelMonitor ip(boolean neighbors, int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway,
       BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged, Runnable signal) {
     List<String> argv = neighbors ? List.of("ip", "-N", "monitor", "link", "address", "rule", "neigh", "label")

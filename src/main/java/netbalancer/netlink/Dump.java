@@ -27,7 +27,21 @@ final class Dump {
     int receive(ByteBuffer buffer) throws IOException;
   }
 
+  /** Above the largest datagram the kernel makes for a dump (32 KiB). */
+  private static final int BUFFER_BYTES = 1 << 16;
+  private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(BUFFER_BYTES));
+
   private Dump() {
+  }
+
+  /**
+   * This thread's receive buffer, shared by every reader on it ({@link KernelDumps},
+   * {@link NftDumps}): a {@link #run} reads its whole answer before it returns, so nothing is kept
+   * in it between calls.
+   */
+  static ByteBuffer threadBuffer() {
+    return BUFFERS.get();
   }
 
   /**

@@ -23,13 +23,9 @@ public final class KernelDumps implements AutoCloseable {
   private static final int ENODEV = 19;
   private static final int ENOENT = 2;
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
-  /** Above the largest datagram the kernel makes for a dump (32 KiB). */
-  private static final int BUFFER_BYTES = 1 << 16;
-  private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(
-      () -> ByteBuffer.allocateDirect(BUFFER_BYTES));
 
   private final NetlinkSocket socket;
-  private final ByteBuffer buffer = BUFFERS.get();
+  private final ByteBuffer buffer = Dump.threadBuffer();
   private boolean stopped;
 
   private KernelDumps(NetlinkSocket socket) {

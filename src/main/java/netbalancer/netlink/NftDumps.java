@@ -52,9 +52,6 @@ public final class NftDumps implements AutoCloseable {
   private static final int NFTA_DATA_VALUE = 1;
   private static final int ENOENT = 2;
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
-  private static final int BUFFER_BYTES = 1 << 16;
-  private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(
-      () -> ByteBuffer.allocateDirect(BUFFER_BYTES));
 
   /** One element of a set (data null) or map (data: its value's bytes; null for a verdict). */
   public interface Element {
@@ -62,7 +59,7 @@ public final class NftDumps implements AutoCloseable {
   }
 
   private final Dump.Endpoint socket;
-  private final ByteBuffer buffer = BUFFERS.get();
+  private final ByteBuffer buffer = Dump.threadBuffer();
 
   NftDumps(Dump.Endpoint socket) {
     this.socket = socket;
