@@ -86,7 +86,7 @@ public final class Daemon {
   private NetlinkNeighborMonitor neighborEvents;
   /** The route-event source (netlink or ip monitor route); remade when a reload changes our tables. */
   private AutoCloseable routeEvents;
-  private KernelMonitor nftMonitor;
+  private AutoCloseable nftMonitor;
   private ControlServer control;
   private ScheduledFuture<?> resync;
   private int resyncs;
@@ -261,9 +261,8 @@ public final class Daemon {
     parts.started("ip monitor", ipMonitor::close);
     routeEvents = startRouteEvents(config);
     parts.started("route events", () -> routeEvents.close());
-    nftMonitor = KernelMonitor.nftTables(() -> observer.oursChanged(), this::signal);
-    nftMonitor.start();
-    parts.started("nft monitor", nftMonitor::close);
+    nftMonitor = startTableEvents();
+    parts.started("nft table events", nftMonitor::close);
     scheduleResync(config);
     // The pass after the first apply looks for ours in every table (a walk of all of them, which
     // the first apply does not wait for: docs/design.md, "The main table's view").
@@ -290,6 +289,30 @@ public final class Daemon {
     }
     Log.warn("neighbor events: no netlink socket (%s); reading them from ip monitor neigh", why);
     return null;
+  }
+
+  /**
+   * nft tables added or deleted, from a filtered netlink socket of our own
+   * ({@link NetlinkTableMonitor}), or, when that cannot be had, from {@code nft monitor tables} as
+   * before, saying why once ({@value #ROUTE_EVENTS_PROPERTY}=ip asks for the latter too): nft's
+   * monitor reads and keeps every set element of every table.
+   */
+  private AutoCloseable startTableEvents() {
+    String why = "-D" + ROUTE_EVENTS_PROPERTY + "=ip";
+    if (!"ip".equals(System.getProperty(ROUTE_EVENTS_PROPERTY))) {
+      try {
+        NetlinkTableMonitor netlink = NetlinkTableMonitor.open(() -> observer.oursChanged(), this::signal);
+        netlink.start();
+        Log.debug("nft table events: filtered netlink socket");
+        return netlink;
+      } catch (IOException | RuntimeException e) {
+        why = e.getMessage();
+      }
+    }
+    Log.warn("nft table events: no netlink socket (%s); reading them from nft monitor tables", why);
+    KernelMonitor tables = KernelMonitor.nftTables(() -> observer.oursChanged(), this::signal);
+    tables.start();
+    return tables;
   }
 
   /**

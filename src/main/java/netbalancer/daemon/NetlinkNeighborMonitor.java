@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import netbalancer.log.Log;
 import netbalancer.netlink.NeighborFilter;
 import netbalancer.netlink.NeighborMessage;
 import netbalancer.netlink.NetlinkSocket;
@@ -23,30 +22,21 @@ import netbalancer.netlink.NetlinkSocket;
  * daemon's gateway rule); lost messages (ENOBUFS) ask for a pass too. Opened by the caller's
  * thread so that a failure reaches it and the daemon falls back to {@code ip monitor neigh}.
  */
-final class NetlinkNeighborMonitor implements AutoCloseable {
+final class NetlinkNeighborMonitor extends NetlinkEventLoop {
   /** How often the receiving thread looks for new links and the closed flag (a recv cannot be woken). */
   static final Duration WAKE = Duration.ofSeconds(1);
   private static final int RECEIVE_BUFFER = 1 << 18;
-  private static final int DATAGRAM = 1 << 16;
 
   private final Predicate<NeighborEvent> interesting;
   private final Runnable signal;
-  private final ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM);
-  private final Thread thread;
-  /** Only the receiving thread uses it after start (it closes it too). */
-  private NetlinkSocket socket;
   private volatile Map<Integer, String> wanted = Map.of();
   /** The links the socket's filter passes (receiving thread only). */
   private Map<Integer, String> filtered = Map.of();
-  private volatile boolean closed;
-  private boolean failing;
 
   NetlinkNeighborMonitor(NetlinkSocket socket, Predicate<NeighborEvent> interesting, Runnable signal) {
-    this.socket = socket;
+    super(socket, "neighbor events", "netlink-neighbor-monitor");
     this.interesting = interesting;
     this.signal = signal;
-    this.thread = new Thread(this::loop, "netlink-neighbor-monitor");
-    this.thread.setDaemon(true);
   }
 
   /**
@@ -62,10 +52,6 @@ final class NetlinkNeighborMonitor implements AutoCloseable {
     return NetlinkSocket.open(List.of(NetlinkSocket.RTNLGRP_NEIGH), NeighborFilter.program(links), RECEIVE_BUFFER, WAKE);
   }
 
-  void start() {
-    thread.start();
-  }
-
   /**
    * The links whose neighbor events matter now (ifindex to name: the uplinks'); any thread. Above
    * {@link NeighborFilter#MAX_LINKS} the filter passes only the first ones, and a pass reads the
@@ -77,44 +63,38 @@ final class NetlinkNeighborMonitor implements AutoCloseable {
     }
   }
 
-  private void loop() {
-    while (!closed) {
-      try {
-        Map<Integer, String> now = wanted;
-        if (socket == null) {
-          socket = openSocket(limit(now).keySet());
-          filtered = now;
-          Log.info("neighbor events: netlink socket open again");
-          failing = false;
-          signal.run();
-        } else if (!now.equals(filtered)) {
-          socket.filter(NeighborFilter.program(limit(now).keySet()));
-          filtered = now;
-          signal.run(); // what the old filter dropped in between: the pass reads it
-        }
-        if (socket.receive(buffer) != NetlinkSocket.TIMED_OUT && handle(NeighborMessage.datagram(buffer), filtered)) {
-          signal.run();
-        }
-      } catch (NetlinkSocket.Overrun e) {
-        Log.warn("neighbor events: %s; reading the neighbors again", e.getMessage());
-        signal.run();
-      } catch (IllegalArgumentException e) {
-        Log.warn("neighbor events: unreadable message: %s; reading the neighbors again", e.getMessage());
-        signal.run();
-      } catch (IOException e) {
-        if (!failing) {
-          Log.error("neighbor events: netlink socket: %s; opening it again every second", e.getMessage());
-        }
-        failing = true;
-        closeSocket();
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException interrupted) {
-          break;
-        }
-      }
+  @Override
+  NetlinkSocket reopen() throws IOException {
+    Map<Integer, String> now = wanted;
+    NetlinkSocket s = openSocket(limit(now).keySet());
+    filtered = now;
+    return s;
+  }
+
+  @Override
+  void beforeReceive(NetlinkSocket socket) throws IOException {
+    Map<Integer, String> now = wanted;
+    if (!now.equals(filtered)) {
+      socket.filter(NeighborFilter.program(limit(now).keySet()));
+      filtered = now;
+      signal.run(); // what the old filter dropped in between: the pass reads it
     }
-    closeSocket();
+  }
+
+  @Override
+  boolean handle(ByteBuffer datagram) {
+    return handle(NeighborMessage.datagram(datagram), filtered);
+  }
+
+  /** A pass reads the gateways' neighbors itself. */
+  @Override
+  void caughtUp() {
+    signal.run();
+  }
+
+  @Override
+  void signal() {
+    signal.run();
   }
 
   /** Whether one of the messages of {@code links} (ifindex to name) matters; other links' are ignored. */
@@ -150,21 +130,5 @@ final class NetlinkNeighborMonitor implements AutoCloseable {
     Map<Integer, String> first = new java.util.LinkedHashMap<>();
     links.entrySet().stream().limit(NeighborFilter.MAX_LINKS).forEach(e -> first.put(e.getKey(), e.getValue()));
     return first;
-  }
-
-  private void closeSocket() {
-    if (socket != null) {
-      socket.close();
-      socket = null;
-    }
-  }
-
-  /** Stops the thread within {@link #WAKE}; it closes the socket itself (see {@link NetlinkSocket}). */
-  @Override
-  public void close() {
-    closed = true;
-    if (thread.getState() == Thread.State.NEW) {
-      closeSocket();
-    }
   }
 }

@@ -26,7 +26,7 @@ import netbalancer.observe.MainPart;
  * {@code ip} reports a receive error. Opened by the caller's thread so that a failure (no JNA, a
  * refused socket) reaches it and the daemon falls back to {@code ip monitor route}.
  */
-final class NetlinkRouteMonitor implements AutoCloseable {
+final class NetlinkRouteMonitor extends NetlinkEventLoop {
   /**
    * How often the receiving thread looks at the closed flag: a netlink recv cannot be woken. Each
    * timed wake-up costs ~0.27 ms of CPU on this VM (measured: 4.1 ms in 15 s at 1 s); at 5 s that
@@ -36,7 +36,6 @@ final class NetlinkRouteMonitor implements AutoCloseable {
   static final Duration WAKE = Duration.ofSeconds(5);
   /** The socket's queue, as iproute2's: only filtered messages are queued, so it fills only in a storm of ours. */
   private static final int RECEIVE_BUFFER = 1 << 20;
-  private static final int DATAGRAM = 1 << 16;
   private static final List<Integer> GROUPS = List.of(NetlinkSocket.RTNLGRP_IPV4_ROUTE, NetlinkSocket.RTNLGRP_IPV6_ROUTE);
 
   private final int rtProto;
@@ -45,25 +44,16 @@ final class NetlinkRouteMonitor implements AutoCloseable {
   private final BiConsumer<Set<Family>, Set<MainPart>> mainChanged;
   private final Runnable oursChanged;
   private final Runnable signal;
-  private final ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM);
-  private final Thread thread;
-  /** Only the receiving thread uses it after start (it closes it too). */
-  private NetlinkSocket socket;
-  private volatile boolean closed;
-  /** Whether the socket failed and was not opened again yet (receiving thread only). */
-  private boolean failing;
 
   NetlinkRouteMonitor(NetlinkSocket socket, int rtProto, List<Integer> ourTables,
       BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged, Runnable signal) {
-    this.socket = socket;
+    super(socket, "route events", "netlink-route-monitor");
     this.rtProto = rtProto;
     this.ourTables = List.copyOf(ourTables);
     this.ourTable = this.ourTables::contains;
     this.mainChanged = mainChanged;
     this.oursChanged = oursChanged;
     this.signal = signal;
-    this.thread = new Thread(this::loop, "netlink-route-monitor");
-    this.thread.setDaemon(true);
   }
 
   /**
@@ -81,42 +71,32 @@ final class NetlinkRouteMonitor implements AutoCloseable {
     return NetlinkSocket.open(GROUPS, RouteFilter.program(rtProto, ourTables), RECEIVE_BUFFER, WAKE);
   }
 
-  void start() {
-    thread.start();
+  @Override
+  NetlinkSocket reopen() throws IOException {
+    return openSocket(rtProto, ourTables);
   }
 
-  private void loop() {
-    // The socket is joined: anything that changed before is caught by one pass now.
-    lost(null);
-    while (!closed) {
-      try {
-        if (socket == null) {
-          socket = openSocket(rtProto, ourTables);
-          Log.info("route events: netlink socket open again");
-          failing = false;
-          lost(null);
-        }
-        if (socket.receive(buffer) != NetlinkSocket.TIMED_OUT && handle(RouteMessage.parse(buffer))) {
-          signal.run();
-        }
-      } catch (NetlinkSocket.Overrun e) {
-        lost(e.getMessage());
-      } catch (IllegalArgumentException e) {
-        lost("unreadable message: " + e.getMessage());
-      } catch (IOException e) {
-        if (!failing) { // once, not every second while it keeps failing
-          Log.error("route events: netlink socket: %s; opening it again every second", e.getMessage());
-        }
-        failing = true;
-        closeSocket();
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException interrupted) {
-          break;
-        }
-      }
-    }
-    closeSocket();
+  /** The socket is joined: anything that changed before is caught by one pass now. */
+  @Override
+  boolean catchUpAtStart() {
+    return true;
+  }
+
+  @Override
+  boolean handle(ByteBuffer datagram) {
+    return handle(RouteMessage.parse(datagram));
+  }
+
+  @Override
+  void caughtUp() {
+    mainChanged.accept(KernelMonitor.BOTH, KernelMonitor.ALL_PARTS);
+    oursChanged.run();
+    signal.run();
+  }
+
+  @Override
+  void signal() {
+    signal.run();
   }
 
   /** Acts on one datagram's messages; whether the reconciler must wake. */
@@ -153,30 +133,5 @@ final class NetlinkRouteMonitor implements AutoCloseable {
   static Set<Family> families(RouteMessage m) {
     return m.family() == RouteMessage.AF_INET ? EnumSet.of(Family.INET)
         : m.family() == RouteMessage.AF_INET6 ? EnumSet.of(Family.INET6) : KernelMonitor.BOTH;
-  }
-
-  private void lost(String why) {
-    if (why != null) {
-      Log.warn("route events: %s; reading the main table again", why);
-    }
-    mainChanged.accept(KernelMonitor.BOTH, KernelMonitor.ALL_PARTS);
-    oursChanged.run();
-    signal.run();
-  }
-
-  private void closeSocket() {
-    if (socket != null) {
-      socket.close();
-      socket = null;
-    }
-  }
-
-  /** Stops the thread within {@link #WAKE}; it closes the socket itself (see {@link NetlinkSocket}). */
-  @Override
-  public void close() {
-    closed = true;
-    if (thread.getState() == Thread.State.NEW) {
-      closeSocket(); // never started: nobody else holds it
-    }
   }
 }

@@ -28,6 +28,8 @@ public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
   public static final int RTNLGRP_IPV6_ROUTE = 11;
   /** recv's result when the timeout passed without a message. */
   public static final int TIMED_OUT = -1;
+  /** nf_tables' notifications (NETLINK_NETFILTER): every object of every transaction. */
+  public static final int NFNLGRP_NFTABLES = 7;
 
   static final int ENOBUFS = 105;
   private static final int EAGAIN = 11;
@@ -127,6 +129,12 @@ public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
       throw e;
     }
     return s;
+  }
+
+  /** As {@link #open}, a NETLINK_NETFILTER socket joined to NFNLGRP_* {@code groups}. */
+  public static NetlinkSocket openNetfilter(List<Integer> groups, List<Bpf> filter, int receiveBytes, Duration timeout)
+      throws IOException {
+    return open(NETLINK_NETFILTER, groups, filter, receiveBytes, timeout);
   }
 
   /** A socket for nf_tables requests (NETLINK_NETFILTER): see {@link NftDumps}. */

@@ -12,15 +12,17 @@ import java.util.Map;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.netlink.RouteWatch;
+import netbalancer.netlink.TableFilter;
+import netbalancer.netlink.TableWatch;
 import netbalancer.system.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The route monitor's filtered netlink socket on the real kernel. The socket lives in a process
- * started in the lab's router namespace ({@link RouteWatch}): one opened in this JVM would be in
- * the host's namespace.
+ * The event monitors' filtered netlink sockets on the real kernel (routes; nft tables). Each
+ * socket lives in a process started in the lab's router namespace ({@link RouteWatch},
+ * {@link TableWatch}): one opened in this JVM would be in the host's namespace.
  */
 @ExtendWith(HostGuard.class)
 class NetlinkRouteIT {
@@ -33,8 +35,12 @@ class NetlinkRouteIT {
 
   /** A {@link RouteWatch} in the lab's router namespace (its socket must not be in the host's). */
   private static LabProcess routeWatch(Lab lab, String... args) {
+    return watch(lab, RouteWatch.class, args);
+  }
+
+  private static LabProcess watch(Lab lab, Class<?> main, String... args) {
     List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), RouteWatch.class.getName()));
+        "-cp", System.getProperty("java.class.path"), main.getName()));
     argv.addAll(List.of(args));
     return lab.start(lab.routerNs(), argv.toArray(String[]::new));
   }
@@ -63,6 +69,40 @@ class NetlinkRouteIT {
         }
         assertEquals(List.of(message(25, 0, 101, 213), message(24, 28, 1000, 12), message(24, 24, 254, 2),
             message(24, 0, 254, 16), end), got);
+      }
+    }
+  }
+
+  /**
+   * Another program's set elements and each transaction's generation message never reach the
+   * socket; a table added or deleted does, also when it is the last message of a transaction that
+   * changed elements first (the kernel packs them in one datagram).
+   */
+  @Test
+  void theKernelDropsSetElementsAndPassesTablesAlsoAfterElementsOfTheSameTransaction() {
+    try (Lab lab = Lab.create(1)) {
+      String ns = lab.routerNs();
+      try (LabProcess watch = watch(lab, TableWatch.class)) {
+        assertEquals("ready", watch.readLine(Duration.ofSeconds(30)));
+        lab.execCheck(ns, "nft", "add", "table", "inet", "blocklist");
+        assertEquals("tables a00", watch.readLine(WAIT));
+        lab.execCheck(ns, "nft", "add", "set", "inet", "blocklist", "deny", "{ type ipv4_addr; }");
+        StringBuilder churn = new StringBuilder();
+        for (int i = 0; i < 200; i++) { // 200 transactions of elements only: nothing passes
+          churn.append("add element inet blocklist deny { 240.0.").append(i).append(".1 }\n");
+        }
+        assertTrue(lab.exec(ns, List.of("nft", "-f", "-"), churn.toString(), WAIT).ok());
+        for (int i = 0; i < 200; i++) {
+          lab.execCheck(ns, "nft", "add", "element", "inet", "blocklist", "deny", "{ 241.0.0." + i + " }");
+        }
+        assertTrue(lab.exec(ns, List.of("nft", "-f", "-"), "add element inet blocklist deny { 242.0.0.1 }\n"
+            + "delete table inet blocklist\n", WAIT).ok());
+        String line = watch.readLine(WAIT);
+        while (line.startsWith("other ")) { // only a datagram of more messages than the filter looks at
+          assertTrue(line.split(" ").length - 1 > TableFilter.SCANNED, "passed: " + line);
+          line = watch.readLine(WAIT);
+        }
+        assertTrue(line.startsWith("tables ") && line.endsWith(" a02") && line.contains("a0c"), line);
       }
     }
   }
@@ -106,6 +146,7 @@ class NetlinkRouteIT {
       Await.until(Duration.ofSeconds(5), "ip monitor link runs", () -> processes(lab).contains("ip -N monitor link"));
       String processes = processes(lab);
       assertTrue(!processes.contains("monitor route"), "no ip monitor route: " + processes);
+      assertTrue(!processes.contains("nft monitor"), "no nft monitor: " + processes);
       String good = Nb.kernelDump(lab);
       lab.execCheck(lab.routerNs(), "ip", "route", "flush", "table", "101");
       long ms = Await.until(Duration.ofSeconds(2), "table 101 back", () -> Nb.kernelDump(lab).equals(good));
@@ -121,6 +162,7 @@ class NetlinkRouteIT {
         "JAVA_TOOL_OPTIONS", "-Djna.nounpack=true");
     try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env)) {
       Await.until(Duration.ofSeconds(5), "ip monitor route runs", () -> processes(lab).contains("ip -N monitor route"));
+      Await.until(Duration.ofSeconds(5), "nft monitor tables runs", () -> processes(lab).contains("nft monitor tables"));
       String why = Nb.waitForLog(daemon, "no netlink socket", Duration.ofSeconds(5));
       assertTrue(why.contains("JNA unavailable"), why);
       String good = Nb.kernelDump(lab);

@@ -31,6 +31,7 @@ class ScaleIT {
   private static final int FLOWS = 100_000;
   private static final int STICKY_SOURCES = 65_536;
   private static final int LAN_NEIGHBORS = 30_000;
+  private static final int BLOCKLIST = 200_000;
 
   /**
    * 100 000 routes in the main table (in 240.0.0.0/4, reserved: routes only) was an
@@ -193,6 +194,46 @@ class ScaleIT {
         assertEquals(Set.of(), lb.everOut("wan2"));
       }
     }
+  }
+
+  /**
+   * Another program's blocklist (a CrowdSec or fail2ban bouncer's nft set) of 200 000 addresses:
+   * {@code nft monitor tables}, the daemon's child, read and kept all of them (137 MB; 637 MB at a
+   * million). Now the daemon's children stay small, and our table deleted in the same transaction
+   * as a change to the blocklist (the kernel packs its messages in one datagram, ours last) is put
+   * back at once.
+   */
+  @Test
+  void anotherProgramsBigBlocklistCostsNothingAndOurTableDeletedWithItIsRepaired() throws Exception {
+    try (Lab lab = Lab.create(2)) {
+      StringBuilder b = new StringBuilder("add table inet blocklist\n"
+          + "add set inet blocklist deny { type ipv4_addr; size 1000000; }\n");
+      for (int i = 0; i < BLOCKLIST; i++) { // 240.0.0.0/4: set elements only, never a packet
+        b.append(i % 10_000 == 0 ? "add element inet blocklist deny { " : ", ")
+            .append("240.").append(i >> 16 & 255).append('.').append(i >> 8 & 255).append('.').append(i & 255)
+            .append(i % 10_000 == 9_999 ? " }\n" : "");
+      }
+      assertTrue(lab.exec(lab.routerNs(), List.of("nft", "-f", "-"), b.toString(), Duration.ofMinutes(2)).ok());
+      try (LabProcess daemon = Nb.daemon(lab, Map.of("DEBOUNCE_TIME", "1"))) {
+        String good = ourNftTable(lab);
+        Thread.sleep(3_000); // the monitors start after the first apply; nft's read its cache in ~2 s
+        long childrenKb = 0;
+        for (long child : ProcessHandle.of(daemon.pid()).orElseThrow().children().map(ProcessHandle::pid).toList()) {
+          childrenKb += statusKb(child, "VmRSS");
+        }
+        lab.exec(lab.routerNs(), List.of("nft", "-f", "-"), "add element inet blocklist deny { 241.0.0.1 }\n"
+            + "delete table inet net_balancer\n", Duration.ofSeconds(30));
+        long ms = Await.until(Duration.ofSeconds(2), "our nft table back", () -> ourNftTable(lab).equals(good));
+        System.out.printf("ScaleIT: a blocklist of %d: the daemon's children %d kB RSS; our table, deleted with a"
+            + " blocklist change, back in %d ms%n", BLOCKLIST, childrenKb, ms);
+        assertTrue(childrenKb < 40_000, "the daemon's running children hold " + childrenKb + " kB");
+      }
+    }
+  }
+
+  /** Our nft table as nft lists it (a dump of the whole ruleset would hold the blocklist, changed). */
+  private static String ourNftTable(Lab lab) {
+    return Nb.withoutPendingSyns(lab.exec(lab.routerNs(), "nft", "-s", "list", "table", "inet", "net_balancer").stdout());
   }
 
   private static long ownTicks(long pid) throws Exception {

@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * A classic-BPF interpreter for the opcodes {@link RouteFilter} uses, with the kernel's semantics:
+ * A classic-BPF interpreter for the opcodes the socket filters use, with the kernel's semantics:
  * loads are big-endian, a load out of bounds ends the program with 0 (drop), the NLATTR ancillary
  * load finds an attribute of type X from offset A (0 when none).
  */
@@ -18,6 +18,7 @@ final class BpfMachine {
     ByteBuffer p = ByteBuffer.wrap(packet).order(ByteOrder.BIG_ENDIAN);
     int a = 0;
     int x = 0;
+    int[] m = new int[16];
     for (int pc = 0; pc < program.size(); pc++) {
       Bpf i = program.get(pc);
       switch (i.code()) {
@@ -27,14 +28,26 @@ final class BpfMachine {
         case Bpf.RET_K -> {
           return i.k();
         }
+        case Bpf.LDX_MEM -> x = m[i.k()];
+        case Bpf.ST -> m[i.k()] = a;
+        case Bpf.STX -> m[i.k()] = x;
+        case Bpf.ADD_K -> a += i.k();
+        case Bpf.ADD_X -> a += x;
+        case Bpf.OR_X -> a |= x;
+        case Bpf.AND_K -> a &= i.k();
+        case Bpf.LSH_K -> a <<= i.k();
+        case Bpf.JA -> pc += i.k();
         case Bpf.JEQ_K -> pc += a == i.k() ? i.jt() : i.jf();
-        case Bpf.LD_B_ABS, Bpf.LD_H_ABS, Bpf.LD_W_ABS, Bpf.LD_W_IND -> {
+        case Bpf.JGE_K -> pc += Integer.compareUnsigned(a, i.k()) >= 0 ? i.jt() : i.jf();
+        case Bpf.LD_B_ABS, Bpf.LD_H_ABS, Bpf.LD_W_ABS, Bpf.LD_W_IND, Bpf.LD_H_IND, Bpf.LD_B_IND -> {
           if (i.code() == Bpf.LD_W_ABS && i.k() == Bpf.ANC_NLATTR) {
             a = nlattr(packet, a, x);
             continue;
           }
-          int at = i.code() == Bpf.LD_W_IND ? x + i.k() : i.k();
-          int size = i.code() == Bpf.LD_B_ABS ? 1 : i.code() == Bpf.LD_H_ABS ? 2 : 4;
+          boolean indexed = i.code() == Bpf.LD_W_IND || i.code() == Bpf.LD_H_IND || i.code() == Bpf.LD_B_IND;
+          int at = indexed ? x + i.k() : i.k();
+          int size = i.code() == Bpf.LD_B_ABS || i.code() == Bpf.LD_B_IND ? 1
+              : i.code() == Bpf.LD_H_ABS || i.code() == Bpf.LD_H_IND ? 2 : 4;
           if (at < 0 || at + size > packet.length) {
             return 0;
           }
