@@ -255,8 +255,8 @@ public final class Daemon {
       parts.started("neighbor events", neighborEvents::close);
     }
     ipMonitor = KernelMonitor.ip(neighborEvents == null, config.lbRtProto(), t -> Observers.tables(config).contains(t),
-        this::isGateway, (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(),
-        this::signal);
+        this::isGateway, this::deviceMatters, (families, parts) -> observer.mainChanged(families, parts),
+        () -> observer.oursChanged(), this::signal);
     ipMonitor.start();
     parts.started("ip monitor", ipMonitor::close);
     routeEvents = startRouteEvents(config);
@@ -370,9 +370,15 @@ public final class Daemon {
   private void reconcileNow() {
     pending.set(false); // events from here on ask for another pass
     try {
+      Map<Integer, String> linksBefore = reconciler.uplinkLinks();
       Reconciler.Outcome o = reconciler.reconcile();
       if (neighborEvents != null) {
         neighborEvents.links(reconciler.uplinkLinks());
+      }
+      if (!linksBefore.equals(reconciler.uplinkLinks())) {
+        // A new uplink's link events were judged by the old set while this pass ran: one more
+        // pass reads anything they said (see deviceMatters).
+        signal();
       }
       if (Log.enabled(Log.Level.DEBUG)) {
         Log.debug("pass: %s", reconciler.lastSteps());
@@ -435,6 +441,16 @@ public final class Daemon {
    * coming back while that side is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after every probe would otherwise
    * cost a kernel read each time.
    */
+  /**
+   * Whether a device's link and address events may change the plan: an uplink's (by index or
+   * name, as the last pass saw them) or a device UPLINKS names. Any other device becomes an uplink
+   * only by a default route through it, a route event.
+   */
+  private boolean deviceMatters(int index, String name) {
+    Map<Integer, String> uplinks = reconciler.uplinkLinks();
+    return uplinks.containsKey(index) || uplinks.containsValue(name) || config.uplinks().contains(name);
+  }
+
   private boolean isGateway(NeighborEvent event) {
     DaemonStatus.Snapshot s = status.last();
     if (s.plan() == null) {

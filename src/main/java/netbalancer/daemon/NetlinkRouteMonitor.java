@@ -124,7 +124,8 @@ final class NetlinkRouteMonitor extends NetlinkEventLoop {
   /** What one message is worth: routes by the rules of {@link KernelMonitor#routeKind}. */
   KernelMonitor.Kind kind(RouteMessage m) {
     if (m.isRoute()) {
-      return KernelMonitor.routeKind(rtProto, ourTable, m.deleted(), m.protocol(), m.table(), m.dstLen() == 0);
+      return KernelMonitor.routeKind(rtProto, ourTable, m.deleted(), m.protocol(), m.table(), m.dstLen() == 0,
+          m.linkLocal());
     }
     boolean lost = m.type() == RouteMessage.NLMSG_OVERRUN || m.type() == RouteMessage.NLMSG_ERROR && m.error() != 0;
     return lost ? KernelMonitor.Kind.LOST : KernelMonitor.Kind.IGNORED; // an ACK, NLMSG_DONE: nothing happened

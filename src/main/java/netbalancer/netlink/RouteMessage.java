@@ -16,8 +16,10 @@ import java.util.List;
  * @param dstLen   rtm_dst_len: 0 for a default route
  * @param table    RTA_TABLE when present (tables above 255 are only there), else rtm_table
  * @param protocol rtm_protocol
+ * @param linkLocal its destination (RTA_DST) is IPv6 link-local (fe80::/10): every IPv6 device's
+ *                 own {@code fe80::/64}, which never leads anywhere the balancer routes
  */
-public record RouteMessage(int type, int error, int family, int dstLen, int table, int protocol) {
+public record RouteMessage(int type, int error, int family, int dstLen, int table, int protocol, boolean linkLocal) {
   public static final int NLMSG_ERROR = 2;
   public static final int NLMSG_DONE = 3;
   public static final int NLMSG_OVERRUN = 4;
@@ -28,6 +30,12 @@ public record RouteMessage(int type, int error, int family, int dstLen, int tabl
   private static final int HEADER = 16;
   private static final int RTMSG = 12;
   private static final int RTA_TABLE = RouteFilter.RTA_TABLE;
+  private static final int RTA_DST = 1;
+
+  /** A message whose destination is not IPv6 link-local. */
+  public RouteMessage(int type, int error, int family, int dstLen, int table, int protocol) {
+    this(type, error, family, dstLen, table, protocol, false);
+  }
 
   public boolean isRoute() {
     return type == RTM_NEWROUTE || type == RTM_DELROUTE;
@@ -80,6 +88,7 @@ public record RouteMessage(int type, int error, int family, int dstLen, int tabl
     int protocol = b.get(r + 5) & 0xff;
     int a = r + RTMSG;
     int end = at + length;
+    boolean linkLocal = false;
     while (end - a >= 4) {
       int len = b.getShort(a) & 0xffff;
       int attr = b.getShort(a + 2) & 0x3fff; // without NLA_F_NESTED / NLA_F_NET_BYTEORDER
@@ -88,10 +97,12 @@ public record RouteMessage(int type, int error, int family, int dstLen, int tabl
       }
       if (attr == RTA_TABLE && len >= 8) {
         table = b.getInt(a + 4);
+      } else if (attr == RTA_DST && family == AF_INET6 && len >= 6) {
+        linkLocal = (b.get(a + 4) & 0xff) == 0xfe && (b.get(a + 5) & 0xc0) == 0x80; // fe80::/10
       }
       a += align(len);
     }
-    return new RouteMessage(type, 0, family, dstLen, table, protocol);
+    return new RouteMessage(type, 0, family, dstLen, table, protocol, linkLocal);
   }
 
   private static int align(int n) {

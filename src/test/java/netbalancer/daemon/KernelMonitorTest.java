@@ -12,7 +12,33 @@ import org.junit.jupiter.api.Test;
 /** Which lines of real {@code ip -N monitor … label} output (iproute2 6.1) wake the reconciler. */
 class KernelMonitorTest {
   private final KernelMonitor monitor = KernelMonitor.ip(true, 213, t -> t == 200 || t == 101,
-      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE, (families, parts) -> { }, () -> { }, () -> { });
+      e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE,
+      (index, name) -> index == 3 || name.equals("wan1") || name.equals("wan2"), (families, parts) -> { }, () -> { }, () -> { });
+
+  @Test
+  void anotherDevicesLinkAndAddressEventsAndLinkLocalRoutesWakeNothing() {
+    // A container's veth pair coming and going, as ip -N monitor link address route label prints it.
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[LINK]1207: veth3f2a@veth9c1b: <BROADCAST,MULTICAST,M-DOWN>"
+        + " mtu 1500 qdisc noop state DOWN group default "));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[LINK]1207: veth3f2a@if1206: <BROADCAST,MULTICAST,UP,LOWER_UP>"
+        + " mtu 1500 qdisc noqueue master docker0 state UP group default "));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[ADDR]1207: veth3f2a    inet6 fe80::a8c1:abff:fe38:1/64 scope link "));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[ADDR]Deleted 1208: dum7    inet 198.18.3.4/32 scope 0 dum7"));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[LINK]Deleted 1207: veth3f2a@NONE: <BROADCAST,MULTICAST> mtu 1500"));
+    assertEquals(KernelMonitor.Kind.IGNORED,
+        monitor.classify("[ROUTE]fe80::/64 dev veth3f2a proto 2 metric 256 pref medium"));
+    assertEquals(KernelMonitor.Kind.IGNORED,
+        monitor.classify("[ROUTE]Deleted fe80::/64 dev veth3f2a proto 2 metric 256 pref medium"));
+    // An uplink's by name, whatever its index now (renumbered, made again); a new network's connected route.
+    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[LINK]9: wan1: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500"));
+    assertEquals(KernelMonitor.Kind.OURS, monitor.classify("[ADDR]3: wanx    inet 198.18.5.2/24 scope 0 wanx"), "by index");
+    assertEquals(KernelMonitor.Kind.MAIN_CONNECTED,
+        monitor.classify("[ROUTE]172.17.0.0/16 dev docker0 proto 2 scope 253 src 172.17.0.1 "));
+    assertEquals(KernelMonitor.Kind.MAIN_CONNECTED,
+        monitor.classify("[ROUTE]2001:db8:7::/64 dev docker0 proto 2 metric 256 pref medium"));
+    assertEquals(KernelMonitor.Kind.IGNORED, KernelMonitor.routeKind(213, t -> false, false, 2, 254, false, true),
+        "a netlink message's fe80::/64");
+  }
 
   @Test
   void neighborEventsReachThePredicateWithTheirState() {

@@ -30,7 +30,7 @@ class NetlinkRouteIT {
 
   private static String message(int type, int dstLen, int table, int proto) {
     return "RouteMessage[type=" + type + ", error=0, family=2, dstLen=" + dstLen + ", table=" + table + ", protocol="
-        + proto + "]";
+        + proto + ", linkLocal=false]";
   }
 
   /** A {@link RouteWatch} in the lab's router namespace (its socket must not be in the host's). */

@@ -231,6 +231,48 @@ class ScaleIT {
     }
   }
 
+  /**
+   * A container host: veth pairs added and deleted (10 a second, each with its link, address and
+   * link-local route events). Each woke a pass that reads every link (13 % of a core). Now the
+   * daemon stays near idle through it, and an uplink's carrier loss in the middle of it still acts
+   * at once.
+   */
+  @Test
+  void aContainerHostsVethChurnWakesNoPassAndAnUplinksCarrierLossStillActs() throws Exception {
+    try (Lab lab = Lab.create(2)) {
+      try (LabProcess daemon = Nb.daemon(lab, Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false"));
+          HealthIT.Membership lb = HealthIT.Membership.start(lab)) {
+        Thread.sleep(1_500);
+        Process ip = new ProcessBuilder("ip", "netns", "exec", lab.routerNs(), "ip", "-force", "-batch", "-")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long ticks = ownTicks(daemon.pid());
+        long t0 = System.nanoTime();
+        long out = -1;
+        try (java.io.OutputStream in = ip.getOutputStream()) {
+          for (int i = 0; i < 100; i++) { // 10 s
+            String add = "link add vc" + i + " type veth peer name vp" + i + "\nlink set vc" + i + " up\nlink set vp" + i
+                + " up\naddress add 198.18.250." + i + "/32 dev vc" + i + "\n";
+            in.write((add + (i >= 5 ? "link del vc" + (i - 5) + "\n" : "")).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            in.flush();
+            if (i == 50) {
+              lab.carrierDown(2);
+              out = lb.awaitOut("wan2", System.nanoTime(), Duration.ofSeconds(2));
+            }
+            Thread.sleep(Math.max(0, (i + 1) * 100L - (System.nanoTime() - t0) / 1_000_000));
+          }
+        }
+        ip.waitFor();
+        double cpu = (ownTicks(daemon.pid()) - ticks) / 100.0 / ((System.nanoTime() - t0) / 1e9) * 100;
+        lab.carrierUp(2);
+        lb.awaitIn("wan2", System.nanoTime(), Duration.ofSeconds(10));
+        System.out.printf("ScaleIT: 10 veth pairs a second for 10 s: the daemon %.2f %% of a core; wan2's carrier"
+            + " loss in the middle: out after %d ms%n", cpu, out);
+        assertTrue(cpu < 5, "the daemon used " + cpu + " % of a core");
+        assertEquals(Set.of(), lb.everOut("wan1"));
+      }
+    }
+  }
+
   /** Our nft table as nft lists it (a dump of the whole ruleset would hold the blocklist, changed). */
   private static String ourNftTable(Lab lab) {
     return Nb.withoutPendingSyns(lab.exec(lab.routerNs(), "nft", "-s", "list", "table", "inet", "net_balancer").stdout());

@@ -27,6 +27,19 @@ class RouteMessageTest {
   }
 
   @Test
+  void anIpv6LinkLocalDestinationIsMarkedAndNoOtherIs() {
+    List<RouteMessage> m = RouteMessage.parse(Fixtures.datagram(route6("fe80::", 64), route6("febf:1::", 64),
+        route6("fec0::", 10), route6("2001:db8:7::", 64)));
+    assertEquals(List.of(true, true, false, false), m.stream().map(RouteMessage::linkLocal).toList());
+  }
+
+  /** An IPv6 connected route of main (rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags). */
+  private static byte[] route6(String dst, int length) {
+    return Nl.message(RTM_NEWROUTE).u8(AF_INET6).u8(length).u8(0).u8(0).u8(254).u8(2).u8(0).u8(1).u32(0)
+        .attrAddress(1, dst).attrU32(15, 254).done();
+  }
+
+  @Test
   void errorsCarryTheirErrnoAndOtherTypesOnlyTheirType() {
     List<RouteMessage> m = RouteMessage.parse(Fixtures.datagram(Fixtures.error(-105), Fixtures.error(0)));
     assertEquals(-105, m.get(0).error());
