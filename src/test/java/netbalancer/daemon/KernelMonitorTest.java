@@ -16,6 +16,14 @@ class KernelMonitorTest {
       (index, name) -> index == 3 || name.equals("wan1") || name.equals("wan2"), (families, parts) -> { }, () -> { }, () -> { });
 
   @Test
+  void anotherProgramsRulesWakeNothingOursDeletedDo() {
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[RULE]20000:\tfrom 198.18.200.1 lookup 5000"));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[RULE]Deleted 20000:\tfrom 198.18.200.1 lookup 5000 proto 4"));
+    assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[RULE]Deleted 5270:\tfrom all lookup 52 proto 2130"));
+    assertEquals(KernelMonitor.Kind.SIGNAL, monitor.classify("[RULE]Deleted 85:\tfrom 198.18.1.2 lookup 101 proto 213"));
+  }
+
+  @Test
   void anotherDevicesLinkAndAddressEventsAndLinkLocalRoutesWakeNothing() {
     // A container's veth pair coming and going, as ip -N monitor link address route label prints it.
     assertEquals(KernelMonitor.Kind.IGNORED, monitor.classify("[LINK]1207: veth3f2a@veth9c1b: <BROADCAST,MULTICAST,M-DOWN>"
