@@ -82,8 +82,8 @@ public final class Daemon {
   private final EventLog events;
   /** GET / on the metrics endpoint. */
   private final StatusPage page;
-  private KernelMonitor ipMonitor;
-  private NetlinkNeighborMonitor neighborEvents;
+  /** Links, addresses, rules and neighbors: a {@link NetlinkDeviceMonitor} or, without one, ip monitor. */
+  private AutoCloseable deviceEvents;
   /** The route-event source (netlink or ip monitor route); remade when a reload changes our tables. */
   private AutoCloseable routeEvents;
   private AutoCloseable nftMonitor;
@@ -250,15 +250,8 @@ public final class Daemon {
     loop.scheduleWithFixedDelay(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
     long trimMs = NativeHeapTrimmer.EVERY.toMillis();
     loop.scheduleWithFixedDelay(NativeHeapTrimmer.forThisProcess(ticker), trimMs, trimMs, TimeUnit.MILLISECONDS);
-    neighborEvents = startNeighborEvents();
-    if (neighborEvents != null) {
-      parts.started("neighbor events", neighborEvents::close);
-    }
-    ipMonitor = KernelMonitor.ip(neighborEvents == null, config.lbRtProto(), t -> Observers.tables(config).contains(t),
-        this::isGateway, this::deviceMatters, (families, parts) -> observer.mainChanged(families, parts),
-        () -> observer.oursChanged(), this::signal);
-    ipMonitor.start();
-    parts.started("ip monitor", ipMonitor::close);
+    deviceEvents = startDeviceEvents();
+    parts.started("device events", () -> deviceEvents.close());
     routeEvents = startRouteEvents(config);
     parts.started("route events", () -> routeEvents.close());
     nftMonitor = startTableEvents();
@@ -270,25 +263,37 @@ public final class Daemon {
   }
 
   /**
-   * Neighbor events from a filtered netlink socket of our own ({@link NetlinkNeighborMonitor}), or
-   * null when that cannot be had (JNA missing or not loadable, the socket refused), saying why
-   * once: then {@code ip monitor neigh} as before. {@value #ROUTE_EVENTS_PROPERTY}=ip asks for the
-   * latter here too.
+   * Link, address, rule and neighbor events from a filtered netlink socket of our own
+   * ({@link NetlinkDeviceMonitor}), or, when that cannot be had (JNA missing or not loadable, the
+   * socket refused), from {@code ip monitor link address rule neigh} as before, saying why once.
+   * {@value #ROUTE_EVENTS_PROPERTY}=ip asks for the latter here too.
    */
-  private NetlinkNeighborMonitor startNeighborEvents() {
+  private AutoCloseable startDeviceEvents() {
     String why = "-D" + ROUTE_EVENTS_PROPERTY + "=ip";
     if (!"ip".equals(System.getProperty(ROUTE_EVENTS_PROPERTY))) {
       try {
-        NetlinkNeighborMonitor netlink = NetlinkNeighborMonitor.open(this::isGateway, this::signal);
+        NetlinkDeviceMonitor netlink = NetlinkDeviceMonitor.open(config.lbRtProto(), this::isGateway,
+            this::deviceMatters, () -> observer.oursChanged(), this::signal);
+        followLinks(netlink);
         netlink.start();
-        Log.debug("neighbor events: filtered netlink socket");
+        Log.debug("device events: filtered netlink socket");
         return netlink;
       } catch (IOException | RuntimeException e) {
         why = e.getMessage();
       }
     }
-    Log.warn("neighbor events: no netlink socket (%s); reading them from ip monitor neigh", why);
-    return null;
+    Log.warn("device events: no netlink socket (%s); reading them from ip monitor", why);
+    KernelMonitor ip = KernelMonitor.ip(config.lbRtProto(), t -> Observers.tables(config).contains(t), this::isGateway,
+        this::deviceMatters, (families, parts) -> observer.mainChanged(families, parts), () -> observer.oursChanged(),
+        this::signal);
+    ip.start();
+    return ip;
+  }
+
+  /** The uplinks' links as the last pass saw them, for the device socket's filter. */
+  private void followLinks(NetlinkDeviceMonitor netlink) {
+    Map<Integer, String> links = reconciler.uplinkLinks();
+    netlink.links(links, config.uplinks().stream().anyMatch(name -> !links.containsValue(name)));
   }
 
   /**
@@ -372,8 +377,8 @@ public final class Daemon {
     try {
       Map<Integer, String> linksBefore = reconciler.uplinkLinks();
       Reconciler.Outcome o = reconciler.reconcile();
-      if (neighborEvents != null) {
-        neighborEvents.links(reconciler.uplinkLinks());
+      if (deviceEvents instanceof NetlinkDeviceMonitor netlink) {
+        followLinks(netlink);
       }
       if (!linksBefore.equals(reconciler.uplinkLinks())) {
         // A new uplink's link events were judged by the old set while this pass ran: one more

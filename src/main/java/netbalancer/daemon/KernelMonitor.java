@@ -106,11 +106,11 @@ final class KernelMonitor implements AutoCloseable {
   }
 
   /**
-   * Links, addresses, rules and, unless a {@link NetlinkNeighborMonitor} has them, neighbors.
+   * Links, addresses, rules and neighbors, where there is no {@link NetlinkDeviceMonitor}.
    * Neighbor events count only where {@code gateway} says they matter: every LAN host's ARP entry,
-   * and a healthy gateway's, changes state all day.
+   * and a healthy gateway's, changes state all day; link and address events only where
+   * {@code devices} says so.
    *
-   * @param neighbors   whether neighbor events come this way (not when a {@link NetlinkNeighborMonitor} has them)
    * @param rtProto     the protocol of our routes
    * @param ourTable    whether a table number is one of ours
    * @param mainChanged told which parts of which families' main table may have changed (all when
@@ -118,11 +118,10 @@ final class KernelMonitor implements AutoCloseable {
    * @param oursChanged told when our routes may have changed (see {@link Kind#OURS}; also at a
    *                    (re)start and after lost events)
    */
-  static KernelMonitor ip(boolean neighbors, int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway,
-      Devices devices, BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged, Runnable signal) {
-    List<String> argv = neighbors ? List.of("ip", "-N", "monitor", "link", "address", "rule", "neigh", "label")
-        : List.of("ip", "-N", "monitor", "link", "address", "rule", "label");
-    return new KernelMonitor(argv, rtProto, ourTable, gateway, devices, mainChanged, oursChanged, signal, 0);
+  static KernelMonitor ip(int rtProto, IntPredicate ourTable, Predicate<NeighborEvent> gateway, Devices devices,
+      BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged, Runnable signal) {
+    return new KernelMonitor(List.of("ip", "-N", "monitor", "link", "address", "rule", "neigh", "label"), rtProto,
+        ourTable, gateway, devices, mainChanged, oursChanged, signal, 0);
   }
 
   /**

@@ -20,8 +20,15 @@ import java.util.Objects;
  * flag between receives and closes the socket itself.
  */
 public final class NetlinkSocket implements AutoCloseable, Dump.Endpoint {
+  /** Multicast group of link changes (linux/rtnetlink.h). */
+  public static final int RTNLGRP_LINK = 1;
   /** Multicast group of neighbor changes (linux/rtnetlink.h). */
   public static final int RTNLGRP_NEIGH = 3;
+  /** Multicast groups of IPv4 and IPv6 address and rule changes. */
+  public static final int RTNLGRP_IPV4_IFADDR = 5;
+  public static final int RTNLGRP_IPV4_RULE = 8;
+  public static final int RTNLGRP_IPV6_IFADDR = 9;
+  public static final int RTNLGRP_IPV6_RULE = 19;
   /** Multicast group of IPv4 route changes (linux/rtnetlink.h). */
   public static final int RTNLGRP_IPV4_ROUTE = 7;
   /** Multicast group of IPv6 route changes. */

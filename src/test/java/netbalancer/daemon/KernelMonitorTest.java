@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** Which lines of real {@code ip -N monitor … label} output (iproute2 6.1) wake the reconciler. */
 class KernelMonitorTest {
-  private final KernelMonitor monitor = KernelMonitor.ip(true, 213, t -> t == 200 || t == 101,
+  private final KernelMonitor monitor = KernelMonitor.ip(213, t -> t == 200 || t == 101,
       e -> e.isFor("198.18.1.1", "wan1") && e.state() != NeighborEvent.Nud.STALE,
       (index, name) -> index == 3 || name.equals("wan1") || name.equals("wan2"), (families, parts) -> { }, () -> { }, () -> { });
 

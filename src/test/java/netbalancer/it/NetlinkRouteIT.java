@@ -130,6 +130,23 @@ class NetlinkRouteIT {
     }
   }
 
+  /** The names of a process's threads (15 characters at most, as the kernel keeps them). */
+  private static List<String> threads(long pid) {
+    List<String> out = new ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          out.add(Files.readString(t.resolve("comm")).strip());
+        } catch (java.io.IOException e) {
+          // ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
+  }
+
   /** The command lines of the processes in the lab's router namespace. */
   private static String processes(Lab lab) {
     String inRouter = new ProcessRunner().run("ip", "netns", "pids", lab.routerNs()).stdout().strip();
@@ -139,18 +156,24 @@ class NetlinkRouteIT {
   }
 
   @Test
-  void theDaemonReadsRouteEventsFromItsSocketWithoutIpMonitorRoute() throws Exception {
+  void theDaemonReadsEveryEventFromItsSocketsAndRunsNoMonitorProcess() throws Exception {
     Map<String, String> env = Map.of("DEBOUNCE_TIME", "1", "HEALTH_CHECK_ENABLED", "false");
     try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env)) {
-      // The monitors start right after the first apply: wait for the links' one.
-      Await.until(Duration.ofSeconds(5), "ip monitor link runs", () -> processes(lab).contains("ip -N monitor link"));
+      // The monitors start right after the first apply: wait for their threads.
+      Await.until(Duration.ofSeconds(5), "the event sockets' threads run",
+          () -> threads(daemon.pid()).containsAll(List.of("netlink-route-m", "netlink-device-", "netlink-table-m")));
       String processes = processes(lab);
-      assertTrue(!processes.contains("monitor route"), "no ip monitor route: " + processes);
-      assertTrue(!processes.contains("nft monitor"), "no nft monitor: " + processes);
+      assertTrue(!processes.contains("monitor"), "no ip or nft monitor: " + processes);
       String good = Nb.kernelDump(lab);
       lab.execCheck(lab.routerNs(), "ip", "route", "flush", "table", "101");
       long ms = Await.until(Duration.ofSeconds(2), "table 101 back", () -> Nb.kernelDump(lab).equals(good));
       System.out.printf("netlink route events: table 101 repaired in %d ms%n", ms);
+      lab.execCheck(lab.routerNs(), "ip", "rule", "del", "pref", "90");
+      ms = Await.until(Duration.ofSeconds(2), "rule 90 back", () -> Nb.kernelDump(lab).equals(good));
+      System.out.printf("netlink device events: rule 90 repaired in %d ms%n", ms);
+      lab.carrierDown(2);
+      ms = Await.until(Duration.ofSeconds(2), "wan2 out", () -> !Nb.balanced(lab).contains("wan2"));
+      System.out.printf("netlink device events: wan2 out %d ms after its carrier loss%n", ms);
       assertTrue(daemon.recentLines().stream().noneMatch(l -> l.contains("no netlink socket")), daemon.recentLines().toString());
     }
   }
@@ -163,6 +186,7 @@ class NetlinkRouteIT {
     try (Lab lab = Lab.create(2); LabProcess daemon = Nb.daemon(lab, env)) {
       Await.until(Duration.ofSeconds(5), "ip monitor route runs", () -> processes(lab).contains("ip -N monitor route"));
       Await.until(Duration.ofSeconds(5), "nft monitor tables runs", () -> processes(lab).contains("nft monitor tables"));
+      Await.until(Duration.ofSeconds(5), "ip monitor link runs", () -> processes(lab).contains("ip -N monitor link"));
       String why = Nb.waitForLog(daemon, "no netlink socket", Duration.ofSeconds(5));
       assertTrue(why.contains("JNA unavailable"), why);
       String good = Nb.kernelDump(lab);
