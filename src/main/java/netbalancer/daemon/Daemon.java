@@ -442,11 +442,6 @@ public final class Daemon {
   }
 
   /**
-   * Whether a neighbor event matters: an uplink's gateway (IPv4, or its IPv6 side's) failing, or
-   * coming back while that side is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after every probe would otherwise
-   * cost a kernel read each time.
-   */
-  /**
    * Whether a device's link and address events may change the plan: an uplink's (by index or
    * name, as the last pass saw them) or a device UPLINKS names. Any other device becomes an uplink
    * only by a default route through it, a route event.
@@ -456,6 +451,11 @@ public final class Daemon {
     return uplinks.containsKey(index) || uplinks.containsValue(name) || config.uplinks().contains(name);
   }
 
+  /**
+   * Whether a neighbor event matters: an uplink's gateway (IPv4, or its IPv6 side's) failing, or
+   * coming back while that side is down. A healthy gateway's REACHABLE/STALE/DELAY cycle after every probe would otherwise
+   * cost a kernel read each time.
+   */
   private boolean isGateway(NeighborEvent event) {
     DaemonStatus.Snapshot s = status.last();
     if (s.plan() == null) {

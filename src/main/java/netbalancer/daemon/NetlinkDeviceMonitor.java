@@ -44,19 +44,17 @@ final class NetlinkDeviceMonitor extends NetlinkEventLoop {
   private final Predicate<NeighborEvent> interesting;
   private final KernelMonitor.Devices devices;
   private final Runnable oursChanged;
-  private final Runnable signal;
   private volatile Links wanted = Links.NONE;
   /** The links the socket's filter passes (receiving thread only). */
   private Links filtered = Links.NONE;
 
   NetlinkDeviceMonitor(NetlinkSocket socket, int rtProto, Predicate<NeighborEvent> interesting,
       KernelMonitor.Devices devices, Runnable oursChanged, Runnable signal) {
-    super(socket, "device events", "netlink-device-monitor");
+    super(socket, "device events", "netlink-device-monitor", signal);
     this.rtProto = rtProto;
     this.interesting = interesting;
     this.devices = devices;
     this.oursChanged = oursChanged;
-    this.signal = signal;
   }
 
   /**
@@ -156,10 +154,6 @@ final class NetlinkDeviceMonitor extends NetlinkEventLoop {
     signal.run();
   }
 
-  @Override
-  void signal() {
-    signal.run();
-  }
 
   /** The NUD state ip would print last on the line (its highest bit set), or null for none. */
   static NeighborEvent.Nud state(NeighborMessage m) {

@@ -18,6 +18,8 @@ abstract class NetlinkEventLoop implements AutoCloseable {
 
   /** What the log lines name, e.g. "route events". */
   private final String what;
+  /** Asks the daemon for a pass. */
+  final Runnable signal;
   private final ByteBuffer buffer = ByteBuffer.allocateDirect(DATAGRAM);
   private final Thread thread;
   /** Only the receiving thread uses it after start (it closes it too). */
@@ -26,9 +28,10 @@ abstract class NetlinkEventLoop implements AutoCloseable {
   /** Whether the socket failed and was not opened again yet (receiving thread only). */
   private boolean failing;
 
-  NetlinkEventLoop(NetlinkSocket socket, String what, String threadName) {
+  NetlinkEventLoop(NetlinkSocket socket, String what, String threadName, Runnable signal) {
     this.socket = socket;
     this.what = what;
+    this.signal = signal;
     this.thread = new Thread(this::loop, threadName);
     this.thread.setDaemon(true);
   }
@@ -80,7 +83,7 @@ abstract class NetlinkEventLoop implements AutoCloseable {
         }
         beforeReceive(socket);
         if (socket.receive(buffer) != NetlinkSocket.TIMED_OUT && handle(buffer)) {
-          signal();
+          signal.run();
         }
       } catch (NetlinkSocket.Overrun e) {
         Log.warn("%s: %s; reading again", what, e.getMessage());
@@ -103,9 +106,6 @@ abstract class NetlinkEventLoop implements AutoCloseable {
     }
     closeSocket();
   }
-
-  /** Asks the daemon for a pass. */
-  abstract void signal();
 
   private void closeSocket() {
     if (socket != null) {

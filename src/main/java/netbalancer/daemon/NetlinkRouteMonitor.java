@@ -43,17 +43,15 @@ final class NetlinkRouteMonitor extends NetlinkEventLoop {
   private final IntPredicate ourTable;
   private final BiConsumer<Set<Family>, Set<MainPart>> mainChanged;
   private final Runnable oursChanged;
-  private final Runnable signal;
 
   NetlinkRouteMonitor(NetlinkSocket socket, int rtProto, List<Integer> ourTables,
       BiConsumer<Set<Family>, Set<MainPart>> mainChanged, Runnable oursChanged, Runnable signal) {
-    super(socket, "route events", "netlink-route-monitor");
+    super(socket, "route events", "netlink-route-monitor", signal);
     this.rtProto = rtProto;
     this.ourTables = List.copyOf(ourTables);
     this.ourTable = this.ourTables::contains;
     this.mainChanged = mainChanged;
     this.oursChanged = oursChanged;
-    this.signal = signal;
   }
 
   /**
@@ -94,10 +92,6 @@ final class NetlinkRouteMonitor extends NetlinkEventLoop {
     signal.run();
   }
 
-  @Override
-  void signal() {
-    signal.run();
-  }
 
   /** Acts on one datagram's messages; whether the reconciler must wake. */
   boolean handle(List<RouteMessage> messages) {

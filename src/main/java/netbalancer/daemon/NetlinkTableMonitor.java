@@ -24,12 +24,10 @@ final class NetlinkTableMonitor extends NetlinkEventLoop {
   private static final int RECEIVE_BUFFER = 1 << 18;
 
   private final Runnable oursChanged;
-  private final Runnable signal;
 
   NetlinkTableMonitor(NetlinkSocket socket, Runnable oursChanged, Runnable signal) {
-    super(socket, "nft table events", "netlink-table-monitor");
+    super(socket, "nft table events", "netlink-table-monitor", signal);
     this.oursChanged = oursChanged;
-    this.signal = signal;
   }
 
   /** @throws IOException the socket could not be made (JNA missing or not loadable, a call refused) */
@@ -62,8 +60,4 @@ final class NetlinkTableMonitor extends NetlinkEventLoop {
     signal.run();
   }
 
-  @Override
-  void signal() {
-    signal.run();
-  }
 }

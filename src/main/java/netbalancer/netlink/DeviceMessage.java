@@ -94,8 +94,8 @@ public record DeviceMessage(Kind kind, boolean deleted, int index, String name, 
         return new DeviceMessage(Kind.LOST, false, 0, null, false, 0, null);
       }
       case Messages.NLMSG_ERROR -> {
-        return length >= h + 4 - at && b.getInt(h) != 0 ? new DeviceMessage(Kind.LOST, false, 0, null, false, 0, null)
-            : null;
+        boolean error = length >= Messages.HEADER + 4 && b.getInt(h) != 0; // 0: an acknowledgement
+        return error ? new DeviceMessage(Kind.LOST, false, 0, null, false, 0, null) : null;
       }
       default -> {
         return null;
