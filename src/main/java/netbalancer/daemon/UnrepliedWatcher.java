@@ -32,8 +32,9 @@ import netbalancer.system.Ticker;
  * {@link KernelObserver#SYN_SET6} for IPv6: the ruleset adds each connection's first SYN with its
  * uplink and the first SYN-ACK or RST takes it out), judged by one {@link SynEvidence} per family,
  * which calls {@link HealthMonitor#suspect} of that family's monitor: an IPv6 blackhole takes
- * out the IPv6 side only. One small {@code nft} call per family with an uplink in service, whose
- * answer holds only the unanswered: a tick costs the same with 250 000 tracked flows as with none
+ * out the IPv6 side only. One small read per family with an uplink in service (over nfnetlink, or
+ * by nft where that fails), whose answer holds only the unanswered: a tick costs the same with
+ * 250 000 tracked flows as with none
  * (walking the connection table, as before, cost 8 % of a core at 168 000).
  *
  * <p>Suspicion is confirmed by probes before an uplink fails (a dead server is not a dead uplink):
@@ -68,6 +69,13 @@ final class UnrepliedWatcher implements AutoCloseable {
   private boolean listing; // whether the last tick listed the sets
   /** The listings' nft, kept running (null in unit tests: each listing through the runner). */
   private final NftSession session;
+  /**
+   * The sets read over nfnetlink, without nft (null in unit tests, or until first used): the
+   * session's nft is then never started. After a failure the session's nft for a minute.
+   */
+  private final boolean netlink;
+  private netbalancer.netlink.NftDumps dumps;
+  private long netlinkRetryAt = Long.MIN_VALUE;
   private long sessionRetryAt = Long.MIN_VALUE; // after a failure, the runner's nft until then
   private long lastWarning = Long.MIN_VALUE;
 
@@ -126,6 +134,7 @@ final class UnrepliedWatcher implements AutoCloseable {
   private UnrepliedWatcher(Config config, CommandRunner runner, FamilyHealth health, FamilyHealth health6,
       Supplier<List<Uplink>> uplinks, Runnable signal, Ticker ticker, NftSession session) {
     this.session = session;
+    this.netlink = session != null;
     this.config = config;
     this.ticker = ticker;
     this.runner = runner;
@@ -156,6 +165,9 @@ final class UnrepliedWatcher implements AutoCloseable {
     }
     if (session != null) {
       session.close();
+    }
+    if (dumps != null) {
+      dumps.close();
     }
     if (nudger != null) {
       nudger.close();
@@ -234,11 +246,29 @@ final class UnrepliedWatcher implements AutoCloseable {
   }
 
   /**
-   * The set's elements, through the running nft; through a new nft (the runner) when it fails,
-   * for a minute before it is tried again. Null when the set cannot be read.
+   * The set's elements, over nfnetlink; through the running nft when that fails (for a minute),
+   * and through a new nft (the runner) when that fails too, for a minute before it is tried
+   * again. Null when the set cannot be read.
    */
   private List<PendingSyn> pendingSyns(Family family) {
     long now = ticker.read();
+    if (netlink && now >= netlinkRetryAt) {
+      try {
+        if (dumps == null) {
+          dumps = netbalancer.netlink.NftDumps.open();
+        }
+        return KernelObserver.pendingSyns(dumps, family);
+      } catch (java.io.IOException | RuntimeException e) {
+        if (netlinkRetryAt == Long.MIN_VALUE) { // once: without JNA, every minute otherwise
+          Log.warn("unreplied watcher: nft set over netlink: %s; listing it with nft", e.getMessage());
+        }
+        netlinkRetryAt = now + SESSION_RETRY;
+        if (dumps != null) {
+          dumps.close();
+          dumps = null;
+        }
+      }
+    }
     if (session != null && now >= sessionRetryAt) {
       String json = session.listSet(KernelObserver.NFT_FAMILY, KernelObserver.NFT_TABLE, KernelObserver.synSet(family));
       if (json != null) {

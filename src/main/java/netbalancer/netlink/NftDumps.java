@@ -49,6 +49,7 @@ public final class NftDumps implements AutoCloseable {
   private static final int NFTA_LIST_ELEM = 1;
   private static final int NFTA_SET_ELEM_KEY = 1;
   private static final int NFTA_SET_ELEM_DATA = 2;
+  private static final int NFTA_SET_ELEM_EXPIRATION = 5;
   private static final int NFTA_DATA_VALUE = 1;
   private static final int ENOENT = 2;
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -56,6 +57,11 @@ public final class NftDumps implements AutoCloseable {
   /** One element of a set (data null) or map (data: its value's bytes; null for a verdict). */
   public interface Element {
     void accept(byte[] key, byte[] data);
+  }
+
+  /** One element of a set with timeouts: its key and what is left of its timeout (ms; -1: none). */
+  public interface TimedElement {
+    void accept(byte[] key, long expiresMillis);
   }
 
   private final Dump.Endpoint socket;
@@ -128,6 +134,20 @@ public final class NftDumps implements AutoCloseable {
    * @return false when there is no such set (or table)
    */
   public boolean elements(int family, String table, String set, Element each) throws IOException {
+    return elements(family, table, set, each, null);
+  }
+
+  /**
+   * Each element of set {@code set} of {@code table} with what is left of its timeout, in the
+   * kernel's order.
+   *
+   * @return false when there is no such set (or table)
+   */
+  public boolean timedElements(int family, String table, String set, TimedElement each) throws IOException {
+    return elements(family, table, set, null, each);
+  }
+
+  private boolean elements(int family, String table, String set, Element each, TimedElement timed) throws IOException {
     try {
       Dump.run(socket, buffer, "nft elements of " + set, request(GETSETELEM, Messages.NLM_F_REQUEST
           | Messages.NLM_F_DUMP, family, string(NFTA_SET_ELEM_LIST_TABLE, table), string(NFTA_SET_ELEM_LIST_SET, set)),
@@ -135,7 +155,7 @@ public final class NftDumps implements AutoCloseable {
             Attributes a = Attributes.parse(b, at + Messages.HEADER + NFGENMSG, at + len, NFTA_SET_ELEM_LIST_ELEMENTS);
             if (a.has(NFTA_SET_ELEM_LIST_ELEMENTS)) {
               int from = a.offset(NFTA_SET_ELEM_LIST_ELEMENTS);
-              eachElement(b, from, from + a.length(NFTA_SET_ELEM_LIST_ELEMENTS), each);
+              eachElement(b, from, from + a.length(NFTA_SET_ELEM_LIST_ELEMENTS), each, timed);
             }
             return true;
           });
@@ -149,7 +169,7 @@ public final class NftDumps implements AutoCloseable {
   }
 
   /** The NFTA_LIST_ELEMs between two offsets (a nested list: the same type again and again). */
-  private static void eachElement(ByteBuffer b, int from, int to, Element each) {
+  private static void eachElement(ByteBuffer b, int from, int to, Element each, TimedElement timed) {
     int p = from;
     while (to - p >= 4) {
       int length = b.getShort(p) & 0xffff;
@@ -159,9 +179,12 @@ public final class NftDumps implements AutoCloseable {
             + " bytes left");
       }
       if (type == NFTA_LIST_ELEM) {
-        Attributes e = Attributes.parse(b, p + 4, p + length, NFTA_SET_ELEM_DATA);
-        if (e.has(NFTA_SET_ELEM_KEY)) {
+        Attributes e = Attributes.parse(b, p + 4, p + length, NFTA_SET_ELEM_EXPIRATION);
+        if (e.has(NFTA_SET_ELEM_KEY) && each != null) {
           each.accept(value(e, NFTA_SET_ELEM_KEY), e.has(NFTA_SET_ELEM_DATA) ? value(e, NFTA_SET_ELEM_DATA) : null);
+        } else if (e.has(NFTA_SET_ELEM_KEY)) {
+          timed.accept(value(e, NFTA_SET_ELEM_KEY),
+              e.has(NFTA_SET_ELEM_EXPIRATION) ? bigEndianLong(b, e.offset(NFTA_SET_ELEM_EXPIRATION)) : -1);
         }
       }
       p += Messages.align(length);

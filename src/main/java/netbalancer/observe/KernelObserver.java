@@ -601,6 +601,20 @@ public final class KernelObserver {
     return r.ok() ? PendingSyn.parse(r.stdout()) : null;
   }
 
+  /**
+   * The elements of {@code family}'s unanswered-SYN set over nfnetlink, as
+   * {@link #pendingSyns(CommandRunner, Family)} gives them without an nft process; null when the
+   * set is not there.
+   *
+   * @throws IOException the read failed
+   */
+  public static List<PendingSyn> pendingSyns(netbalancer.netlink.NftDumps nft, Family family) throws java.io.IOException {
+    List<PendingSyn> out = new ArrayList<>();
+    boolean found = nft.timedElements(netbalancer.netlink.NftDumps.NFPROTO_INET, NFT_TABLE, synSet(family),
+        (key, expires) -> out.add(PendingSyn.ofKey(key, expires)));
+    return found ? out : null;
+  }
+
   /** The unanswered-SYN set of {@code family}. */
   public static String synSet(Family family) {
     return family == Family.INET6 ? SYN_SET6 : SYN_SET;

@@ -13,6 +13,7 @@ import netbalancer.health.NeighborParity;
 import netbalancer.lab.Lab;
 import netbalancer.lab.LabProcess;
 import netbalancer.observe.ReadParity;
+import netbalancer.observe.SynParity;
 import netbalancer.system.CommandRunner.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,6 +88,33 @@ class NetlinkReadsIT {
       // A carrier lost: routes of ours through it are marked linkdown.
       lab.carrierDown(2);
       assertSame(parity(lab, "wan1,wan2"));
+    }
+  }
+
+  /**
+   * The passive evidence's sets (IPv4 and IPv6: their keys concatenate addresses, ports and the
+   * uplink's name) read over nfnetlink, as the daemon reads them, against nft's listing.
+   */
+  @Test
+  void theSynSetsReadOverNetlinkEqualNftsListing() {
+    try (Lab lab = Lab.builder().uplinks(2).dualStack().build()) {
+      Result applied = Nb.run(lab, Map.of(), "apply");
+      assertEquals(0, applied.exitCode(), applied.stderr());
+      String r = lab.routerNs();
+      lab.execCheck(r, "nft", "add", "element", "inet", "net_balancer", "syn_sent", "{ 198.18.1.2 . 40001 . 203.0.113.10 ."
+          + " 8080 . \"wan1\", 198.18.2.2 . 65535 . 203.0.113.11 . 1 . \"wan2\" timeout 5s }");
+      lab.execCheck(r, "nft", "add", "element", "inet", "net_balancer", "syn_sent6", "{ 2001:db8:1::2 . 40002 ."
+          + " 2001:db8:ffff::10 . 443 . \"wan1\" }");
+      List<String> lines = new ArrayList<>();
+      List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), SynParity.class.getName()));
+      try (LabProcess p = lab.start(r, argv.toArray(String[]::new))) {
+        for (String line = p.readLine(Duration.ofSeconds(60)); !line.equals("done"); line = p.readLine(Duration.ofSeconds(60))) {
+          lines.add(line);
+        }
+      }
+      assertEquals(2, lines.size(), lines.toString());
+      assertTrue(lines.get(0).startsWith("same INET 2 ") && lines.get(1).startsWith("same INET6 1 "), lines.toString());
     }
   }
 
