@@ -70,10 +70,11 @@ final class UnrepliedWatcher implements AutoCloseable {
   /** The listings' nft, kept running (null in unit tests: each listing through the runner). */
   private final NftSession session;
   /**
-   * The sets read over nfnetlink, without nft (null in unit tests, or until first used): the
-   * session's nft is then never started. After a failure the session's nft for a minute.
+   * Whether the sets are read over nfnetlink (not in unit tests, which list through the runner):
+   * the session's nft is then never started. After a failed read, the session's nft for a minute.
    */
   private final boolean netlink;
+  /** Opened at the first read over nfnetlink; closed after a failed one. */
   private netbalancer.netlink.NftDumps dumps;
   private long netlinkRetryAt = Long.MIN_VALUE;
   private long sessionRetryAt = Long.MIN_VALUE; // after a failure, the runner's nft until then
@@ -259,7 +260,7 @@ final class UnrepliedWatcher implements AutoCloseable {
         }
         return KernelObserver.pendingSyns(dumps, family);
       } catch (java.io.IOException | RuntimeException e) {
-        if (netlinkRetryAt == Long.MIN_VALUE) { // once: without JNA, every minute otherwise
+        if (netlinkRetryAt == Long.MIN_VALUE) { // said once; tried again every minute
           Log.warn("unreplied watcher: nft set over netlink: %s; listing it with nft", e.getMessage());
         }
         netlinkRetryAt = now + SESSION_RETRY;
