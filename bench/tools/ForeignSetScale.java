@@ -74,18 +74,18 @@ public class ForeignSetScale {
         nb.awaitBalanced(3, Duration.ofSeconds(120));
         long[] peak = new long[2];
         long own = ProcessCpu.ticks(d.pid())[0];
-        long children = childTicks(d.pid());
+        long children = ProcessCpu.runningChildTicks(d.pid());
         for (int s = 0; s < 30; s++) {
           Thread.sleep(1000);
           peak(d.pid(), peak);
         }
         double idleOwn = percent(ProcessCpu.ticks(d.pid())[0] - own, 30);
-        double idleChildren = percent(childTicks(d.pid()) - children, 30);
+        double idleChildren = percent(ProcessCpu.runningChildTicks(d.pid()) - children, 30);
 
         Process nft = new ProcessBuilder("ip", "netns", "exec", lab.routerNs(), "nft", "-f", "-")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         own = ProcessCpu.ticks(d.pid())[0];
-        children = childTicks(d.pid());
+        children = ProcessCpu.runningChildTicks(d.pid());
         long t0 = System.nanoTime();
         int sent = 0;
         try (OutputStream out = nft.getOutputStream()) {
@@ -109,7 +109,7 @@ public class ForeignSetScale {
         nft.waitFor();
         double s = (System.nanoTime() - t0) / 1e9;
         double churnOwn = 100.0 * (ProcessCpu.ticks(d.pid())[0] - own) / ProcessCpu.TICKS_PER_SECOND / s;
-        double churnChildren = 100.0 * (childTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / s;
+        double churnChildren = 100.0 * (ProcessCpu.runningChildTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / s;
         long c0 = System.nanoTime();
         var status = nb.run(Duration.ofMinutes(2), "status");
         double statusMs = (System.nanoTime() - c0) / 1e6;
@@ -129,8 +129,8 @@ public class ForeignSetScale {
   private static void peak(long pid, long[] peak) throws Exception {
     peak[0] = Math.max(peak[0], rss(Path.of("/proc", Long.toString(pid))));
     long sum = 0;
-    for (Path d : children(pid)) {
-      sum += rss(d);
+    for (ProcessHandle c : ProcessCpu.runningChildren(pid)) {
+      sum += rss(Path.of("/proc", Long.toString(c.pid())));
     }
     peak[1] = Math.max(peak[1], sum);
   }
@@ -146,40 +146,5 @@ public class ForeignSetScale {
       // ended meanwhile
     }
     return 0;
-  }
-
-  private static List<Path> children(long pid) throws Exception {
-    List<Path> out = new ArrayList<>();
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        if (!d.getFileName().toString().chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          String stat = Files.readString(d.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          if (Long.parseLong(f[1]) == pid) {
-            out.add(d);
-          }
-        } catch (java.io.IOException | RuntimeException e) {
-          // ended meanwhile
-        }
-      }
-    }
-    return out;
-  }
-
-  private static long childTicks(long pid) throws Exception {
-    long sum = 0;
-    for (Path d : children(pid)) {
-      try {
-        String stat = Files.readString(d.resolve("stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      } catch (java.io.IOException | RuntimeException e) {
-        // ended meanwhile
-      }
-    }
-    return sum;
   }
 }

@@ -70,14 +70,14 @@ public class LinkScale {
         nb.awaitBalanced(3, Duration.ofSeconds(120));
         Thread.sleep(3000);
         long own = ProcessCpu.ticks(d.pid())[0];
-        long children = childTicks(d.pid());
+        long children = ProcessCpu.runningChildTicks(d.pid());
         Thread.sleep(30_000);
         double idleOwn = 100.0 * (ProcessCpu.ticks(d.pid())[0] - own) / ProcessCpu.TICKS_PER_SECOND / 30;
-        double idleChildren = 100.0 * (childTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / 30;
+        double idleChildren = 100.0 * (ProcessCpu.runningChildTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / 30;
         Process ip = new ProcessBuilder("ip", "netns", "exec", lab.routerNs(), "ip", "-force", "-batch", "-")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         own = ProcessCpu.ticks(d.pid())[0];
-        children = childTicks(d.pid());
+        children = ProcessCpu.runningChildTicks(d.pid());
         long t0 = System.nanoTime();
         int made = 0;
         try (OutputStream out = ip.getOutputStream()) {
@@ -98,7 +98,7 @@ public class LinkScale {
         ip.waitFor();
         double s = (System.nanoTime() - t0) / 1e9;
         double churnOwn = 100.0 * (ProcessCpu.ticks(d.pid())[0] - own) / ProcessCpu.TICKS_PER_SECOND / s;
-        double churnChildren = 100.0 * (childTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / s;
+        double churnChildren = 100.0 * (ProcessCpu.runningChildTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / s;
         long hwm = Files.readAllLines(Path.of("/proc", Long.toString(d.pid()), "status")).stream()
             .filter(l -> l.startsWith("VmHWM:")).mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).sum();
         System.out.printf("%s, %d other devices: first apply %d ms | idle CPU daemon %.2f %%, children %.2f %% |"
@@ -106,26 +106,5 @@ public class LinkScale {
             d.firstApplyMs(), idleOwn, idleChildren, churn, churnOwn, churnChildren, hwm / 1024.0);
       }
     }
-  }
-
-  private static long childTicks(long pid) throws Exception {
-    long sum = 0;
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        if (!d.getFileName().toString().chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          String stat = Files.readString(d.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          if (Long.parseLong(f[1]) == pid) {
-            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-          }
-        } catch (java.io.IOException | RuntimeException e) {
-          // ended meanwhile
-        }
-      }
-    }
-    return sum;
   }
 }

@@ -1,6 +1,5 @@
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public class NeighborChurn {
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         OutputStream out = ip.getOutputStream();
         long own = ProcessCpu.ticks(d.pid())[0];
-        long children = childTicks(d.pid());
+        long children = ProcessCpu.runningChildTicks(d.pid());
         long t0 = System.nanoTime();
         int sent = 0;
         while (System.nanoTime() - t0 < 20_000_000_000L) {
@@ -75,32 +74,10 @@ public class NeighborChurn {
         System.out.printf("%s, %d neighbor events/s (%d sent): daemon %.2f %% of a core, its running children %.2f %%%n",
             jar.equals(Lab.jarPath()) ? "this build" : jar.getFileName(), rate, sent,
             100.0 * (ProcessCpu.ticks(d.pid())[0] - own) / ProcessCpu.TICKS_PER_SECOND / s,
-            100.0 * (childTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / s);
+            100.0 * (ProcessCpu.runningChildTicks(d.pid()) - children) / ProcessCpu.TICKS_PER_SECOND / s);
         out.close();
         ip.waitFor();
       }
     }
-  }
-
-  /** The CPU ticks of the running children of {@code pid} (any of its threads'), from /proc. */
-  private static long childTicks(long pid) throws Exception {
-    long sum = 0;
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        if (!d.getFileName().toString().chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          String stat = Files.readString(d.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          if (Long.parseLong(f[1]) == pid) {
-            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-          }
-        } catch (java.io.IOException | RuntimeException e) {
-          // the process ended meanwhile
-        }
-      }
-    }
-    return sum;
   }
 }

@@ -22,11 +22,21 @@ public final class ProcessCpu {
    */
   public static long[] ticks(long pid) {
     long[] own = statTicks(pid);
-    long children = own[1];
-    for (ProcessHandle c : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+    return new long[] {own[0], own[1] + runningChildTicks(pid)};
+  }
+
+  /** Clock ticks of the subprocesses still running (their utime+stime), not those reaped. */
+  public static long runningChildTicks(long pid) {
+    long children = 0;
+    for (ProcessHandle c : runningChildren(pid)) {
       children += statTicks(c.pid())[0];
     }
-    return new long[] {own[0], children};
+    return children;
+  }
+
+  /** The process's subprocesses still running (all descendants); none when it is gone. */
+  public static List<ProcessHandle> runningChildren(long pid) {
+    return ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
   }
 
   /** The process's CPU (its children included) over the next {@code seconds}, in % of one core. */

@@ -27,36 +27,25 @@ public final class NeighborFilter {
   private NeighborFilter() {
   }
 
-  /** The neighbor messages of {@code ifindexes} and everything that is not a neighbor message. */
-  public static List<Bpf> program(Collection<Integer> ifindexes) {
-    return program(ifindexes, null);
-  }
-
   /** Link, address and neighbor messages of {@code ifindexes} (all link messages with {@code allLinks}), and the rest. */
   public static List<Bpf> program(Collection<Integer> ifindexes, boolean allLinks) {
-    return program(ifindexes, Boolean.valueOf(allLinks));
-  }
-
-  /** {@code allLinks} null: neighbor messages only are filtered. */
-  private static List<Bpf> program(Collection<Integer> ifindexes, Boolean allLinks) {
     if (ifindexes.size() > MAX_LINKS) {
       throw new IllegalArgumentException("at most " + MAX_LINKS + " links, got " + ifindexes.size());
     }
     List<Integer> links = List.copyOf(ifindexes);
     int n = links.size();
     List<Bpf> out = new ArrayList<>();
-    int[] byIndex = allLinks == null ? new int[] {RTM_NEWNEIGH, RTM_DELNEIGH} : BY_INDEX;
-    int[] linkTypes = allLinks == null ? new int[0] : new int[] {DeviceMessage.RTM_NEWLINK, DeviceMessage.RTM_DELLINK};
+    int[] linkTypes = {DeviceMessage.RTM_NEWLINK, DeviceMessage.RTM_DELLINK};
     // A = type; each filtered type jumps to CHECK (or, for a link with allLinks, to ACCEPT); any other to ACCEPT
-    int compares = byIndex.length + linkTypes.length;
+    int compares = BY_INDEX.length + linkTypes.length;
     int check = 1 + compares + 1; // after the compares and the jump to ACCEPT
     int accept = check + 1 + n + 1;
     out.add(new Bpf(Bpf.LD_H_ABS, 0, 0, RouteFilter.NLMSG_TYPE));
-    for (int t : byIndex) {
+    for (int t : BY_INDEX) {
       out.add(new Bpf(Bpf.JEQ_K, check - out.size() - 1, 0, RouteFilter.h(t)));
     }
     for (int t : linkTypes) {
-      int to = Boolean.TRUE.equals(allLinks) ? accept : check;
+      int to = allLinks ? accept : check;
       out.add(new Bpf(Bpf.JEQ_K, to - out.size() - 1, 0, RouteFilter.h(t)));
     }
     out.add(new Bpf(Bpf.JA, 0, 0, accept - out.size() - 1));

@@ -34,37 +34,6 @@ public record NeighborMessage(int index, String address, int state, int flags) {
   }
 
   /**
-   * The IPv4 and IPv6 neighbor messages of one datagram a monitor socket received (from 0 to its
-   * limit); other messages are passed over.
-   *
-   * @throws IllegalArgumentException a message that does not fit the datagram
-   */
-  public static List<NeighborMessage> datagram(ByteBuffer datagram) {
-    ByteBuffer b = datagram.duplicate().order(java.nio.ByteOrder.nativeOrder());
-    List<NeighborMessage> out = new ArrayList<>();
-    int end = b.limit();
-    int at = 0;
-    while (end - at >= Messages.HEADER) {
-      int length = b.getInt(at);
-      if (length < Messages.HEADER || length > end - at) {
-        throw new IllegalArgumentException("a message at " + at + " has length " + length + ", " + (end - at)
-            + " bytes left");
-      }
-      int type = b.getShort(at + 4) & 0xffff;
-      int family = length > Messages.HEADER ? b.get(at + Messages.HEADER) & 0xff : 0;
-      if ((type == NeighborFilter.RTM_NEWNEIGH || type == NeighborFilter.RTM_DELNEIGH)
-          && (family == Messages.AF_INET || family == Messages.AF_INET6)) { // not a bridge's FDB (AF_BRIDGE)
-        NeighborMessage m = parse(b, at, length);
-        if (m != null) {
-          out.add(m);
-        }
-      }
-      at += Messages.align(length);
-    }
-    return out;
-  }
-
-  /**
    * Whether {@code ip neigh show} lists it: its default filter is every state but NOARP (and
    * none), besides proxy and externally learned entries.
    */

@@ -19,7 +19,7 @@ class NeighborFilterTest {
 
   @Test
   void onlyTheGivenLinksNeighborMessagesPass() {
-    List<Bpf> p = NeighborFilter.program(List.of(5, 9));
+    List<Bpf> p = NeighborFilter.program(List.of(5, 9), false);
     assertEquals(ACCEPT, BpfMachine.run(p, neighbor(28, 2, 5, "198.18.1.1")));
     assertEquals(ACCEPT, BpfMachine.run(p, neighbor(29, 10, 9, "fe80::1")));
     assertEquals(0, BpfMachine.run(p, neighbor(28, 2, 7, "192.0.2.44")), "a LAN host's");
@@ -30,10 +30,10 @@ class NeighborFilterTest {
 
   @Test
   void aProgramForNoLinksPassesNoNeighborMessage() {
-    List<Bpf> p = NeighborFilter.program(List.of());
+    List<Bpf> p = NeighborFilter.program(List.of(), false);
     assertEquals(0, BpfMachine.run(p, neighbor(28, 2, 5, "198.18.1.1")));
     assertEquals(0, BpfMachine.run(p, neighbor(29, 2, 1, "198.18.1.1")));
-    assertEquals(ACCEPT, BpfMachine.run(p, Nl.message(16).zeros(16).done()));
+    assertEquals(ACCEPT, BpfMachine.run(p, Nl.message(32).zeros(16).done()), "a rule");
   }
 
   @Test
@@ -42,19 +42,19 @@ class NeighborFilterTest {
     for (int i = 1; i <= NeighborFilter.MAX_LINKS; i++) {
       links.add(i * 3);
     }
-    List<Bpf> p = NeighborFilter.program(links);
+    List<Bpf> p = NeighborFilter.program(links, false);
     assertEquals(ACCEPT, BpfMachine.run(p, neighbor(28, 2, 3, "198.18.1.1")));
     assertEquals(ACCEPT, BpfMachine.run(p, neighbor(28, 2, 3 * NeighborFilter.MAX_LINKS, "198.18.1.1")));
     assertEquals(0, BpfMachine.run(p, neighbor(28, 2, 4, "198.18.1.1")));
     links.add(9999);
-    assertThrows(IllegalArgumentException.class, () -> NeighborFilter.program(links));
+    assertThrows(IllegalArgumentException.class, () -> NeighborFilter.program(links, false));
   }
 
   @Test
   void aDatagramsNeighborMessagesAreReadAndABridgesFdbPassedOver() {
     ByteBuffer d = Nl.datagram(neighbor(28, 2, 5, "198.18.1.1"), neighbor(28, 7, 5, "198.18.1.2"),
         Nl.message(24).u8(2).zeros(11).done(), neighbor(29, 10, 9, "fe80::1"));
-    List<NeighborMessage> m = NeighborMessage.datagram(d);
+    List<NeighborMessage> m = DeviceMessage.datagram(d).stream().map(DeviceMessage::neighbor).toList();
     assertEquals(List.of(new NeighborMessage(5, "198.18.1.1", 2, 0), new NeighborMessage(9, "fe80::1", 2, 0)), m);
   }
 
